@@ -1,0 +1,39 @@
+//! `ball_balance-v0`: tilt a square plate to keep a rolling ball near its centre.
+//!
+//! The plate (0.5 m half-width) pivots about its centre at 0.5 m height; the policy sets
+//! the tilt rate about the x and y axes. Positions are in the plate's frame, m, with z
+//! along its normal. The episode ends when the ball falls off; truncated after 500 steps
+//! (0.02 s each). Fitness: the fraction of steps with the ball within 0.1 m of centre.
+
+/// The env id a reward built against this module declares.
+pub const ID: &str = "ball_balance-v0";
+
+crate::__layout! {
+    /// What the reward sees of the plate and ball.
+    pub struct State {
+        /// Plate tilt about the world [x, y] axes (each limited to ±0.35 rad).
+        plate_tilt: [f32; 2] => ["rad", (-0.35, 0.35)],
+        /// Plate tilt rates about [x, y].
+        plate_tilt_vel: [f32; 2] => ["rad/s", (-2.0, 2.0)],
+        /// Ball centre relative to the plate centre, plate frame [x, y, z].
+        ball_pos: [f32; 3] => ["m", (-0.5, 0.5)],
+        /// Ball velocity, plate frame [x, y, z].
+        ball_vel: [f32; 3] => ["m/s", (-2.0, 2.0)],
+        /// Ball distance from the plate centre within the plate plane (fitness: < 0.1 m).
+        ball_dist: f32 => ["m", (0.0, 0.7)],
+        /// The action applied on the previous step (zero after reset).
+        prev_action: [f32; 2] => ["1", (-1.0, 1.0)],
+        /// Time since the episode started (0.02 s per step).
+        time: f32 => ["s", (0.0, 10.0)],
+    }
+}
+
+crate::__layout! {
+    /// Plate tilt-rate command.
+    pub struct Action {
+        /// Target tilt rates about [x, y] as fractions of the 2 rad/s limit, in [-1, 1].
+        tilt_rate: [f32; 2] => ["1", (-1.0, 1.0)],
+    }
+}
+
+crate::__env_state!(State, Action, ID);

@@ -1,0 +1,75 @@
+//! Per-env `State` and `Action` structs: what reward programs read.
+//!
+//! One module per env, named after it; each holds the env's `State` (rich, named, with
+//! units), its `Action`, and `ID`, the versioned env id a reward built against it declares.
+//! The envs crate fills these very structs, so they are the single source of truth for
+//! what a reward can see. Changing a layout is a new env version.
+
+pub mod ant;
+pub mod ball_balance;
+pub mod cartpole;
+pub mod pendulum;
+pub mod pusher;
+pub mod reacher;
+
+use crate::layout::{Field, Layout};
+
+/// A description of one env's state and action layouts, for hosts and tools.
+#[derive(Clone, Copy, Debug)]
+pub struct EnvLayout {
+    /// Versioned id, e.g. `"cartpole-v0"`.
+    pub id: &'static str,
+    /// Short name (the id without its version), e.g. `"cartpole"`.
+    pub name: &'static str,
+    /// `State` length in floats.
+    pub state_len: usize,
+    /// `Action` length in floats.
+    pub action_len: usize,
+    /// `State` fields in memory order.
+    pub state_fields: &'static [Field],
+    /// `Action` fields in memory order.
+    pub action_fields: &'static [Field],
+}
+
+macro_rules! layouts {
+    ($($m:ident),*) => {
+        /// Every env's layout, in alphabetical order.
+        pub const ALL: &[EnvLayout] = &[$(EnvLayout {
+            id: $m::ID,
+            name: stringify!($m),
+            state_len: <$m::State as Layout>::LEN,
+            action_len: <$m::Action as Layout>::LEN,
+            state_fields: <$m::State as Layout>::FIELDS,
+            action_fields: <$m::Action as Layout>::FIELDS,
+        }),*];
+    };
+}
+
+layouts!(ant, ball_balance, cartpole, pendulum, pusher, reacher);
+
+/// Looks an env up by versioned id (`"cartpole-v0"`) or short name (`"cartpole"`).
+pub fn find(id: &str) -> Option<&'static EnvLayout> {
+    ALL.iter().find(|e| e.id == id || e.name == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_layout_is_consistent() {
+        for env in ALL {
+            let sum: usize = env.state_fields.iter().map(|f| f.len).sum();
+            assert_eq!(sum, env.state_len, "{}", env.id);
+            let sum: usize = env.action_fields.iter().map(|f| f.len).sum();
+            assert_eq!(sum, env.action_len, "{}", env.id);
+            assert!(env.id.starts_with(env.name) && env.id[env.name.len()..].starts_with("-v"));
+            for f in env.state_fields.iter().chain(env.action_fields) {
+                assert!(!f.doc.is_empty() && !f.unit.is_empty(), "{}.{} undocumented", env.id, f.name);
+                assert!(f.range.0 < f.range.1, "{}.{} range", env.id, f.name);
+            }
+        }
+        assert_eq!(find("cartpole").map(|e| e.id), Some("cartpole-v0"));
+        assert!(find("nope").is_none());
+    }
+}

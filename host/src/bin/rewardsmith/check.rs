@@ -1,0 +1,105 @@
+//! `rewardsmith check REWARD --env ID`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use rewardsmith::check::{CheckError, CheckOptions, CheckReport, Stats, check};
+use rewardsmith::compiler::{Compiler, CompilerOptions, Source};
+use rewardsmith::sandbox::{Limits, Sandbox};
+
+/// Compile a reward, validate it, and run it on seeded random transitions of an env.
+///
+/// Prints the reward's terms with min/mean/max over the transitions, non-finite counts,
+/// and timings. Exits 0 when the reward passes; 1 with a typed error (compile error,
+/// refused construct, timeout, memory limit, panic, non-finite value, ...) otherwise.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example:\n  rewardsmith check guest-sdk/examples/cartpole.rs --env cartpole")]
+pub struct Args {
+    /// The reward program: a .rs file (Rust against the guest SDK), .wat or .wasm.
+    reward: PathBuf,
+    /// The env the reward is for: a short name (`cartpole`) or versioned id (`cartpole-v0`).
+    #[arg(long)]
+    env: String,
+    /// How many transitions to run the reward on.
+    #[arg(long, default_value_t = 4096)]
+    transitions: usize,
+    /// Transitions per sandbox call.
+    #[arg(long, default_value_t = 1024)]
+    batch: usize,
+    /// Seed for the random transitions (same seed, same transitions, same bits).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let compiler = Compiler::new(CompilerOptions::default());
+    let sandbox = match Sandbox::new(Limits::default()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let opts = CheckOptions { transitions: args.transitions.max(1), batch: args.batch.max(1), seed: args.seed };
+    let result = Source::from_path(&args.reward)
+        .map_err(CheckError::from)
+        .and_then(|source| check(&compiler, &sandbox, &source, &args.env, opts));
+    match (result, args.json) {
+        (Ok(report), false) => {
+            print_report(&args, &report);
+            ExitCode::SUCCESS
+        }
+        (Ok(report), true) => {
+            println!("{}", serde_json::json!({ "ok": true, "report": report }));
+            ExitCode::SUCCESS
+        }
+        (Err(e), false) => {
+            if let CheckError::Reward { partial: Some(stats), .. } = &e {
+                print_stats(stats.iter());
+            }
+            eprintln!("check failed [{}]: {e}", e.kind());
+            ExitCode::from(1)
+        }
+        (Err(e), true) => {
+            let partial = match &e {
+                CheckError::Reward { partial, .. } => partial.clone(),
+                _ => None,
+            };
+            println!("{}", serde_json::json!({ "ok": false, "error": { "kind": e.kind(), "message": e.to_string(), "stats": partial } }));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print_report(args: &Args, r: &CheckReport) {
+    println!("{}: ok for {} ({} module, {} bytes, sha256 {})", args.reward.display(), r.env, kind(r), r.module_bytes, &r.module_sha256[..12]);
+    println!("compiler sandbox: {}", r.compiler_sandbox);
+    println!("{} seeded transitions (seed {}):", r.transitions, r.seed);
+    print_stats(std::iter::once(&r.total).chain(&r.terms));
+    println!(
+        "timings: compile {:.1} ms{}, load {:.2} ms, instantiate {:.1} µs, {:.1} ns per transition",
+        r.compile_ms,
+        if r.compile_cached { " (cached)" } else { "" },
+        r.load_ms,
+        r.instantiate_us,
+        r.ns_per_transition
+    );
+}
+
+fn kind(r: &CheckReport) -> &'static str {
+    match r.source_kind {
+        rewardsmith::compiler::SourceKind::Rust => "rust",
+        rewardsmith::compiler::SourceKind::Wat => "wat",
+        rewardsmith::compiler::SourceKind::Wasm => "wasm",
+    }
+}
+
+fn print_stats<'a>(stats: impl Iterator<Item = &'a Stats>) {
+    println!("  {:<24} {:>12} {:>12} {:>12} {:>10}", "term", "min", "mean", "max", "non-finite");
+    for s in stats {
+        println!("  {:<24} {:>12.5} {:>12.5} {:>12.5} {:>10}", s.name, s.min, s.mean, s.max, s.non_finite);
+    }
+}

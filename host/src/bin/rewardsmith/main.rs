@@ -1,0 +1,31 @@
+//! The `rewardsmith` command line: a thin layer over the library; one file per command.
+
+mod check;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Write, evolve and safely run reward functions for reinforcement learning.
+///
+/// Reward programs (Rust against the rewardsmith guest SDK, or any language that emits a
+/// core wasm module following docs/abi.md) are compiled to WebAssembly and run sandboxed:
+/// no filesystem, network, clock or randomness; fuel, deadlines and memory limits.
+#[derive(Parser, Debug)]
+#[command(name = "rewardsmith", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    Check(check::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check::run(args),
+    }
+}

@@ -1,0 +1,191 @@
+//! `rewardsmith check`: compile, validate and exercise a reward on seeded transitions.
+
+use std::time::{Duration, Instant};
+
+use rewardsmith_guest::envs::{self, EnvLayout};
+use serde::Serialize;
+
+use crate::compiler::{CompileError, Compiler, Source, SourceKind};
+use crate::sandbox::{RewardError, Sandbox, Value};
+use crate::transitions;
+
+/// What to run. Defaults: 4,096 transitions in batches of 1,024, seed 0.
+#[derive(Clone, Copy, Debug)]
+pub struct CheckOptions {
+    pub transitions: usize,
+    pub batch: usize,
+    pub seed: u64,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions { transitions: 4096, batch: 1024, seed: 0 }
+    }
+}
+
+/// min / mean / max of one value over all transitions, and how many were not finite.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Stats {
+    pub name: String,
+    pub min: f32,
+    pub mean: f32,
+    pub max: f32,
+    pub non_finite: usize,
+}
+
+/// Everything `check` measured about a passing reward.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckReport {
+    pub env: &'static str,
+    pub source_kind: SourceKind,
+    pub module_sha256: String,
+    pub module_bytes: usize,
+    pub compiler_sandbox: String,
+    pub compile_ms: f64,
+    pub compile_cached: bool,
+    pub load_ms: f64,
+    pub instantiate_us: f64,
+    pub ns_per_transition: f64,
+    pub transitions: usize,
+    pub seed: u64,
+    pub total: Stats,
+    pub terms: Vec<Stats>,
+}
+
+/// Why a reward failed its check.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("unknown env `{0}`; known envs: {known}", known = known())]
+    UnknownEnv(String),
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+    #[error("{error}{}", .state.as_ref().map(|s| format!("\n  at state: {s}")).unwrap_or_default())]
+    Reward {
+        error: RewardError,
+        /// The offending transition's `next` state, for non-finite values.
+        state: Option<String>,
+        /// Statistics gathered before the failure (non-finite counts included).
+        partial: Option<Vec<Stats>>,
+    },
+}
+
+impl CheckError {
+    /// Stable error-class name (`"timeout"`, `"refused"`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CheckError::UnknownEnv(_) => "unknown_env",
+            CheckError::Compile(e) => e.kind(),
+            CheckError::Reward { error, .. } => error.kind(),
+        }
+    }
+}
+
+fn known() -> String {
+    envs::ALL.iter().map(|e| e.name).collect::<Vec<_>>().join(", ")
+}
+
+impl From<RewardError> for CheckError {
+    fn from(error: RewardError) -> Self {
+        CheckError::Reward { error, state: None, partial: None }
+    }
+}
+
+/// Compiles `source`, loads it into `sandbox`, and runs it on `opts.transitions` seeded
+/// transitions of `env_id`. Fails on the first typed error; non-finite values are counted
+/// over the whole run and then reported as an error naming the first offending transition.
+pub fn check(compiler: &Compiler, sandbox: &Sandbox, source: &Source, env_id: &str, opts: CheckOptions) -> Result<CheckReport, CheckError> {
+    let env: &'static EnvLayout = envs::find(env_id).ok_or_else(|| CheckError::UnknownEnv(env_id.into()))?;
+    let compiled = compiler.compile(source)?;
+    let t = Instant::now();
+    let module = sandbox.load(&compiled.wasm)?;
+    let load = t.elapsed();
+    let t = Instant::now();
+    let mut instance = sandbox.instantiate(&module, env.id)?;
+    let instantiate = t.elapsed();
+
+    let data = transitions::sample(env, opts.transitions, opts.seed);
+    let stride = instance.transition_len();
+    let mut acc: Vec<Acc> = Vec::new();
+    let mut total = Acc::default();
+    let mut first_bad: Option<(Value, f32, usize)> = None;
+    let mut busy = Duration::ZERO;
+    for (b, chunk) in data.chunks(opts.batch.max(1) * stride).enumerate() {
+        let t = Instant::now();
+        let r = instance.run_batch_unchecked(chunk)?;
+        busy += t.elapsed();
+        let n = r.totals.len();
+        let width = r.names.len();
+        acc.resize_with(width, Acc::default);
+        for i in 0..n {
+            let index = b * opts.batch.max(1) + i;
+            if !total.add(r.totals[i]) && first_bad.is_none() {
+                first_bad = Some((Value::Total, r.totals[i], index));
+            }
+            for (k, a) in acc.iter_mut().enumerate() {
+                let v = r.terms[i * width + k];
+                if !a.add(v) && first_bad.is_none() {
+                    first_bad = Some((Value::Term(r.names[k].clone()), v, index));
+                }
+            }
+        }
+    }
+    let names = instance.term_names().to_vec();
+    let terms: Vec<Stats> = acc.iter().zip(&names).map(|(a, n)| a.stats(n)).collect();
+    if let Some((value, number, index)) = first_bad {
+        let next = &data[index * stride + env.state_len + env.action_len..(index + 1) * stride];
+        return Err(CheckError::Reward {
+            error: RewardError::NonFinite { value, number, transition: index },
+            state: Some(transitions::describe_state(env.state_fields, next)),
+            partial: Some(std::iter::once(total.stats("total")).chain(terms).collect()),
+        });
+    }
+    Ok(CheckReport {
+        env: env.id,
+        source_kind: compiled.kind,
+        module_sha256: module.hash_hex(),
+        module_bytes: module.size(),
+        compiler_sandbox: compiler.isolation().describe(),
+        compile_ms: compiled.elapsed.as_secs_f64() * 1e3,
+        compile_cached: compiled.cached,
+        load_ms: load.as_secs_f64() * 1e3,
+        instantiate_us: instantiate.as_secs_f64() * 1e6,
+        ns_per_transition: busy.as_nanos() as f64 / opts.transitions.max(1) as f64,
+        transitions: opts.transitions,
+        seed: opts.seed,
+        total: total.stats("total"),
+        terms,
+    })
+}
+
+#[derive(Default)]
+struct Acc {
+    min: f32,
+    max: f32,
+    sum: f64,
+    n: usize,
+    bad: usize,
+}
+
+impl Acc {
+    /// Adds a value; false if it is not finite.
+    fn add(&mut self, v: f32) -> bool {
+        if !v.is_finite() {
+            self.bad += 1;
+            return false;
+        }
+        if self.n == 0 || v < self.min {
+            self.min = v;
+        }
+        if self.n == 0 || v > self.max {
+            self.max = v;
+        }
+        self.sum += v as f64;
+        self.n += 1;
+        true
+    }
+
+    fn stats(&self, name: &str) -> Stats {
+        let mean = if self.n > 0 { (self.sum / self.n as f64) as f32 } else { f32::NAN };
+        Stats { name: name.into(), min: self.min, mean, max: self.max, non_finite: self.bad }
+    }
+}

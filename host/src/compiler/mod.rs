@@ -1,0 +1,329 @@
+//! The reward compiler: reward program → validated-to-be-binary wasm module.
+//!
+//! Rust sources are screened for compile-time attacks ([`screen`]), then compiled by rustc
+//! directly against a prebuilt guest SDK (no cargo, no build scripts, no proc macros) with
+//! `-F unsafe_code`, inside a bubblewrap sandbox where available (read-only toolchain, empty
+//! environment, private /tmp, no network), under a wall-clock timeout that kills the whole
+//! process tree and an address-space limit. `.wat` is assembled; `.wasm` passes through.
+//! Results are cached by content hash, and [`Compiler::compile_many`] builds in parallel.
+
+mod diagnostics;
+mod isolation;
+mod process;
+pub mod screen;
+mod toolchain;
+
+pub use diagnostics::Diagnostic;
+pub use isolation::Isolation;
+pub use screen::Refusal;
+pub use toolchain::{SdkBuild, Toolchain};
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use std::{fs, thread};
+
+use sha2::{Digest, Sha256};
+
+/// Largest reward source accepted, bytes.
+pub const SOURCE_MAX: usize = 256 << 10;
+
+/// What a reward program is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// Rust against the guest SDK (`.rs`).
+    Rust,
+    /// WebAssembly text (`.wat`).
+    Wat,
+    /// A binary module (`.wasm`).
+    Wasm,
+}
+
+/// A reward program to compile.
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub kind: SourceKind,
+    pub bytes: Vec<u8>,
+    /// Shown in messages (a path or "candidate 3").
+    pub name: String,
+}
+
+impl Source {
+    /// Rust source text.
+    pub fn rust(text: impl Into<String>) -> Source {
+        Source { kind: SourceKind::Rust, bytes: text.into().into_bytes(), name: "reward.rs".into() }
+    }
+
+    /// WebAssembly text.
+    pub fn wat(text: impl Into<String>) -> Source {
+        Source { kind: SourceKind::Wat, bytes: text.into().into_bytes(), name: "reward.wat".into() }
+    }
+
+    /// A binary module.
+    pub fn wasm(bytes: Vec<u8>) -> Source {
+        Source { kind: SourceKind::Wasm, bytes, name: "reward.wasm".into() }
+    }
+
+    /// Reads a file; the extension (`.rs`, `.wat`, `.wasm`) says what it is.
+    pub fn from_path(path: &Path) -> Result<Source, CompileError> {
+        let kind = match path.extension().and_then(|e| e.to_str()) {
+            Some("rs") => SourceKind::Rust,
+            Some("wat") => SourceKind::Wat,
+            Some("wasm") => SourceKind::Wasm,
+            _ => return Err(CompileError::UnknownKind { path: path.display().to_string() }),
+        };
+        let bytes = fs::read(path).map_err(|e| CompileError::Io { path: path.display().to_string(), message: e.to_string() })?;
+        Ok(Source { kind, bytes, name: path.display().to_string() })
+    }
+}
+
+/// A compiled module and how it was made.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    pub wasm: Vec<u8>,
+    pub kind: SourceKind,
+    /// Time spent compiling (zero-ish for cache hits and binary input).
+    pub elapsed: Duration,
+    /// Whether the module came from the cache.
+    pub cached: bool,
+}
+
+/// Why a reward program did not compile.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CompileError {
+    #[error("cannot read {path}: {message}")]
+    Io { path: String, message: String },
+    #[error("{path}: unknown kind of reward program; use .rs (Rust), .wat or .wasm")]
+    UnknownKind { path: String },
+    #[error("source too large: {size} bytes, the limit is {limit}")]
+    SourceTooLarge { size: usize, limit: usize },
+    #[error("source is not UTF-8")]
+    NotUtf8,
+    #[error("refused at line {}:{}: {} is not allowed: {}", .0.line, .0.column, .0.what, .0.why)]
+    Refused(Refusal),
+    #[error("invalid WebAssembly text: {message}")]
+    Wat { message: String },
+    #[error("compile error:\n{rendered}")]
+    Rustc { diagnostics: Vec<Diagnostic>, rendered: String },
+    #[error("compile timeout: the compiler ran longer than {secs} s and was killed")]
+    Timeout { secs: u64 },
+    #[error("toolchain: {0}")]
+    Toolchain(String),
+    #[error("guest SDK: {0}")]
+    Sdk(String),
+}
+
+impl CompileError {
+    /// A short stable name for the error class, for JSON output and tests.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CompileError::Io { .. } => "io",
+            CompileError::UnknownKind { .. } => "unknown_kind",
+            CompileError::SourceTooLarge { .. } => "source_too_large",
+            CompileError::NotUtf8 => "not_utf8",
+            CompileError::Refused(_) => "refused",
+            CompileError::Wat { .. } => "wat",
+            CompileError::Rustc { .. } => "rustc",
+            CompileError::Timeout { .. } => "compile_timeout",
+            CompileError::Toolchain(_) => "toolchain",
+            CompileError::Sdk(_) => "sdk",
+        }
+    }
+}
+
+/// How the compiler is set up. Defaults: cache in `$REWARDSMITH_CACHE`, else
+/// `$XDG_CACHE_HOME/rewardsmith`, else `~/.cache/rewardsmith`; 60 s timeout; 4 GiB address
+/// space; bubblewrap when it works; as many parallel jobs as cores.
+#[derive(Clone, Debug)]
+pub struct CompilerOptions {
+    pub cache_dir: PathBuf,
+    pub timeout: Duration,
+    pub memory_bytes: u64,
+    pub isolation: Isolation,
+    pub jobs: usize,
+}
+
+impl Default for CompilerOptions {
+    fn default() -> Self {
+        CompilerOptions {
+            cache_dir: default_cache_dir(),
+            timeout: Duration::from_secs(60),
+            memory_bytes: 4 << 30,
+            isolation: Isolation::detect(),
+            jobs: thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+fn default_cache_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("REWARDSMITH_CACHE") {
+        return PathBuf::from(d);
+    }
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(d).join("rewardsmith");
+    }
+    match std::env::var_os("HOME") {
+        Some(h) => PathBuf::from(h).join(".cache/rewardsmith"),
+        None => std::env::temp_dir().join("rewardsmith-cache"),
+    }
+}
+
+/// Compiles reward programs. Share one per process; it is `Send + Sync`.
+#[derive(Debug)]
+pub struct Compiler {
+    options: CompilerOptions,
+    setup: OnceLock<Result<(Toolchain, SdkBuild), CompileError>>,
+}
+
+impl Compiler {
+    /// A compiler with the given options. The toolchain and SDK are set up on first use.
+    pub fn new(options: CompilerOptions) -> Compiler {
+        Compiler { options, setup: OnceLock::new() }
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &CompilerOptions {
+        &self.options
+    }
+
+    /// Whether rustc runs inside an OS sandbox.
+    pub fn isolation(&self) -> &Isolation {
+        &self.options.isolation
+    }
+
+    /// Finds the toolchain and builds the SDK now (otherwise the first Rust compile does).
+    pub fn prepare(&self) -> Result<&(Toolchain, SdkBuild), CompileError> {
+        self.setup
+            .get_or_init(|| {
+                let tc = Toolchain::discover()?;
+                let sdk = toolchain::build_sdk(&tc, &self.options.cache_dir, Duration::from_secs(600))?;
+                Ok((tc, sdk))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Compiles one program.
+    pub fn compile(&self, source: &Source) -> Result<Compiled, CompileError> {
+        let start = Instant::now();
+        if source.bytes.len() > SOURCE_MAX && source.kind != SourceKind::Wasm {
+            return Err(CompileError::SourceTooLarge { size: source.bytes.len(), limit: SOURCE_MAX });
+        }
+        match source.kind {
+            SourceKind::Wasm => Ok(Compiled { wasm: source.bytes.clone(), kind: source.kind, elapsed: start.elapsed(), cached: false }),
+            SourceKind::Wat => {
+                let text = std::str::from_utf8(&source.bytes).map_err(|_| CompileError::NotUtf8)?;
+                let wasm = wat::parse_str(text).map_err(|e| CompileError::Wat { message: e.to_string().replace('\n', " ") })?;
+                Ok(Compiled { wasm, kind: source.kind, elapsed: start.elapsed(), cached: false })
+            }
+            SourceKind::Rust => {
+                let text = std::str::from_utf8(&source.bytes).map_err(|_| CompileError::NotUtf8)?;
+                screen::screen(text).map_err(CompileError::Refused)?;
+                let (tc, sdk) = self.prepare()?;
+                self.compile_rust(text, tc, sdk, start)
+            }
+        }
+    }
+
+    /// Compiles many programs on up to `jobs` threads; results in input order.
+    pub fn compile_many(&self, sources: &[Source]) -> Vec<Result<Compiled, CompileError>> {
+        let next = AtomicUsize::new(0);
+        let mut results: Vec<Option<Result<Compiled, CompileError>>> = vec![None; sources.len()];
+        let slots: Vec<std::sync::Mutex<&mut Option<_>>> = results.iter_mut().map(std::sync::Mutex::new).collect();
+        thread::scope(|s| {
+            for _ in 0..self.options.jobs.clamp(1, sources.len().max(1)) {
+                s.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(src) = sources.get(i) else { break };
+                        **slots[i].lock().expect("slot") = Some(self.compile(src));
+                    }
+                });
+            }
+        });
+        drop(slots);
+        results.into_iter().map(|r| r.expect("every source compiled")).collect()
+    }
+
+    fn compile_rust(&self, text: &str, tc: &Toolchain, sdk: &SdkBuild, start: Instant) -> Result<Compiled, CompileError> {
+        let key: String = Sha256::new()
+            .chain_update(sdk.hash.as_bytes())
+            .chain_update(RUSTC_FLAGS.join(" ").as_bytes())
+            .chain_update(text.as_bytes())
+            .finalize()
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let cached = self.options.cache_dir.join("modules").join(format!("{key}.wasm"));
+        if let Ok(wasm) = fs::read(&cached) {
+            return Ok(Compiled { wasm, kind: SourceKind::Rust, elapsed: start.elapsed(), cached: true });
+        }
+        let work = tempfile::Builder::new()
+            .prefix("rewardsmith-build-")
+            .tempdir()
+            .map_err(|e| CompileError::Io { path: "temporary build folder".into(), message: e.to_string() })?;
+        let dir = work.path().canonicalize().map_err(|e| CompileError::Io { path: work.path().display().to_string(), message: e.to_string() })?;
+        fs::write(dir.join("reward.rs"), text).map_err(|e| CompileError::Io { path: "reward.rs".into(), message: e.to_string() })?;
+        let mut args: Vec<String> = RUSTC_FLAGS.iter().map(|s| s.to_string()).collect();
+        args.push("--extern".into());
+        args.push(format!("rewardsmith_guest={}", sdk.rlib.display()));
+        args.push("-L".into());
+        args.push(format!("dependency={}", sdk.deps.display()));
+        args.extend(["-o".into(), "reward.wasm".into(), "reward.rs".into()]);
+        let cmd = self.options.isolation.command(&tc.rustc, &args, &dir, &[&tc.sysroot, &sdk.dir]);
+        let f = process::run(cmd, self.options.timeout, self.options.memory_bytes)
+            .map_err(|e| CompileError::Toolchain(format!("cannot run rustc: {e}")))?;
+        if f.timed_out {
+            return Err(CompileError::Timeout { secs: self.options.timeout.as_secs() });
+        }
+        if !f.status.is_some_and(|s| s.success()) {
+            let diagnostics = diagnostics::parse(&f.stderr, "reward.rs");
+            if diagnostics.is_empty() {
+                // No diagnostics: rustc (or the sandbox around it) failed, not the program.
+                return Err(CompileError::Toolchain(format!(
+                    "rustc failed ({}) without diagnostics: {}",
+                    describe_status(f.status),
+                    f.stderr.lines().last().unwrap_or("").trim()
+                )));
+            }
+            let rendered = diagnostics::render(&diagnostics, 5);
+            return Err(CompileError::Rustc { diagnostics, rendered });
+        }
+        let wasm = fs::read(dir.join("reward.wasm")).map_err(|e| CompileError::Io { path: "reward.wasm".into(), message: e.to_string() })?;
+        if let Some(parent) = cached.parent() {
+            // A cache write failure only costs a recompile next time.
+            let tmp = parent.join(format!("{key}.{}.tmp", std::process::id()));
+            if fs::create_dir_all(parent).and_then(|_| fs::write(&tmp, &wasm)).and_then(|_| fs::rename(&tmp, &cached)).is_err() {
+                let _ = fs::remove_file(&tmp);
+            }
+        }
+        Ok(Compiled { wasm, kind: SourceKind::Rust, elapsed: start.elapsed(), cached: false })
+    }
+}
+
+fn describe_status(s: Option<std::process::ExitStatus>) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match s {
+        Some(s) if s.signal().is_some() => format!("killed by signal {}", s.signal().unwrap_or(0)),
+        Some(s) => format!("exit code {}", s.code().unwrap_or(-1)),
+        None => "killed".into(),
+    }
+}
+
+/// rustc flags for every reward: wasm32 cdylib, optimised, no debug info, panics abort
+/// (the SDK's hook keeps the message), and `unsafe` forbidden in the reward itself.
+const RUSTC_FLAGS: &[&str] = &[
+    "--edition=2021",
+    "--crate-type=cdylib",
+    "--crate-name=reward",
+    "--target=wasm32-unknown-unknown",
+    "-Copt-level=2",
+    "-Cpanic=abort",
+    "-Cdebuginfo=0",
+    "-Cstrip=symbols",
+    "-Funsafe_code",
+    "--error-format=json",
+];

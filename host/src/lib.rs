@@ -1,0 +1,12 @@
+//! rewardsmith: write, evolve and safely run reward functions for reinforcement learning.
+//!
+//! - [`sandbox`]: runs reward modules (core wasm) in wasmtime with no ambient authority,
+//!   fuel and epoch deadlines, memory/table/stack/size limits and typed errors.
+//! - [`compiler`]: turns a reward program (Rust source, `.wat` or `.wasm`) into a module,
+//!   screening sources for compile-time attacks and running rustc in an OS sandbox.
+//! - [`check`]: compiles, validates and exercises a reward on seeded transitions.
+
+pub mod sandbox;
+pub mod compiler;
+pub mod check;
+pub mod transitions;

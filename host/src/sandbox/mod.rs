@@ -1,0 +1,130 @@
+//! The sandbox: runs reward modules in wasmtime with no ambient authority.
+//!
+//! A [`Sandbox`] owns the engine (configured for determinism and limits), a cache of
+//! compiled modules keyed by content hash, and the thread that drives epoch deadlines.
+//! [`Sandbox::load`] validates a module once; [`Sandbox::instantiate`] makes a cheap
+//! [`RewardInstance`] that evaluates batches of transitions.
+//!
+//! Policy: a module gets no imports at all (instantiated with an empty import list), so no
+//! filesystem, network, clock or randomness can reach it; fuel makes runaway code stop at
+//! the same instruction every time, an epoch deadline bounds wall-clock time, and memory,
+//! table, stack, module-size and term limits are enforced ([`Limits`]). NaNs are
+//! canonicalised; threads, relaxed SIMD, memory64, multi-memory and GC are disabled.
+
+mod abi;
+mod error;
+mod instance;
+mod limiter;
+mod limits;
+mod module;
+
+pub use abi::ABI_VERSION;
+pub use error::{Budget, Phase, RewardError, Value};
+pub use instance::{BatchResult, RewardInstance};
+pub use limits::Limits;
+pub use module::RewardModule;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use wasmtime::{Config, Engine};
+
+/// How often the epoch advances; deadlines are rounded up to this.
+const EPOCH_TICK: Duration = Duration::from_millis(5);
+
+/// Runs reward modules. Cheap to clone (shared engine and cache); `Send + Sync`.
+#[derive(Clone, Debug)]
+pub struct Sandbox {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Engine,
+    limits: Limits,
+    cache: Mutex<HashMap<[u8; 32], Arc<RewardModule>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox").field("limits", &self.limits).finish_non_exhaustive()
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Sandbox {
+    /// A sandbox with the given limits.
+    pub fn new(limits: Limits) -> Result<Sandbox, RewardError> {
+        let engine = Engine::new(&engine_config(&limits)).map_err(|e| RewardError::Setup(e.to_string()))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let (ticker_engine, ticker_stop) = (engine.clone(), stop.clone());
+        thread::Builder::new()
+            .name("rewardsmith-epoch".into())
+            .spawn(move || {
+                while !ticker_stop.load(Ordering::Relaxed) {
+                    thread::sleep(EPOCH_TICK);
+                    ticker_engine.increment_epoch();
+                }
+            })
+            .map_err(|e| RewardError::Setup(format!("cannot start the epoch thread: {e}")))?;
+        Ok(Sandbox { inner: Arc::new(Inner { engine, limits, cache: Mutex::new(HashMap::new()), stop }) })
+    }
+
+    /// The limits every module of this sandbox runs under.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// The wasmtime engine (for precompiling or inspecting modules).
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// Validates and compiles a binary module, or returns the cached one with the same bytes.
+    pub fn load(&self, bytes: &[u8]) -> Result<Arc<RewardModule>, RewardError> {
+        let limit = self.inner.limits.module_bytes;
+        if bytes.len() > limit {
+            return Err(RewardError::ModuleTooLarge { size: bytes.len(), limit });
+        }
+        let hash = module::content_hash(bytes);
+        if let Some(m) = self.inner.cache.lock().expect("module cache poisoned").get(&hash) {
+            return Ok(m.clone());
+        }
+        let m = Arc::new(RewardModule::compile(&self.inner.engine, bytes, hash)?);
+        self.inner.cache.lock().expect("module cache poisoned").insert(hash, m.clone());
+        Ok(m)
+    }
+
+    /// Instantiates `module` for env `env_id` (a versioned id or short name), checking the
+    /// module's ABI version, env and layout.
+    pub fn instantiate(&self, module: &RewardModule, env_id: &str) -> Result<RewardInstance, RewardError> {
+        RewardInstance::new(&self.inner.engine, &self.inner.limits, module, env_id, EPOCH_TICK)
+    }
+
+    /// How many distinct modules are compiled and cached.
+    pub fn cached_modules(&self) -> usize {
+        self.inner.cache.lock().expect("module cache poisoned").len()
+    }
+}
+
+fn engine_config(limits: &Limits) -> Config {
+    let mut c = Config::new();
+    c.consume_fuel(true)
+        .epoch_interruption(true)
+        .cranelift_nan_canonicalization(true)
+        .max_wasm_stack(limits.stack_bytes)
+        .wasm_relaxed_simd(false)
+        .wasm_memory64(false)
+        .wasm_multi_memory(false);
+    // Threads, GC, exceptions and stack switching are not compiled into this wasmtime build
+    // (see the workspace's feature list), so modules using them fail validation.
+    c
+}
