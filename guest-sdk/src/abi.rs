@@ -112,18 +112,18 @@ pub fn record_panic(message: &str) {
 ///
 /// `reward` must be a `fn(&State, &Action, &State, &mut Terms) -> f32` for one env's
 /// `State` and `Action`; the env id comes from the `State` type. A panic's message is kept
-/// for the host, which shows it with the trap. On targets other than wasm32 the macro emits
-/// nothing but a use of `reward`, so the same file also compiles natively.
+/// for the host, which shows it with the trap. On other targets the macro emits
+/// `pub fn native_batch(input, n, terms, out)` instead: the same batch loop, natively.
 #[macro_export]
 macro_rules! export_reward {
     ($reward:path) => {
-        // Type-checks `reward` against its env on every target (and marks it used).
-        const _: () = {
-            #[allow(dead_code)]
-            fn check() -> i64 {
-                $crate::abi::layout($reward)
-            }
-        };
+        /// The same batch loop the wasm export runs, natively: for benchmarks and tests
+        /// that compare a reward's native and sandboxed results.
+        #[cfg(not(target_arch = "wasm32"))]
+        #[allow(dead_code)]
+        pub fn native_batch(input: &[f32], n: usize, terms: &mut $crate::Terms, out: &mut $crate::BatchOutput) {
+            $crate::run_batch($reward, input, n, terms, out)
+        }
 
         #[cfg(target_arch = "wasm32")]
         const _: () = {

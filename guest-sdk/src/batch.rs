@@ -12,7 +12,7 @@ use crate::{RewardFn, Terms};
 #[derive(Debug, Default)]
 pub struct BatchOutput {
     /// `n` totals followed by `n × T` term values (row-major, one row per transition),
-    /// where `T` is the term count after the batch (capped at [`crate::TERM_CAPACITY`]).
+    /// where `T` is the number of recorded terms after the batch.
     pub values: Vec<f32>,
 }
 
@@ -64,5 +64,34 @@ fn widen(values: &mut Vec<f32>, n: usize, done: usize, old: usize, new: usize) {
         let (src, dst) = (n + r * old, n + r * new);
         values.copy_within(src..src + old, dst);
         values[dst + old..dst + new].iter_mut().for_each(|v| *v = 0.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::envs::cartpole::{Action, State};
+
+    fn late_term(_s: &State, _a: &Action, next: &State, t: &mut Terms) -> f32 {
+        let base = t.add("base", 1.0);
+        if next.cart_pos > 0.0 {
+            t.add("late", next.cart_pos);
+        }
+        base
+    }
+
+    #[test]
+    fn rows_before_a_new_term_are_widened_with_zeros() {
+        // cart_pos of `next` (index 6 of each 11-float transition): -1, -2, 3, 4.
+        let mut input = alloc::vec![0.0f32; 44];
+        for (i, pos) in [-1.0, -2.0, 3.0, 4.0].into_iter().enumerate() {
+            input[i * 11 + 6] = pos;
+        }
+        let (mut terms, mut out) = (Terms::new(), BatchOutput::default());
+        run_batch::<State>(late_term, &input, 4, &mut terms, &mut out);
+        assert_eq!(out.values, [1.0, 1.0, 1.0, 1.0, /* rows */ 1.0, 0.0, 1.0, 0.0, 1.0, 3.0, 1.0, 4.0]);
+        // The next batch starts with both columns.
+        run_batch::<State>(late_term, &input[..22], 2, &mut terms, &mut out);
+        assert_eq!(out.values, [1.0, 1.0, 1.0, 0.0, 1.0, 0.0]);
     }
 }

@@ -42,9 +42,9 @@ pub use terms::Terms;
 /// The reward ABI version this SDK emits (`rewardsmith_abi_version`). See `docs/abi.md`.
 pub const ABI_VERSION: u32 = 1;
 
-/// The most terms the SDK records values for. Names past this are still counted (so the
-/// host can report "too many terms"), but their values are dropped.
-pub const TERM_CAPACITY: usize = 256;
+/// The most distinct term names the SDK records. Past this the term count reads
+/// `TERM_CAPACITY + 1` (the host reports "too many terms") and further adds are skipped.
+pub const TERM_CAPACITY: usize = 64;
 
 /// The signature of a reward function: state, action, next state, terms → total.
 pub type RewardFn<S, A> = fn(&S, &A, &S, &mut Terms) -> f32;

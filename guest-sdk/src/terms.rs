@@ -22,19 +22,21 @@ pub struct Terms {
     /// Where the next `add` is expected to land: terms are usually added in the same
     /// order every transition, so the lookup is one string compare.
     cursor: usize,
+    /// More than [`TERM_CAPACITY`] names were added: the host will refuse this reward, so
+    /// further adds are skipped (keeping a term-name bomb cheap).
+    overflow: bool,
 }
 
 impl Terms {
     /// An empty term table.
     pub const fn new() -> Self {
-        Terms { names: Vec::new(), values: Vec::new(), cursor: 0 }
+        Terms { names: Vec::new(), values: Vec::new(), cursor: 0, overflow: false }
     }
 
     /// Records `value` under `name` for this transition and returns `value`.
     pub fn add(&mut self, name: &str, value: f32) -> f32 {
-        let index = self.index_of(name);
-        if let Some(slot) = self.values.get_mut(index) {
-            *slot += value;
+        if let Some(index) = self.index_of(name) {
+            self.values[index] += value;
         }
         value
     }
@@ -45,9 +47,10 @@ impl Terms {
         self.add(name, crate::math::clamp(value, lo, hi))
     }
 
-    /// How many distinct names have been added so far (may exceed [`TERM_CAPACITY`]).
+    /// How many distinct names have been added so far; `TERM_CAPACITY + 1` means "more
+    /// than the SDK records".
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.names.len() + self.overflow as usize
     }
 
     /// Whether no term has been added yet.
@@ -65,7 +68,7 @@ impl Terms {
         self.names.get(i).map(String::as_str)
     }
 
-    /// This transition's values, one per recorded term (at most [`TERM_CAPACITY`]).
+    /// This transition's values, one per recorded term.
     pub fn values(&self) -> &[f32] {
         &self.values
     }
@@ -76,21 +79,55 @@ impl Terms {
         self.cursor = 0;
     }
 
-    fn index_of(&mut self, name: &str) -> usize {
+    fn index_of(&mut self, name: &str) -> Option<usize> {
+        if self.overflow {
+            return None;
+        }
         let index = match self.names.get(self.cursor) {
             Some(n) if n == name => self.cursor,
             _ => match self.names.iter().position(|n| n == name) {
                 Some(i) => i,
+                None if self.names.len() == TERM_CAPACITY => {
+                    self.overflow = true;
+                    return None;
+                }
                 None => {
                     self.names.push(String::from(name));
-                    if self.values.len() < TERM_CAPACITY {
-                        self.values.push(0.0);
-                    }
+                    self.values.push(0.0);
                     self.names.len() - 1
                 }
             },
         };
         self.cursor = index + 1;
-        index
+        Some(index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_in_first_added_order_values_summed() {
+        let mut t = Terms::new();
+        assert_eq!(t.add("a", 1.0), 1.0);
+        t.add("b", 2.0);
+        t.add("a", 0.5);
+        assert_eq!(t.names().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(t.values(), [1.5, 2.0]);
+        t.begin();
+        t.add("b", 3.0);
+        assert_eq!(t.values(), [0.0, 3.0]);
+        assert_eq!(t.add_clipped("a", 9.0, -1.0, 1.0), 1.0);
+    }
+
+    #[test]
+    fn more_names_than_capacity_overflow_cheaply() {
+        let mut t = Terms::new();
+        for i in 0..1000 {
+            t.add(&alloc::format!("t{i}"), 1.0);
+        }
+        assert_eq!(t.len(), TERM_CAPACITY + 1);
+        assert_eq!(t.values().len(), TERM_CAPACITY);
     }
 }

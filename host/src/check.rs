@@ -118,14 +118,14 @@ pub fn check(compiler: &Compiler, sandbox: &Sandbox, source: &Source, env_id: &s
         acc.resize_with(width, Acc::default);
         for i in 0..n {
             let index = b * opts.batch.max(1) + i;
-            if !total.add(r.totals[i]) && first_bad.is_none() {
-                first_bad = Some((Value::Total, r.totals[i], index));
-            }
             for (k, a) in acc.iter_mut().enumerate() {
                 let v = r.terms[i * width + k];
                 if !a.add(v) && first_bad.is_none() {
                     first_bad = Some((Value::Term(r.names[k].clone()), v, index));
                 }
+            }
+            if !total.add(r.totals[i]) && first_bad.is_none() {
+                first_bad = Some((Value::Total, r.totals[i], index));
             }
         }
     }

@@ -135,7 +135,7 @@ impl CompileError {
 
 /// How the compiler is set up. Defaults: cache in `$REWARDSMITH_CACHE`, else
 /// `$XDG_CACHE_HOME/rewardsmith`, else `~/.cache/rewardsmith`; 60 s timeout; 4 GiB address
-/// space; bubblewrap when it works; as many parallel jobs as cores.
+/// space; bubblewrap when it works; as many parallel jobs as cores; module cache on.
 #[derive(Clone, Debug)]
 pub struct CompilerOptions {
     pub cache_dir: PathBuf,
@@ -143,6 +143,8 @@ pub struct CompilerOptions {
     pub memory_bytes: u64,
     pub isolation: Isolation,
     pub jobs: usize,
+    /// Reuse modules compiled earlier from the same source (default true).
+    pub cache_modules: bool,
 }
 
 impl Default for CompilerOptions {
@@ -153,6 +155,7 @@ impl Default for CompilerOptions {
             memory_bytes: 4 << 30,
             isolation: Isolation::detect(),
             jobs: thread::available_parallelism().map_or(2, |n| n.get()),
+            cache_modules: true,
         }
     }
 }
@@ -258,7 +261,7 @@ impl Compiler {
             .map(|b| format!("{b:02x}"))
             .collect();
         let cached = self.options.cache_dir.join("modules").join(format!("{key}.wasm"));
-        if let Ok(wasm) = fs::read(&cached) {
+        if let Some(wasm) = self.options.cache_modules.then(|| fs::read(&cached).ok()).flatten() {
             return Ok(Compiled { wasm, kind: SourceKind::Rust, elapsed: start.elapsed(), cached: true });
         }
         let work = tempfile::Builder::new()

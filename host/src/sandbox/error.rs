@@ -130,7 +130,7 @@ pub enum RewardError {
     NonFinite { value: Value, number: f32, transition: usize },
 
     /// More distinct term names than allowed.
-    #[error("too many terms: the reward added {count} distinct term names, the limit is {limit}; merge related terms")]
+    #[error("too many terms: the reward added {} distinct term names, the limit is {limit}; merge related terms", if *.count > rewardsmith_guest::TERM_CAPACITY { format!("at least {count}") } else { count.to_string() })]
     TooManyTerms { count: usize, limit: usize },
 
     /// A term name is too long, empty, repeated or not UTF-8.

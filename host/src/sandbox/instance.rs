@@ -201,20 +201,17 @@ impl RewardInstance {
         Ok(())
     }
 
+    /// The first transition with a non-finite value; a term is named before the total
+    /// (a bad term usually makes the total bad too, and the term says where to look).
     fn check_finite(&self, n: usize) -> Result<(), RewardError> {
-        if let Some(i) = self.totals.iter().position(|v| !v.is_finite()) {
-            return Err(RewardError::NonFinite { value: Value::Total, number: self.totals[i], transition: i });
-        }
         let t = self.names.len();
-        if t > 0 {
-            if let Some(k) = self.terms.iter().position(|v| !v.is_finite()) {
-                let (row, col) = (k / t, k % t);
-                debug_assert!(row < n);
-                return Err(RewardError::NonFinite {
-                    value: Value::Term(self.names[col].clone()),
-                    number: self.terms[k],
-                    transition: row,
-                });
+        for i in 0..n {
+            let row = &self.terms[i * t..(i + 1) * t];
+            if let Some(k) = row.iter().position(|v| !v.is_finite()) {
+                return Err(RewardError::NonFinite { value: Value::Term(self.names[k].clone()), number: row[k], transition: i });
+            }
+            if !self.totals[i].is_finite() {
+                return Err(RewardError::NonFinite { value: Value::Total, number: self.totals[i], transition: i });
             }
         }
         Ok(())

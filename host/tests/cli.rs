@@ -1,0 +1,107 @@
+//! The `rewardsmith` binary as a user runs it: exit codes, text and `--json` output.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn rewardsmith(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rewardsmith"))
+        .args(args)
+        .current_dir(root())
+        .env("REWARDSMITH_CACHE", root().join("target/rewardsmith-test-cache"))
+        .output()
+        .expect("runs")
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let out = rewardsmith(&["--help"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("check") && text.contains("Compile a reward"), "{text}");
+    let out = rewardsmith(&["check", "--help"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("--env") && text.contains("--json") && text.contains("Example:"), "{text}");
+}
+
+#[test]
+fn check_passes_an_example_and_prints_its_terms() {
+    let out = rewardsmith(&["check", "guest-sdk/examples/cartpole.rs", "--env", "cartpole", "--transitions", "500"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("ok for cartpole-v0"), "{text}");
+    for term in ["total", "alive", "upright", "centred", "effort", "ns per transition", "compiler sandbox"] {
+        assert!(text.contains(term), "missing {term}: {text}");
+    }
+}
+
+#[test]
+fn check_json_for_the_wat_guest() {
+    let out = rewardsmith(&["check", "tests/fixtures/cartpole_upright.wat", "--env", "cartpole-v0", "--json"]);
+    assert!(out.status.success());
+    let v = json(&out);
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["report"]["source_kind"], "wat");
+    assert_eq!(v["report"]["transitions"], 4096);
+    let names: Vec<&str> = v["report"]["terms"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["upright", "centred"]);
+}
+
+#[test]
+fn check_fails_with_the_typed_error_and_exit_code_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let looping = dir.path().join("loop.wat");
+    let fixture = std::fs::read_to_string(root().join("tests/fixtures/cartpole_upright.wat")).unwrap();
+    // The same module, but its batch entry point spins forever.
+    let hostile = fixture.replace("(block $done", "(loop $forever (br $forever))\n    (block $done");
+    std::fs::write(&looping, hostile).unwrap();
+    let out = rewardsmith(&["check", looping.to_str().unwrap(), "--env", "cartpole", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["error"]["kind"], "timeout");
+    assert!(v["error"]["message"].as_str().unwrap().contains("fuel budget"), "{v}");
+
+    let out = rewardsmith(&["check", looping.to_str().unwrap(), "--env", "cartpole"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("check failed [timeout]"));
+}
+
+#[test]
+fn check_refuses_a_compile_time_attack() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("leak.rs");
+    let text = std::fs::read_to_string(root().join("guest-sdk/examples/cartpole.rs"))
+        .unwrap()
+        .replace("let alive = t.add(\"alive\", 1.0);", "let alive = t.add(\"alive\", include_str!(\"/etc/hostname\").len() as f32);");
+    std::fs::write(&src, text).unwrap();
+    let out = rewardsmith(&["check", src.to_str().unwrap(), "--env", "cartpole", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["error"]["kind"], "refused");
+    assert!(v["error"]["message"].as_str().unwrap().contains("include_str"), "{v}");
+}
+
+#[test]
+fn check_names_the_known_envs_for_an_unknown_one() {
+    let out = rewardsmith(&["check", "guest-sdk/examples/cartpole.rs", "--env", "walker", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["error"]["kind"], "unknown_env");
+    let msg = v["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("walker") && msg.contains("cartpole") && msg.contains("pusher"), "{msg}");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let out = rewardsmith(&["check", "guest-sdk/examples/cartpole.rs"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--env"));
+}

@@ -1,0 +1,100 @@
+//! The compiler itself: diagnostics, timeouts, isolation, caching, parallel builds.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use rewardsmith::compiler::{CompileError, Isolation, Source, SourceKind};
+use rewardsmith_tests::*;
+
+#[test]
+fn diagnostics_are_compact_with_lines_in_the_submitted_file() {
+    let src = "use rewardsmith_guest::prelude::*;\nuse rewardsmith_guest::envs::cartpole::*;\n\n\
+               fn reward(s: &State, a: &Action, next: &State, t: &mut Terms) -> f32 {\n    \
+               t.add(\"x\", next.no_such_field + undefined_var)\n}\nexport_reward!(reward);\n";
+    let e = uncached_compiler(Duration::from_secs(60)).compile(&Source::rust(src)).unwrap_err();
+    let CompileError::Rustc { diagnostics, rendered } = &e else { panic!("expected rustc errors, got {e:?}") };
+    let lines: Vec<usize> = diagnostics.iter().map(|d| d.line).collect();
+    assert!(lines.iter().all(|&l| l == 5), "{rendered}");
+    assert!(rendered.contains("line 5:") && rendered.contains("no_such_field"), "{rendered}");
+    assert!(rendered.contains("undefined_var"), "{rendered}");
+    assert!(!rendered.contains("aborting") && !rendered.contains("-->"), "no noise: {rendered}");
+}
+
+#[test]
+fn compile_timeout_kills_the_compiler_and_the_next_compile_works() {
+    let slow = uncached_compiler(Duration::from_millis(50));
+    let src = std::fs::read_to_string(example("reacher")).unwrap();
+    let start = Instant::now();
+    let e = slow.compile(&Source::rust(src.clone())).unwrap_err();
+    assert_eq!(e, CompileError::Timeout { secs: 0 });
+    assert!(start.elapsed() < Duration::from_secs(5), "killed promptly, took {:?}", start.elapsed());
+    uncached_compiler(Duration::from_secs(60)).compile(&Source::rust(src)).expect("a normal compile still works");
+}
+
+#[test]
+fn compiler_runs_in_bubblewrap_with_nothing_of_the_host() {
+    let Isolation::Bubblewrap(_) = Isolation::detect() else {
+        panic!("bubblewrap must be installed (apt-get install bubblewrap); .ci/run installs it");
+    };
+    let iso = Isolation::detect();
+    let work = tempfile::tempdir().unwrap();
+    let run = |program: &str, args: &[&str]| {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let out = iso.command(Path::new(program), &args, work.path(), &[]).output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    // Empty environment but PATH, TMPDIR and bwrap's PWD: no API keys, no HOME.
+    let (ok, env) = run("/usr/bin/env", &[]);
+    assert!(ok);
+    let mut vars: Vec<&str> = env.lines().map(|l| l.split('=').next().unwrap()).collect();
+    vars.sort();
+    assert_eq!(vars, ["PATH", "PWD", "TMPDIR"]);
+    // No network: only the loopback interface exists.
+    let (_, dev) = run("/bin/cat", &["/proc/net/dev"]);
+    let ifaces: Vec<&str> = dev.lines().skip(2).map(|l| l.split(':').next().unwrap().trim()).collect();
+    assert_eq!(ifaces, ["lo"]);
+    // The user's home and the project are not visible.
+    let (home_visible, _) = run("/bin/ls", &["/root"]);
+    assert!(!home_visible, "/root must not be mounted");
+    let (project_visible, _) = run("/bin/ls", &[env!("CARGO_MANIFEST_DIR")]);
+    assert!(!project_visible, "the source tree must not be mounted");
+}
+
+#[test]
+fn cached_modules_are_reused_and_identical() {
+    let src = Source::from_path(&example("ball_balance")).unwrap();
+    let first = compiler().compile(&src).unwrap();
+    let second = compiler().compile(&src).unwrap();
+    assert!(second.cached);
+    assert_eq!(first.wasm, second.wasm);
+    let fresh = uncached_compiler(Duration::from_secs(60)).compile(&src).unwrap();
+    assert!(!fresh.cached);
+    assert_eq!(fresh.wasm, first.wasm, "rustc output is reproducible");
+}
+
+#[test]
+fn many_candidates_compile_in_parallel_in_order() {
+    let c = uncached_compiler(Duration::from_secs(60));
+    let mut sources: Vec<Source> = ENVS.iter().map(|e| Source::from_path(&example(e)).unwrap()).collect();
+    sources.push(Source::rust("fn broken( {"));
+    sources.push(Source::wat("(module)"));
+    let results = c.compile_many(&sources);
+    assert_eq!(results.len(), 8);
+    for r in &results[..6] {
+        assert_eq!(r.as_ref().unwrap().kind, SourceKind::Rust);
+    }
+    assert!(matches!(results[6], Err(CompileError::Refused(_))), "unlexable source fails closed");
+    assert_eq!(results[7].as_ref().unwrap().wasm, wat::parse_str("(module)").unwrap());
+}
+
+#[test]
+fn bad_inputs_to_the_compiler() {
+    let c = compiler();
+    assert!(matches!(c.compile(&Source::wat("(module (func")), Err(CompileError::Wat { .. })));
+    let big = Source::rust("// x\n".repeat(100_000));
+    assert!(matches!(c.compile(&big), Err(CompileError::SourceTooLarge { .. })));
+    let not_utf8 = Source { kind: SourceKind::Rust, bytes: vec![0xff, 0xfe], name: "x.rs".into() };
+    assert_eq!(c.compile(&not_utf8).unwrap_err(), CompileError::NotUtf8);
+    assert!(matches!(Source::from_path(Path::new("reward.py")), Err(CompileError::UnknownKind { .. })));
+    assert!(matches!(Source::from_path(Path::new("/no/such/reward.rs")), Err(CompileError::Io { .. })));
+}

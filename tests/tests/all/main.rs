@@ -1,0 +1,11 @@
+//! rewardsmith's cross-crate integration tests, one module per feature (one binary, as
+//! wasmtime does). Hostile modules are inline WAT next to the tests that run them.
+
+mod abi_wat_guest;
+mod check_examples;
+mod compile_attacks;
+mod compiler;
+mod determinism;
+mod hostile_load;
+mod hostile_run;
+mod rust_guests;
