@@ -8,7 +8,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 
-use crate::batch::{BatchOutput, run_batch, transition_len};
+use crate::batch::{run_batch, transition_len};
 use crate::layout::{EnvState, Layout};
 use crate::{RewardFn, Terms};
 
@@ -17,7 +17,6 @@ pub const PANIC_MESSAGE_MAX: usize = 1024;
 
 struct Runtime {
     input: Vec<f32>,
-    out: BatchOutput,
     terms: Terms,
     panic_message: String,
 }
@@ -30,7 +29,6 @@ unsafe impl Sync for GuestCell {}
 
 static RUNTIME: GuestCell = GuestCell(UnsafeCell::new(Runtime {
     input: Vec::new(),
-    out: BatchOutput { values: Vec::new() },
     terms: Terms::new(),
     panic_message: String::new(),
 }));
@@ -69,13 +67,13 @@ pub fn input<S: EnvState>(_: RewardFn<S, S::Action>, n: i32) -> i32 {
 /// `rewardsmith_run`: runs the reward over the `n` transitions in the input buffer and
 /// returns the address of `n` totals followed by `n × term_count` values (0 if the input
 /// buffer holds fewer than `n` transitions).
-pub fn run<S: EnvState>(reward: RewardFn<S, S::Action>, n: i32) -> i32 {
+pub fn run<S: EnvState, F: Fn(&S, &S::Action, &S, &mut Terms) -> f32>(reward: F, n: i32) -> i32 {
     let rt = runtime();
     if n < 1 || rt.input.len() < n as usize * transition_len::<S>() {
         return 0;
     }
-    run_batch::<S>(reward, &rt.input, n as usize, &mut rt.terms, &mut rt.out);
-    rt.out.values.as_ptr() as usize as i32
+    run_batch::<S, F>(reward, &rt.input, n as usize, &mut rt.terms);
+    rt.terms.output().as_ptr() as usize as i32
 }
 
 /// `rewardsmith_term_count`: distinct term names seen so far.
@@ -113,7 +111,7 @@ pub fn record_panic(message: &str) {
 /// `reward` must be a `fn(&State, &Action, &State, &mut Terms) -> f32` for one env's
 /// `State` and `Action`; the env id comes from the `State` type. A panic's message is kept
 /// for the host, which shows it with the trap. On other targets the macro emits
-/// `pub fn native_batch(input, n, terms, out)` instead: the same batch loop, natively.
+/// `pub fn native_batch(input, n, terms)` instead: the same batch loop, natively.
 #[macro_export]
 macro_rules! export_reward {
     ($reward:path) => {
@@ -121,8 +119,8 @@ macro_rules! export_reward {
         /// that compare a reward's native and sandboxed results.
         #[cfg(not(target_arch = "wasm32"))]
         #[allow(dead_code)]
-        pub fn native_batch(input: &[f32], n: usize, terms: &mut $crate::Terms, out: &mut $crate::BatchOutput) {
-            $crate::run_batch($reward, input, n, terms, out)
+        pub fn native_batch(input: &[f32], n: usize, terms: &mut $crate::Terms) {
+            $crate::run_batch($reward, input, n, terms)
         }
 
         #[cfg(target_arch = "wasm32")]

@@ -94,14 +94,17 @@ macro_rules! __layout {
                 }),*
             ];
 
+            #[inline(always)]
             fn from_slice(values: &[f32]) -> &Self {
                 $crate::layout::cast(values)
             }
 
+            #[inline(always)]
             fn as_slice(&self) -> &[f32] {
                 $crate::layout::cast_back(self)
             }
 
+            #[inline(always)]
             fn as_mut_slice(&mut self) -> &mut [f32] {
                 $crate::layout::cast_back_mut(self)
             }
@@ -113,6 +116,7 @@ macro_rules! __layout {
 /// `f32` fields (no padding, align 4, every bit pattern valid), size checked at compile time.
 #[doc(hidden)]
 #[allow(unsafe_code)]
+#[inline(always)]
 pub fn cast<T: Layout>(values: &[f32]) -> &T {
     assert_eq!(values.len(), T::LEN, "layout length mismatch");
     // SAFETY: see above; the slice has exactly size_of::<T>() bytes at f32 alignment.
@@ -121,6 +125,7 @@ pub fn cast<T: Layout>(values: &[f32]) -> &T {
 
 #[doc(hidden)]
 #[allow(unsafe_code)]
+#[inline(always)]
 pub fn cast_back<T: Layout>(value: &T) -> &[f32] {
     // SAFETY: T is LEN f32s laid out contiguously (checked at compile time).
     unsafe { core::slice::from_raw_parts((value as *const T).cast::<f32>(), T::LEN) }
@@ -128,6 +133,7 @@ pub fn cast_back<T: Layout>(value: &T) -> &[f32] {
 
 #[doc(hidden)]
 #[allow(unsafe_code)]
+#[inline(always)]
 pub fn cast_back_mut<T: Layout>(value: &mut T) -> &mut [f32] {
     // SAFETY: as in `cast_back`; the borrow is unique.
     unsafe { core::slice::from_raw_parts_mut((value as *mut T).cast::<f32>(), T::LEN) }

@@ -35,9 +35,9 @@ pub mod prelude;
 pub mod shaping;
 mod terms;
 
-pub use batch::{BatchOutput, run_batch};
+pub use batch::run_batch;
 pub use layout::{EnvState, Field, Layout};
-pub use terms::Terms;
+pub use terms::{TermName, Terms};
 
 /// The reward ABI version this SDK emits (`rewardsmith_abi_version`). See `docs/abi.md`.
 pub const ABI_VERSION: u32 = 1;

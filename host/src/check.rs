@@ -46,6 +46,8 @@ pub struct CheckReport {
     pub load_ms: f64,
     pub instantiate_us: f64,
     pub ns_per_transition: f64,
+    /// Fuel (≈ wasm instructions) per transition in the last batch: a deterministic cost.
+    pub fuel_per_transition: f64,
     pub transitions: usize,
     pub seed: u64,
     pub total: Stats,
@@ -109,10 +111,12 @@ pub fn check(compiler: &Compiler, sandbox: &Sandbox, source: &Source, env_id: &s
     let mut total = Acc::default();
     let mut first_bad: Option<(Value, f32, usize)> = None;
     let mut busy = Duration::ZERO;
+    let mut fuel_per_transition = 0.0;
     for (b, chunk) in data.chunks(opts.batch.max(1) * stride).enumerate() {
         let t = Instant::now();
         let r = instance.run_batch_unchecked(chunk)?;
         busy += t.elapsed();
+        fuel_per_transition = r.fuel as f64 / r.totals.len() as f64;
         let n = r.totals.len();
         let width = r.names.len();
         acc.resize_with(width, Acc::default);
@@ -150,6 +154,7 @@ pub fn check(compiler: &Compiler, sandbox: &Sandbox, source: &Source, env_id: &s
         load_ms: load.as_secs_f64() * 1e3,
         instantiate_us: instantiate.as_secs_f64() * 1e6,
         ns_per_transition: busy.as_nanos() as f64 / opts.transitions.max(1) as f64,
+        fuel_per_transition,
         transitions: opts.transitions,
         seed: opts.seed,
         total: total.stats("total"),

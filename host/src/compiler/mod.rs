@@ -109,6 +109,8 @@ pub enum CompileError {
     Rustc { diagnostics: Vec<Diagnostic>, rendered: String },
     #[error("compile timeout: the compiler ran longer than {secs} s and was killed")]
     Timeout { secs: u64 },
+    #[error("compile memory limit: the compiler needed more than {limit_mib} MiB of address space")]
+    MemoryLimit { limit_mib: u64 },
     #[error("toolchain: {0}")]
     Toolchain(String),
     #[error("guest SDK: {0}")]
@@ -127,6 +129,7 @@ impl CompileError {
             CompileError::Wat { .. } => "wat",
             CompileError::Rustc { .. } => "rustc",
             CompileError::Timeout { .. } => "compile_timeout",
+            CompileError::MemoryLimit { .. } => "compile_memory_limit",
             CompileError::Toolchain(_) => "toolchain",
             CompileError::Sdk(_) => "sdk",
         }
@@ -284,6 +287,9 @@ impl Compiler {
         }
         if !f.status.is_some_and(|s| s.success()) {
             let diagnostics = diagnostics::parse(&f.stderr, "reward.rs");
+            if diagnostics.is_empty() && out_of_memory(&f.stderr) {
+                return Err(CompileError::MemoryLimit { limit_mib: self.options.memory_bytes >> 20 });
+            }
             if diagnostics.is_empty() {
                 // No diagnostics: rustc (or the sandbox around it) failed, not the program.
                 return Err(CompileError::Toolchain(format!(
@@ -305,6 +311,13 @@ impl Compiler {
         }
         Ok(Compiled { wasm, kind: SourceKind::Rust, elapsed: start.elapsed(), cached: false })
     }
+}
+
+/// Whether a failed build's output says it ran out of (address-space-limited) memory.
+fn out_of_memory(stderr: &str) -> bool {
+    ["memory allocation of", "Cannot allocate memory", "failed to map segment", "out of memory", "std::bad_alloc"]
+        .iter()
+        .any(|m| stderr.contains(m))
 }
 
 fn describe_status(s: Option<std::process::ExitStatus>) -> String {

@@ -145,6 +145,10 @@ pub enum RewardError {
     #[error("bad batch: {what}")]
     BadBatch { what: String },
 
+    /// Every preallocated instance slot is in use (a host capacity limit, not the reward's).
+    #[error("all {slots} instance slots of this sandbox are in use; drop finished instances or raise Limits::instance_pool")]
+    InstancePoolFull { slots: u32 },
+
     /// The engine could not be set up (a host problem, not the reward's).
     #[error("sandbox setup failed: {0}")]
     Setup(String),
@@ -174,6 +178,7 @@ impl RewardError {
             RewardError::TermName { .. } => "term_name",
             RewardError::AbiViolation { .. } => "abi_violation",
             RewardError::BadBatch { .. } => "bad_batch",
+            RewardError::InstancePoolFull { .. } => "instance_pool_full",
             RewardError::Setup(_) => "setup",
         }
     }

@@ -20,6 +20,8 @@ pub struct BatchResult<'a> {
     pub terms: &'a [f32],
     /// Term names, in the guest's first-added order.
     pub names: &'a [String],
+    /// Fuel (≈ wasm instructions) the batch used; 0 when fuel metering is off.
+    pub fuel: u64,
 }
 
 /// A reward module instantiated in its own store. Not shared between threads: make one per
@@ -37,8 +39,10 @@ pub struct RewardInstance {
     limits: Limits,
     deadline_ticks: u64,
     names: Vec<String>,
-    totals: Vec<f32>,
-    terms: Vec<f32>,
+    /// Where the last batch's output lies in guest memory: byte offset and transitions.
+    output: (usize, usize),
+    /// Fuel the last `rewardsmith_run` call used.
+    run_fuel: u64,
     failed: Option<RewardError>,
 }
 
@@ -61,9 +65,11 @@ impl RewardInstance {
         let mut store = Store::new(engine, limiter);
         store.limiter(|l| l);
         let deadline_ticks = (limits.deadline.as_micros() / tick.as_micros().max(1)).max(1) as u64 + 1;
-        store.set_epoch_deadline(deadline_ticks);
-        store.epoch_deadline_trap();
-        set_fuel(&mut store, limits.fuel_base)?;
+        if limits.metering.epoch {
+            store.set_epoch_deadline(deadline_ticks);
+            store.epoch_deadline_trap();
+        }
+        set_fuel(&mut store, limits, limits.fuel_base)?;
         let instance = Instance::new(&mut store, &module.module, &[])
             .map_err(|e| classify(e, &mut store, limits, Phase::Instantiate, 0, None))?;
         let memory = instance
@@ -89,8 +95,8 @@ impl RewardInstance {
             limits: *limits,
             deadline_ticks,
             names: Vec::new(),
-            totals: Vec::new(),
-            terms: Vec::new(),
+            output: (0, 0),
+            run_fuel: 0,
             failed: None,
         };
 
@@ -136,9 +142,10 @@ impl RewardInstance {
         &self.names
     }
 
-    /// Fuel left after the last call (for measuring how much a reward costs).
-    pub fn fuel_left(&self) -> u64 {
-        self.store.get_fuel().unwrap_or(0)
+    /// Fuel (≈ wasm instructions) the last batch's `rewardsmith_run` call used: a
+    /// deterministic measure of what the reward costs. 0 when fuel metering is off.
+    pub fn last_run_fuel(&self) -> u64 {
+        self.run_fuel
     }
 
     /// Evaluates the reward on a batch: `transitions` holds `n` transitions of
@@ -147,71 +154,90 @@ impl RewardInstance {
     /// Totals and every term are checked: a NaN or infinity is an error naming the
     /// transition. A trap leaves this instance failed; the host itself is unaffected.
     pub fn run_batch(&mut self, transitions: &[f32]) -> Result<BatchResult<'_>, RewardError> {
-        let n = self.evaluate(transitions)?;
-        self.check_finite(n)?;
-        Ok(BatchResult { totals: &self.totals, terms: &self.terms, names: &self.names })
+        let n = self.batch_len(transitions.len())?;
+        self.evaluate(n, |input| input.copy_from_slice(transitions))?;
+        self.check_finite()?;
+        Ok(self.result())
     }
 
     /// Like [`Self::run_batch`] but returns non-finite values instead of failing on them
     /// (for tools that count them).
     pub fn run_batch_unchecked(&mut self, transitions: &[f32]) -> Result<BatchResult<'_>, RewardError> {
-        self.evaluate(transitions)?;
-        Ok(BatchResult { totals: &self.totals, terms: &self.terms, names: &self.names })
+        let n = self.batch_len(transitions.len())?;
+        self.evaluate(n, |input| input.copy_from_slice(transitions))?;
+        Ok(self.result())
     }
 
-    /// Runs the batch; returns its size.
-    fn evaluate(&mut self, transitions: &[f32]) -> Result<usize, RewardError> {
-        if let Some(e) = &self.failed {
-            return Err(e.clone());
-        }
+    /// Evaluates `n` transitions that `fill` writes straight into guest memory (no
+    /// intermediate buffer): `fill` gets `n × transition_len` floats to overwrite. For
+    /// callers that produce transitions anyway, such as a vectorised env step.
+    pub fn run_batch_with(&mut self, n: usize, fill: impl FnOnce(&mut [f32])) -> Result<BatchResult<'_>, RewardError> {
+        self.batch_len(n * self.transition_len())?;
+        self.evaluate(n, fill)?;
+        self.check_finite()?;
+        Ok(self.result())
+    }
+
+    /// Transitions in a batch of `floats` floats, or why it is not a valid batch.
+    fn batch_len(&self, floats: usize) -> Result<usize, RewardError> {
         let stride = self.transition_len();
-        if transitions.is_empty() || transitions.len() % stride != 0 {
+        if floats == 0 || floats % stride != 0 {
             return Err(RewardError::BadBatch {
-                what: format!("{} floats is not a whole, non-zero number of {stride}-float transitions", transitions.len()),
+                what: format!("{floats} floats is not a whole, non-zero number of {stride}-float transitions"),
             });
         }
-        let n = transitions.len() / stride;
+        let n = floats / stride;
         if n > self.limits.max_batch {
             return Err(RewardError::BadBatch { what: format!("{n} transitions, the limit is {}", self.limits.max_batch) });
         }
-        match self.batch(transitions, n) {
-            Ok(()) => Ok(n),
-            Err(e) => {
-                self.failed = Some(e.clone());
-                Err(e)
-            }
-        }
+        Ok(n)
     }
 
-    fn batch(&mut self, transitions: &[f32], n: usize) -> Result<(), RewardError> {
+    /// Runs one batch; a failure marks the instance failed.
+    fn evaluate(&mut self, n: usize, fill: impl FnOnce(&mut [f32])) -> Result<(), RewardError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        let r = self.batch(n, fill);
+        if let Err(e) = &r {
+            self.failed = Some(e.clone());
+        }
+        r
+    }
+
+    fn batch(&mut self, n: usize, fill: impl FnOnce(&mut [f32])) -> Result<(), RewardError> {
         let ptr = self.call(&self.input.clone(), n as i32, abi::INPUT_FN, n)?;
-        let bytes: &[u8] = bytemuck::cast_slice(transitions);
-        let region = self.region(ptr, bytes.len(), abi::INPUT_FN, "input buffer")?;
-        self.memory.data_mut(&mut self.store)[region].copy_from_slice(bytes);
+        let region = self.region(ptr, n * self.transition_len() * 4, abi::INPUT_FN, "input buffer")?;
+        fill(bytemuck::cast_slice_mut(&mut self.memory.data_mut(&mut self.store)[region]));
 
         let out = self.call(&self.run.clone(), n as i32, abi::RUN_FN, n)?;
         self.read_names(n)?;
-        let t = self.names.len();
-        let region = self.region(out, n * (1 + t) * 4, abi::RUN_FN, "output buffer")?;
-        let data = &self.memory.data(&self.store)[region];
-        self.totals.clear();
-        self.totals.extend(data[..n * 4].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])));
-        self.terms.clear();
-        self.terms.extend(data[n * 4..].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+        let region = self.region(out, n * (1 + self.names.len()) * 4, abi::RUN_FN, "output buffer")?;
+        self.output = (region.start, n);
         Ok(())
+    }
+
+    /// The last batch's totals and terms, viewed in place in guest memory.
+    fn result(&self) -> BatchResult<'_> {
+        let (start, n) = self.output;
+        let t = self.names.len();
+        let floats: &[f32] = bytemuck::cast_slice(&self.memory.data(&self.store)[start..start + n * (1 + t) * 4]);
+        let (totals, terms) = floats.split_at(n);
+        BatchResult { totals, terms, names: &self.names, fuel: self.run_fuel }
     }
 
     /// The first transition with a non-finite value; a term is named before the total
     /// (a bad term usually makes the total bad too, and the term says where to look).
-    fn check_finite(&self, n: usize) -> Result<(), RewardError> {
-        let t = self.names.len();
-        for i in 0..n {
-            let row = &self.terms[i * t..(i + 1) * t];
+    fn check_finite(&self) -> Result<(), RewardError> {
+        let BatchResult { totals, terms, names, .. } = self.result();
+        let t = names.len();
+        for (i, total) in totals.iter().enumerate() {
+            let row = &terms[i * t..(i + 1) * t];
             if let Some(k) = row.iter().position(|v| !v.is_finite()) {
-                return Err(RewardError::NonFinite { value: Value::Term(self.names[k].clone()), number: row[k], transition: i });
+                return Err(RewardError::NonFinite { value: Value::Term(names[k].clone()), number: row[k], transition: i });
             }
-            if !self.totals[i].is_finite() {
-                return Err(RewardError::NonFinite { value: Value::Total, number: self.totals[i], transition: i });
+            if !total.is_finite() {
+                return Err(RewardError::NonFinite { value: Value::Total, number: *total, transition: i });
             }
         }
         Ok(())
@@ -264,11 +290,18 @@ impl RewardInstance {
         name: &'static str,
         n: usize,
     ) -> Result<R, RewardError> {
-        set_fuel(&mut self.store, self.limits.fuel_for(n))?;
-        self.store.set_epoch_deadline(self.deadline_ticks);
+        set_fuel(&mut self.store, &self.limits, self.limits.fuel_for(n))?;
+        if self.limits.metering.epoch {
+            self.store.set_epoch_deadline(self.deadline_ticks);
+        }
         self.store.data_mut().hit = None;
         match f.call(&mut self.store, params) {
-            Ok(r) => Ok(r),
+            Ok(r) => {
+                if name == abi::RUN_FN && self.limits.metering.fuel {
+                    self.run_fuel = self.limits.fuel_for(n) - self.store.get_fuel().unwrap_or(0);
+                }
+                Ok(r)
+            }
             Err(e) => {
                 let panic = self.panic_message.clone();
                 Err(classify(e, &mut self.store, &self.limits, Phase::Call(name), n, Some((&panic, self.memory))))
@@ -281,9 +314,9 @@ impl RewardInstance {
         let size = self.memory.data_size(&self.store);
         let start = ptr as u32 as usize;
         match start.checked_add(len) {
-            Some(end) if ptr != 0 && end <= size => Ok(start..end),
+            Some(end) if ptr != 0 && start % 4 == 0 && end <= size => Ok(start..end),
             _ => Err(RewardError::AbiViolation {
-                what: format!("{what} at address {start} with {len} bytes is outside the {size}-byte memory (or null)"),
+                what: format!("{what} at address {start} with {len} bytes is null, not 4-byte aligned, or outside the {size}-byte memory"),
                 phase: Phase::Call(export),
             }),
         }
@@ -308,7 +341,10 @@ fn read_string(memory: &Memory, store: &Store<Limiter>, packed: i64, max: usize,
     String::from_utf8(bytes.to_vec()).map_err(|_| violation("string is not UTF-8".into()))
 }
 
-fn set_fuel(store: &mut Store<Limiter>, fuel: u64) -> Result<(), RewardError> {
+fn set_fuel(store: &mut Store<Limiter>, limits: &Limits, fuel: u64) -> Result<(), RewardError> {
+    if !limits.metering.fuel {
+        return Ok(());
+    }
     store.set_fuel(fuel).map_err(|e| RewardError::Setup(first_line(&e)))
 }
 
@@ -332,6 +368,9 @@ fn classify(
         Some(Hit::Table { requested }) => return RewardError::TableLimit { requested, limit: limits.table_elements, phase },
         None => {}
     }
+    if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() {
+        return RewardError::InstancePoolFull { slots: limits.instance_pool };
+    }
     let Some(trap) = e.downcast_ref::<Trap>() else {
         return RewardError::Trap { trap: first_line(&e), phase };
     };
@@ -353,7 +392,7 @@ fn classify(
 
 /// Asks the guest for its last panic message, under a small fuel budget.
 fn panic_message(store: &mut Store<Limiter>, f: &TypedFunc<(), i64>, memory: Memory, limits: &Limits) -> Option<String> {
-    set_fuel(store, limits.fuel_base).ok()?;
+    set_fuel(store, limits, limits.fuel_base).ok()?;
     let packed = f.call(&mut *store, ()).ok()?;
     let message = read_string(&memory, store, packed, 4096, abi::PANIC_MESSAGE_FN).ok()?;
     let message = message.trim();

@@ -29,6 +29,28 @@ pub struct Limits {
     pub max_term_name: usize,
     /// Most transitions in one batch call. Default 65,536.
     pub max_batch: usize,
+    /// Instances preallocated by wasmtime's pooling allocator (faster instantiation, a fixed
+    /// number of live instances per sandbox); 0 allocates each instance on demand.
+    /// Default 128 (instantiation ~10 µs instead of ~45 µs; virtual address space only).
+    pub instance_pool: u32,
+    /// Which meters run. Both by default; turning one off removes that protection and
+    /// exists for benchmarks that measure what each costs.
+    pub metering: Metering,
+}
+
+/// Fuel and epoch metering switches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Metering {
+    /// Deterministic instruction budget (`fuel_*`). Default on.
+    pub fuel: bool,
+    /// Wall-clock deadline (`deadline`). Default on.
+    pub epoch: bool,
+}
+
+impl Default for Metering {
+    fn default() -> Self {
+        Metering { fuel: true, epoch: true }
+    }
 }
 
 impl Default for Limits {
@@ -44,6 +66,8 @@ impl Default for Limits {
             max_terms: 32,
             max_term_name: 48,
             max_batch: 65_536,
+            instance_pool: 128,
+            metering: Metering::default(),
         }
     }
 }

@@ -21,7 +21,7 @@ mod module;
 pub use abi::ABI_VERSION;
 pub use error::{Budget, Phase, RewardError, Value};
 pub use instance::{BatchResult, RewardInstance};
-pub use limits::Limits;
+pub use limits::{Limits, Metering};
 pub use module::RewardModule;
 
 use std::collections::HashMap;
@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use wasmtime::{Config, Engine};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 /// How often the epoch advances; deadlines are rounded up to this.
 const EPOCH_TICK: Duration = Duration::from_millis(5);
@@ -98,7 +98,7 @@ impl Sandbox {
         if let Some(m) = self.inner.cache.lock().expect("module cache poisoned").get(&hash) {
             return Ok(m.clone());
         }
-        let m = Arc::new(RewardModule::compile(&self.inner.engine, bytes, hash)?);
+        let m = Arc::new(RewardModule::compile(&self.inner.engine, &self.inner.limits, bytes, hash)?);
         self.inner.cache.lock().expect("module cache poisoned").insert(hash, m.clone());
         Ok(m)
     }
@@ -117,13 +117,24 @@ impl Sandbox {
 
 fn engine_config(limits: &Limits) -> Config {
     let mut c = Config::new();
-    c.consume_fuel(true)
-        .epoch_interruption(true)
+    c.consume_fuel(limits.metering.fuel)
+        .epoch_interruption(limits.metering.epoch)
         .cranelift_nan_canonicalization(true)
         .max_wasm_stack(limits.stack_bytes)
         .wasm_relaxed_simd(false)
         .wasm_memory64(false)
         .wasm_multi_memory(false);
+    if limits.instance_pool > 0 {
+        let n = limits.instance_pool;
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_core_instances(n)
+            .total_memories(n)
+            .total_tables(n)
+            .max_memory_size(limits.memory_bytes as usize)
+            .table_elements(limits.table_elements as usize)
+            .max_unused_warm_slots(n);
+        c.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
     // Threads, GC, exceptions and stack switching are not compiled into this wasmtime build
     // (see the workspace's feature list), so modules using them fail validation.
     c

@@ -4,7 +4,8 @@ use sha2::{Digest, Sha256};
 use wasmtime::{Engine, ExternType, Module};
 
 use super::abi::{FUNCTIONS, MEMORY};
-use super::error::RewardError;
+use super::error::{Phase, RewardError};
+use super::limits::Limits;
 
 /// A reward module that passed validation: no imports, every ABI export with the right
 /// signature, one 32-bit unshared memory exported as `memory`.
@@ -20,12 +21,13 @@ pub(crate) fn content_hash(bytes: &[u8]) -> [u8; 32] {
 }
 
 impl RewardModule {
-    pub(crate) fn compile(engine: &Engine, bytes: &[u8], hash: [u8; 32]) -> Result<RewardModule, RewardError> {
+    pub(crate) fn compile(engine: &Engine, limits: &Limits, bytes: &[u8], hash: [u8; 32]) -> Result<RewardModule, RewardError> {
         if !bytes.starts_with(b"\0asm") {
             return Err(RewardError::Malformed {
                 reason: "not a WebAssembly binary (it does not start with \\0asm); pass .wat text through the compiler".into(),
             });
         }
+        check_declared_sizes(bytes, limits)?;
         let module = Module::from_binary(engine, bytes).map_err(|e| RewardError::Malformed { reason: first_line(&e) })?;
         if let Some(import) = module.imports().next() {
             return Err(RewardError::ForbiddenImport { module: import.module().into(), name: import.name().into() });
@@ -64,6 +66,35 @@ impl RewardModule {
     pub fn size(&self) -> usize {
         self.size
     }
+}
+
+/// Refuses memories and tables whose declared minimum is already over the limits, before
+/// compiling anything (a module asking for 2 GiB up front is refused at load, not run).
+fn check_declared_sizes(bytes: &[u8], limits: &Limits) -> Result<(), RewardError> {
+    use wasmparser::{Parser, Payload};
+    for payload in Parser::new(0).parse_all(bytes) {
+        // Parse errors are reported by the engine's validation right after.
+        let Ok(payload) = payload else { return Ok(()) };
+        match payload {
+            Payload::MemorySection(section) => {
+                for memory in section.into_iter().flatten() {
+                    let requested = memory.initial.saturating_mul(1 << memory.page_size_log2.unwrap_or(16));
+                    if requested > limits.memory_bytes {
+                        return Err(RewardError::MemoryLimit { requested, limit: limits.memory_bytes, phase: Phase::Load });
+                    }
+                }
+            }
+            Payload::TableSection(section) => {
+                for table in section.into_iter().flatten() {
+                    if table.ty.initial > limits.table_elements {
+                        return Err(RewardError::TableLimit { requested: table.ty.initial, limit: limits.table_elements, phase: Phase::Load });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn describe(t: &ExternType) -> String {

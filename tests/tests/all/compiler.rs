@@ -98,3 +98,12 @@ fn bad_inputs_to_the_compiler() {
     assert!(matches!(Source::from_path(Path::new("reward.py")), Err(CompileError::UnknownKind { .. })));
     assert!(matches!(Source::from_path(Path::new("/no/such/reward.rs")), Err(CompileError::Io { .. })));
 }
+
+#[test]
+fn compile_memory_limit() {
+    let options = rewardsmith::compiler::CompilerOptions { memory_bytes: 48 << 20, cache_modules: false, ..compiler().options().clone() };
+    let tight = rewardsmith::compiler::Compiler::new(options);
+    let src = Source::from_path(&example("cartpole")).unwrap();
+    assert_eq!(tight.compile(&src).unwrap_err(), CompileError::MemoryLimit { limit_mib: 48 });
+    compiler().compile(&src).expect("the default limit compiles it");
+}

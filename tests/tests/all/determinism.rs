@@ -33,9 +33,8 @@ fn sandboxed_rewards_match_the_same_rust_run_natively() {
     let layout = rewardsmith_guest::envs::find("cartpole").unwrap();
     let data = rewardsmith::transitions::sample(layout, 500, 12);
     let mut terms = rewardsmith_guest::Terms::new();
-    let mut out = rewardsmith_guest::BatchOutput::default();
-    cartpole_example::native_batch(&data, 500, &mut terms, &mut out);
-    let native = out.values;
+    cartpole_example::native_batch(&data, 500, &mut terms);
+    let native = terms.output().to_vec();
     let mut inst = instantiate(&sandbox(), &compile_file(&example("cartpole")), "cartpole").unwrap();
     let r = inst.run_batch(&data).unwrap();
     let wasm: Vec<f32> = r.totals.iter().chain(r.terms).copied().collect();

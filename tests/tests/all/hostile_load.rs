@@ -121,9 +121,9 @@ fn huge_data_segment_needs_more_memory_than_allowed() {
         extra: r#"(data (i32.const 130000000) "payload")"#.into(),
         ..Wat::default()
     };
-    let e = instantiate(&sb, &wat.wasm(), "cartpole").unwrap_err();
+    let e = load_err(&sb, &wat.wasm());
     assert!(
-        matches!(e, RewardError::MemoryLimit { requested, limit, phase: Phase::Instantiate } if requested == 2000 * 65536 && limit == 16 << 20),
+        matches!(e, RewardError::MemoryLimit { requested, limit, phase: Phase::Load } if requested == 2000 * 65536 && limit == 16 << 20),
         "{e}"
     );
     assert_host_fine(&sb);
@@ -133,7 +133,7 @@ fn huge_data_segment_needs_more_memory_than_allowed() {
 fn huge_table() {
     let sb = sandbox();
     let wat = Wat { extra: "(table 5000000 funcref)".into(), ..Wat::default() };
-    let e = instantiate(&sb, &wat.wasm(), "cartpole").unwrap_err();
-    assert!(matches!(e, RewardError::TableLimit { requested: 5_000_000, limit: 10_000, .. }), "{e}");
+    let e = load_err(&sb, &wat.wasm());
+    assert!(matches!(e, RewardError::TableLimit { requested: 5_000_000, limit: 10_000, phase: Phase::Load }), "{e}");
     assert_host_fine(&sb);
 }

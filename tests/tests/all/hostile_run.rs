@@ -179,3 +179,14 @@ fn batches_that_are_not_whole_transitions() {
     assert!(matches!(inst.run_batch(&[]), Err(RewardError::BadBatch { .. })));
     assert!(inst.run_batch(&[0.0; 22]).is_ok(), "a bad batch does not poison the instance");
 }
+
+#[test]
+fn instance_pool_exhaustion_is_typed_and_recovers() {
+    let sb = Sandbox::new(Limits { instance_pool: 2, ..small_limits() }).unwrap();
+    let wasm = Wat::default().wasm();
+    let a = instantiate(&sb, &wasm, "cartpole").unwrap();
+    let b = instantiate(&sb, &wasm, "cartpole").unwrap();
+    assert_eq!(instantiate(&sb, &wasm, "cartpole").unwrap_err(), RewardError::InstancePoolFull { slots: 2 });
+    drop((a, b));
+    assert_host_fine(&sb);
+}

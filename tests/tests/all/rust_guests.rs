@@ -57,17 +57,17 @@ fn infinite_term() {
 #[test]
 fn thousands_of_terms() {
     // The SDK stops recording after 64 names and reports "more than 64".
-    let e = run_rust_default_limits("    let _ = (s, a, next);\n    for i in 0..5000 { t.add(&format!(\"t{i}\"), 0.0); }\n    0.0", 1).unwrap_err();
+    let e = run_rust_default_limits("    let _ = (s, a, next);\n    for i in 0..5000 { t.add(format!(\"t{i}\"), 0.0); }\n    0.0", 1).unwrap_err();
     assert_eq!(e, RewardError::TooManyTerms { count: 65, limit: 32 });
     assert!(e.to_string().contains("at least 65"), "{e}");
     // Just over the host's limit: the exact count.
-    let e = run_rust_default_limits("    let _ = (s, a, next);\n    for i in 0..33 { t.add(&format!(\"t{i}\"), 0.0); }\n    0.0", 16).unwrap_err();
+    let e = run_rust_default_limits("    let _ = (s, a, next);\n    for i in 0..33 { t.add(format!(\"t{i}\"), 0.0); }\n    0.0", 16).unwrap_err();
     assert_eq!(e, RewardError::TooManyTerms { count: 33, limit: 32 });
 }
 
 #[test]
 fn absurd_term_name() {
-    let e = run_rust_default_limits("    let _ = (s, a, next);\n    t.add(&\"x\".repeat(10_000), 1.0)", 16).unwrap_err();
+    let e = run_rust_default_limits("    let _ = (s, a, next);\n    t.add(\"x\".repeat(10_000), 1.0)", 16).unwrap_err();
     assert!(matches!(&e, RewardError::TermName { index: 0, problem } if problem.contains("10000 bytes")), "{e}");
 }
 

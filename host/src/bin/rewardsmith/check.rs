@@ -80,12 +80,13 @@ fn print_report(args: &Args, r: &CheckReport) {
     println!("{} seeded transitions (seed {}):", r.transitions, r.seed);
     print_stats(std::iter::once(&r.total).chain(&r.terms));
     println!(
-        "timings: compile {:.1} ms{}, load {:.2} ms, instantiate {:.1} µs, {:.1} ns per transition",
+        "timings: compile {:.1} ms{}, load {:.2} ms, instantiate {:.1} µs, {:.1} ns and {:.0} wasm instructions per transition",
         r.compile_ms,
         if r.compile_cached { " (cached)" } else { "" },
         r.load_ms,
         r.instantiate_us,
-        r.ns_per_transition
+        r.ns_per_transition,
+        r.fuel_per_transition
     );
 }
 
