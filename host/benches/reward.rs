@@ -55,15 +55,16 @@ fn main() {
         println!("| {} | native Rust (same SDK batch loop) | 1024 | {native_ns:.1} | 1.00 | |", case.env);
 
         let modes = [
-            ("wasm, fuel + epoch (default)", Metering { fuel: true, epoch: true }),
-            ("wasm, fuel only", Metering { fuel: true, epoch: false }),
-            ("wasm, epoch only", Metering { fuel: false, epoch: true }),
-            ("wasm, no metering", Metering { fuel: false, epoch: false }),
+            ("wasm, fuel + epoch (default)", Metering { fuel: true, epoch: true }, true),
+            ("wasm, fuel only", Metering { fuel: true, epoch: false }, true),
+            ("wasm, epoch only", Metering { fuel: false, epoch: true }, true),
+            ("wasm, no metering", Metering { fuel: false, epoch: false }, true),
+            ("wasm, no metering, no NaN canonicalisation", Metering { fuel: false, epoch: false }, false),
         ];
-        for (name, metering) in modes {
-            let sb = Sandbox::new(Limits { metering, ..Limits::default() }).expect("sandbox");
+        for (name, metering, nan_canonicalization) in modes {
+            let sb = Sandbox::new(Limits { metering, nan_canonicalization, ..Limits::default() }).expect("sandbox");
             let module = sb.load(&wasm).expect("loads");
-            let default = metering == Metering::default();
+            let default = metering == Metering::default() && nan_canonicalization;
             // (label, batch, copy inputs in?)
             let variants: &[(&str, usize, bool)] = if default {
                 &[("inputs copied in", 1024, true), ("inputs in place", 1024, false), ("one call per transition", 1, true)]

@@ -33,6 +33,10 @@ pub struct Limits {
     /// number of live instances per sandbox); 0 allocates each instance on demand.
     /// Default 128 (instantiation ~10 µs instead of ~45 µs; virtual address space only).
     pub instance_pool: u32,
+    /// Canonicalise NaNs after every float operation, so NaN bit patterns (which differ
+    /// between CPU architectures) can never make a reward's results differ between
+    /// machines. Costs a compare-and-select per float op. Default true.
+    pub nan_canonicalization: bool,
     /// Which meters run. Both by default; turning one off removes that protection and
     /// exists for benchmarks that measure what each costs.
     pub metering: Metering,
@@ -67,6 +71,7 @@ impl Default for Limits {
             max_term_name: 48,
             max_batch: 65_536,
             instance_pool: 128,
+            nan_canonicalization: true,
             metering: Metering::default(),
         }
     }

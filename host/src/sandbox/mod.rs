@@ -119,7 +119,7 @@ fn engine_config(limits: &Limits) -> Config {
     let mut c = Config::new();
     c.consume_fuel(limits.metering.fuel)
         .epoch_interruption(limits.metering.epoch)
-        .cranelift_nan_canonicalization(true)
+        .cranelift_nan_canonicalization(limits.nan_canonicalization)
         .max_wasm_stack(limits.stack_bytes)
         .wasm_relaxed_simd(false)
         .wasm_memory64(false)
