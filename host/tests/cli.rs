@@ -105,3 +105,48 @@ fn bad_arguments_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--env"));
 }
+
+#[test]
+fn every_hostile_fixture_exits_1_with_its_error_kind() {
+    let cases = [
+        ("infinite_loop.wat", "timeout"),
+        ("start_loop.wat", "timeout"),
+        ("recursion.wat", "stack_overflow"),
+        ("memory_bomb.wat", "memory_limit"),
+        ("huge_table.wat", "table_limit"),
+        ("huge_data_segment.wat", "memory_limit"),
+        ("wasi_import.wat", "forbidden_import"),
+        ("missing_export.wat", "missing_export"),
+        ("wrong_abi.wat", "abi_version"),
+        ("wrong_env.wat", "env_mismatch"),
+        ("nan_total.wat", "non_finite"),
+        ("thousands_of_terms.wat", "too_many_terms"),
+        ("divide_by_zero.wat", "trap"),
+        ("malformed.wasm", "malformed"),
+        ("panic.rs", "panicked"),
+        ("include_str.rs", "refused"),
+        ("log_of_zero.rs", "non_finite"),
+    ];
+    let results: Vec<(String, Option<i32>, serde_json::Value)> = std::thread::scope(|s| {
+        let handles: Vec<_> = cases
+            .iter()
+            .map(|(file, _)| {
+                s.spawn(move || {
+                    let path = format!("tests/fixtures/hostile/{file}");
+                    let out = rewardsmith(&["check", &path, "--env", "cartpole", "--json"]);
+                    (file.to_string(), out.status.code(), json(&out))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for ((file, kind), (_, code, v)) in cases.iter().zip(&results) {
+        assert_eq!(*code, Some(1), "{file}: {v}");
+        assert_eq!(v["error"]["kind"], *kind, "{file}: {v}");
+        assert!(!v["error"]["message"].as_str().unwrap().is_empty());
+    }
+    let panic = &results.iter().find(|r| r.0 == "panic.rs").unwrap().2;
+    assert!(panic["error"]["message"].as_str().unwrap().contains("reward.rs:7:5: cart position"), "{panic}");
+    let log = &results.iter().find(|r| r.0 == "log_of_zero.rs").unwrap().2;
+    assert!(log["error"]["message"].as_str().unwrap().contains("term `log_speed` is -inf"), "{log}");
+}

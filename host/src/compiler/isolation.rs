@@ -55,6 +55,9 @@ impl Isolation {
             Isolation::Bubblewrap(bwrap) => {
                 let mut c = Command::new(bwrap);
                 c.args(["--die-with-parent", "--new-session", "--unshare-all", "--clearenv"]);
+                // The private /tmp first: later binds may live under the host's /tmp (a
+                // checkout or cache there) and must stay visible on top of it.
+                c.args(["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]);
                 c.args(["--ro-bind", "/usr", "/usr"]);
                 for dir in ["/lib", "/lib64", "/bin"] {
                     c.args(["--ro-bind-try", dir, dir]);
@@ -62,8 +65,6 @@ impl Isolation {
                 for p in read_only {
                     c.arg("--ro-bind").arg(p).arg(p);
                 }
-                // /tmp first: the build folder may live under the host's /tmp.
-                c.args(["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]);
                 c.arg("--bind").arg(workdir).arg(BUILD_DIR);
                 c.args(["--setenv", "PATH", "/usr/bin:/bin", "--setenv", "TMPDIR", "/tmp"]);
                 c.args(["--chdir", BUILD_DIR, "--"]).arg(program).args(args);

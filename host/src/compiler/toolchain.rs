@@ -41,6 +41,8 @@ impl Toolchain {
                 PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
             }
         };
+        // Mounted into the compiler sandbox as is: no links or `..`.
+        let sysroot = sysroot.canonicalize().unwrap_or(sysroot);
         let rustc = sysroot.join("bin/rustc");
         let cargo = sysroot.join("bin/cargo");
         if !rustc.exists() {
@@ -101,9 +103,11 @@ pub fn build_sdk(tc: &Toolchain, cache: &Path, timeout: Duration) -> Result<SdkB
         h.update(text.as_bytes());
     }
     let hash: String = h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
-    let dir = cache.join(format!("sdk-{hash}"));
     let io = |what: &str, e: std::io::Error| CompileError::Sdk(format!("{what}: {e}"));
     fs::create_dir_all(cache).map_err(|e| io(&format!("cannot create {}", cache.display()), e))?;
+    // An absolute path without `..` or links: it is mounted into the compiler sandbox as is.
+    let cache = &cache.canonicalize().map_err(|e| io(&format!("cannot resolve {}", cache.display()), e))?;
+    let dir = cache.join(format!("sdk-{hash}"));
     let lock = File::create(cache.join(format!("sdk-{hash}.lock"))).map_err(|e| io("cannot create lock file", e))?;
     lock.lock().map_err(|e| io("cannot lock the SDK build", e))?;
     let deps = dir.join("target").join(TARGET).join("release/deps");

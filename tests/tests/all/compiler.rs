@@ -107,3 +107,15 @@ fn compile_memory_limit() {
     assert_eq!(tight.compile(&src).unwrap_err(), CompileError::MemoryLimit { limit_mib: 48 });
     compiler().compile(&src).expect("the default limit compiles it");
 }
+
+#[test]
+fn regression_cache_under_tmp_with_dots_in_its_path() {
+    // CI clones under /tmp: the sandbox's private /tmp once hid a cache living there, and
+    // a cache path with `..` was mounted verbatim. Build the SDK afresh in such a place.
+    let tmp = tempfile::Builder::new().prefix("rewardsmith-cache-").tempdir_in("/tmp").unwrap();
+    std::fs::create_dir(tmp.path().join("a")).unwrap();
+    let options = rewardsmith::compiler::CompilerOptions { cache_dir: tmp.path().join("a/../cache"), ..compiler().options().clone() };
+    let c = rewardsmith::compiler::Compiler::new(options);
+    let wasm = c.compile(&Source::from_path(&example("pendulum")).unwrap()).expect("compiles").wasm;
+    assert!(instantiate(&sandbox(), &wasm, "pendulum").is_ok());
+}
