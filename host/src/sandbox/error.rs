@@ -89,6 +89,10 @@ pub enum RewardError {
     #[error("reward ABI version {found} is not supported (this host runs version {supported}); rebuild against the current SDK")]
     AbiVersion { found: i64, supported: u32 },
 
+    /// The caller asked for an env this host does not know.
+    #[error("no env `{requested}`; known envs: {known}")]
+    NoSuchEnv { requested: String, known: String },
+
     /// The module declares an env this host does not know.
     #[error("the reward declares env `{declared}`, which this host does not know (known: {known})")]
     UnknownEnv { declared: String, known: String },
@@ -164,6 +168,7 @@ impl RewardError {
             RewardError::MissingExport { .. } => "missing_export",
             RewardError::ExportType { .. } => "export_type",
             RewardError::AbiVersion { .. } => "abi_version",
+            RewardError::NoSuchEnv { .. } => "no_such_env",
             RewardError::UnknownEnv { .. } => "unknown_env",
             RewardError::EnvMismatch { .. } => "env_mismatch",
             RewardError::LayoutMismatch { .. } => "layout_mismatch",

@@ -60,7 +60,7 @@ impl RewardInstance {
         env_id: &str,
         tick: Duration,
     ) -> Result<RewardInstance, RewardError> {
-        let env = envs::find(env_id).ok_or_else(|| RewardError::UnknownEnv { declared: env_id.into(), known: known_envs() })?;
+        let env = envs::find(env_id).ok_or_else(|| RewardError::NoSuchEnv { requested: env_id.into(), known: known_envs() })?;
         let limiter = Limiter { memory_bytes: limits.memory_bytes, table_elements: limits.table_elements, hit: None };
         let mut store = Store::new(engine, limiter);
         store.limiter(|l| l);

@@ -92,6 +92,8 @@ fn wrong_env() {
     assert!(e.to_string().contains("rewardsmith_guest::envs::cartpole"), "{e}");
     let e = instantiate(&sb, &Wat { env_id: "walker-v9".into(), ..Wat::default() }.wasm(), "cartpole").unwrap_err();
     assert!(matches!(&e, RewardError::UnknownEnv { declared, .. } if declared == "walker-v9"), "{e}");
+    let e = instantiate(&sb, &Wat::default().wasm(), "walker").unwrap_err();
+    assert!(matches!(&e, RewardError::NoSuchEnv { requested, known } if requested == "walker" && known.contains("cartpole-v0")), "{e}");
     assert_host_fine(&sb);
 }
 
