@@ -1,0 +1,62 @@
+//! The registry of versioned env ids, apart from the envs themselves (as Gymnasium's
+//! `register`). [`make`] is the one way to build an env, so every env gets the same
+//! wrapper ([`crate::TimeLimited`]): action checks, time limit, fitness.
+
+use std::sync::OnceLock;
+
+use crate::env::Env;
+use crate::error::EnvError;
+use crate::spec::EnvSpec;
+
+/// One registered env: its spec and its constructor.
+#[derive(Debug)]
+pub struct Registration {
+    pub spec: &'static EnvSpec,
+    make: fn() -> Box<dyn Env>,
+}
+
+impl Registration {
+    pub(crate) fn new(spec: &'static EnvSpec, make: fn() -> Box<dyn Env>) -> Registration {
+        Registration { spec, make }
+    }
+
+    /// A new instance of this env.
+    pub fn make(&self) -> Box<dyn Env> {
+        (self.make)()
+    }
+}
+
+/// Every registered env, in display order (each env file registers its ids).
+pub fn registry() -> &'static [Registration] {
+    static REGISTRY: OnceLock<Vec<Registration>> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut r = Vec::new();
+        crate::cartpole::register(&mut r);
+        crate::pendulum::register(&mut r);
+        crate::reacher::register(&mut r);
+        crate::ball_balance::register(&mut r);
+        crate::ant::register(&mut r);
+        crate::pusher::register(&mut r);
+        r
+    })
+}
+
+/// The registration for a versioned id (`cartpole-v0`) or a bare name (`cartpole`, the
+/// latest version).
+pub fn find(id: &str) -> Result<&'static Registration, EnvError> {
+    registry()
+        .iter()
+        .filter(|r| r.spec.id == id || r.spec.id.rsplit_once("-v").is_some_and(|(name, _)| name == id))
+        .last()
+        .ok_or_else(|| EnvError::UnknownEnv { id: id.into(), known: ids().join(", ") })
+}
+
+/// Builds the env registered as `id` (see [`find`]).
+pub fn make(id: &str) -> Result<Box<dyn Env>, EnvError> {
+    Ok(find(id)?.make())
+}
+
+/// Every registered id.
+pub fn ids() -> Vec<&'static str> {
+    registry().iter().map(|r| r.spec.id).collect()
+}

@@ -1,0 +1,1 @@
+//! Physics sanity tests for `ant-v0` (being written).

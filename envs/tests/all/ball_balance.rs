@@ -1,0 +1,1 @@
+//! Physics sanity tests for `ball_balance-v0` (being written).

@@ -1,0 +1,1 @@
+//! Physics sanity tests for `pendulum-v0` (being written).

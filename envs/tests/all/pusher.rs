@@ -1,0 +1,1 @@
+//! Physics sanity tests for `pusher-v0` (being written).

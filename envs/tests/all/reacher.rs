@@ -1,0 +1,1 @@
+//! Physics sanity tests for `reacher-v0` (being written).
