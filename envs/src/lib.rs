@@ -20,6 +20,7 @@
 pub mod ant;
 pub mod ball_balance;
 pub mod cartpole;
+pub mod checker;
 mod env;
 mod error;
 pub mod pendulum;
@@ -30,6 +31,7 @@ mod snapshot;
 mod space;
 mod spec;
 mod task;
+mod vector;
 pub mod world;
 
 pub use env::{Env, Step, TimeLimited};
@@ -39,4 +41,5 @@ pub use snapshot::{Body, Shape, Snapshot};
 pub use space::Space;
 pub use spec::{EnvSpec, FitnessKind};
 pub use task::Task;
+pub use vector::{EpisodeEnd, VecEnv};
 pub use rewardsmith_guest::envs::{EnvLayout, ALL as LAYOUTS};

@@ -9,17 +9,29 @@ use crate::compiler::{CompileError, Compiler, Source, SourceKind};
 use crate::sandbox::{RewardError, Sandbox, Value};
 use crate::transitions;
 
-/// What to run. Defaults: 4,096 transitions in batches of 1,024, seed 0.
+/// Where the test transitions come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum States {
+    /// Real rollouts of the env under seeded random actions (the default).
+    Rollout,
+    /// Synthetic states drawn uniformly from each field's typical range: reaches corners
+    /// rollouts rarely visit.
+    Random,
+}
+
+/// What to run. Defaults: 4,096 rollout transitions in batches of 1,024, seed 0.
 #[derive(Clone, Copy, Debug)]
 pub struct CheckOptions {
     pub transitions: usize,
     pub batch: usize,
     pub seed: u64,
+    pub states: States,
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        CheckOptions { transitions: 4096, batch: 1024, seed: 0 }
+        CheckOptions { transitions: 4096, batch: 1024, seed: 0, states: States::Rollout }
     }
 }
 
@@ -50,6 +62,7 @@ pub struct CheckReport {
     pub fuel_per_transition: f64,
     pub transitions: usize,
     pub seed: u64,
+    pub states: States,
     pub total: Stats,
     pub terms: Vec<Stats>,
 }
@@ -59,6 +72,8 @@ pub struct CheckReport {
 pub enum CheckError {
     #[error("unknown env `{0}`; known envs: {known}", known = known())]
     UnknownEnv(String),
+    #[error(transparent)]
+    Env(#[from] rewardsmith_envs::EnvError),
     #[error(transparent)]
     Compile(#[from] CompileError),
     #[error("{error}{}", .state.as_ref().map(|s| format!("\n  at state: {s}")).unwrap_or_default())]
@@ -76,6 +91,7 @@ impl CheckError {
     pub fn kind(&self) -> &'static str {
         match self {
             CheckError::UnknownEnv(_) => "unknown_env",
+            CheckError::Env(_) => "env",
             CheckError::Compile(e) => e.kind(),
             CheckError::Reward { error, .. } => error.kind(),
         }
@@ -83,7 +99,9 @@ impl CheckError {
 }
 
 fn known() -> String {
-    envs::ALL.iter().map(|e| e.name).collect::<Vec<_>>().join(", ")
+    let mut ids = rewardsmith_envs::ids();
+    ids.extend(envs::ALL.iter().map(|e| e.id).filter(|id| !ids.contains(id)).collect::<Vec<_>>());
+    ids.join(", ")
 }
 
 impl From<RewardError> for CheckError {
@@ -96,7 +114,12 @@ impl From<RewardError> for CheckError {
 /// transitions of `env_id`. Fails on the first typed error; non-finite values are counted
 /// over the whole run and then reported as an error naming the first offending transition.
 pub fn check(compiler: &Compiler, sandbox: &Sandbox, source: &Source, env_id: &str, opts: CheckOptions) -> Result<CheckReport, CheckError> {
-    let env: &'static EnvLayout = envs::find(env_id).ok_or_else(|| CheckError::UnknownEnv(env_id.into()))?;
+    // A registered env (maybe a variant such as `cartpole_continuous`) names the SDK env its
+    // rewards are built for; an SDK env without a simulator yet can still be checked on
+    // random states.
+    let registered = rewardsmith_envs::registry::find(env_id).ok();
+    let reward_env = registered.map_or(env_id, |r| r.spec.reward_env);
+    let env: &'static EnvLayout = envs::find(reward_env).ok_or_else(|| CheckError::UnknownEnv(env_id.into()))?;
     let compiled = compiler.compile(source)?;
     let t = Instant::now();
     let module = sandbox.load(&compiled.wasm)?;
@@ -105,7 +128,11 @@ pub fn check(compiler: &Compiler, sandbox: &Sandbox, source: &Source, env_id: &s
     let mut instance = sandbox.instantiate(&module, env.id)?;
     let instantiate = t.elapsed();
 
-    let data = transitions::sample(env, opts.transitions, opts.seed);
+    let data = match (opts.states, registered) {
+        (States::Rollout, Some(r)) => transitions::rollout(r.spec.id, opts.transitions, opts.seed)?,
+        (States::Rollout, None) => return Err(CheckError::UnknownEnv(env_id.into())),
+        (States::Random, _) => transitions::sample(env, opts.transitions, opts.seed),
+    };
     let stride = instance.transition_len();
     let mut acc: Vec<Acc> = Vec::new();
     let mut total = Acc::default();
@@ -157,6 +184,7 @@ pub fn check(compiler: &Compiler, sandbox: &Sandbox, source: &Source, env_id: &s
         fuel_per_transition,
         transitions: opts.transitions,
         seed: opts.seed,
+        states: opts.states,
         total: total.stats("total"),
         terms,
     })

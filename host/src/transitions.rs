@@ -1,6 +1,7 @@
 //! Seeded synthetic transitions for exercising a reward before any env runs it.
 
 use rand::{Rng, SeedableRng};
+use rewardsmith_envs::{EnvError, VecEnv};
 use rand_chacha::ChaCha8Rng;
 use rewardsmith_guest::Field;
 use rewardsmith_guest::envs::EnvLayout;
@@ -33,6 +34,24 @@ fn push_fields(out: &mut Vec<f32>, fields: &[Field], rng: &mut ChaCha8Rng) {
             out.push(rng.random_range(f.range.0..=f.range.1));
         }
     }
+}
+
+/// `n` real transitions of env `id` (a registry id or name): 8 envs driven by seeded
+/// uniform random actions, auto-resetting, exactly as a trainer's vector step produces
+/// them (`[state, sdk action, next state]`). Same seed → same bits.
+pub fn rollout(id: &str, n: usize, seed: u64) -> Result<Vec<f32>, EnvError> {
+    let mut envs = VecEnv::new(id, 8, 1, seed)?;
+    let space = (envs.envs()[0].spec().action_space)();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
+    let stride = envs.transitions().len() / envs.len();
+    let mut out = Vec::with_capacity(n * stride);
+    while out.len() < n * stride {
+        let actions: Vec<f32> = (0..envs.len()).flat_map(|_| space.sample(&mut rng)).collect();
+        envs.step(&actions)?;
+        let take = (n * stride - out.len()).min(envs.transitions().len());
+        out.extend_from_slice(&envs.transitions()[..take]);
+    }
+    Ok(out)
 }
 
 /// Names each float of one state (`cart_pos`, `joint_pos[1]`, ...) with its value.

@@ -19,6 +19,11 @@ pub fn example(env: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../guest-sdk/examples").join(format!("{env}.rs"))
 }
 
+/// `guest-sdk/examples/NAME_sparse.rs`: the env's sparse reward.
+pub fn sparse_example(env: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../guest-sdk/examples").join(format!("{env}_sparse.rs"))
+}
+
 /// The six env short names.
 pub const ENVS: &[&str] = &["ant", "ball_balance", "cartpole", "pendulum", "pusher", "reacher"];
 

@@ -55,3 +55,16 @@ fn time_advances_by_the_control_period() {
     let times: Vec<f32> = states.iter().map(|s| s[4]).collect();
     assert_eq!(times, [0.0, 0.02, 0.04, 0.06]);
 }
+
+#[test]
+fn reported_velocities_are_current_not_a_physics_step_old() {
+    // Regression: multibody link bodies carry velocities one physics step old (a control
+    // step is two physics steps). From near rest and upright, a pushed cart whose hinged
+    // uniform pole is free to swing accelerates at F / (m_c + m_p − ¾·m_p) = 10 / 1.025 ≈
+    // 9.76 m/s²; a stale reading would show about half the gain.
+    for seed in 0..5 {
+        let states = run("cartpole_continuous", seed, |_| 1.0, 1);
+        let gained = (states[1][1] - states[0][1]) / 0.02;
+        assert!((9.4..10.1).contains(&gained), "seed {seed}: Δv/Δt = {gained} m/s², expected ≈ 9.76");
+    }
+}

@@ -7,3 +7,5 @@ mod cartpole;
 mod pendulum;
 mod pusher;
 mod reacher;
+mod registry;
+mod vector;

@@ -1,8 +1,9 @@
 //! `pendulum-v0`: swing a torque-limited pendulum up and hold it upright.
 //!
-//! A 1 m, 1 kg pole on a motorised hinge; angles in radians, 0 = upright, ±π = hanging
-//! down, positive counter-clockwise seen from +y. The motor is too weak to lift the pole
-//! directly, so the policy must swing. Truncated after 200 steps (0.05 s each).
+//! A 1 m, 1 kg pole (a uniform rod) on a motorised hinge turning about y; angles in
+//! radians, 0 = upright, ±π = hanging down, positive counter-clockwise seen from +y (the
+//! top towards +x). The motor is too weak to lift the pole directly, so the policy must
+//! swing. Truncated after 200 steps (0.05 s each).
 
 /// The env id a reward built against this module declares.
 pub const ID: &str = "pendulum-v0";
@@ -11,7 +12,7 @@ crate::__layout! {
     /// What the reward sees of the pendulum.
     pub struct State {
         /// Pole angle from upright, wrapped to [-π, π) (0 = upright, ±π = down).
-        angle: f32 => ["rad", (-3.14159, 3.14159)],
+        angle: f32 => ["rad", (-core::f32::consts::PI, core::f32::consts::PI)],
         /// Angular velocity (the env clamps it to ±8 rad/s).
         ang_vel: f32 => ["rad/s", (-8.0, 8.0)],
         /// Pole tip relative to the hinge, [x, z] (upright = [0, 1]).

@@ -3,6 +3,8 @@
 //! The arm lies in the z = 0 plane with its base at the origin; links are 0.1 m and
 //! 0.11 m, so the reach is 0.21 m. Targets are drawn within 0.2 m. Success is the
 //! fingertip within 2 cm of the target at the end. Truncated after 50 steps (0.02 s each).
+//! Angles are counter-clockwise seen from +z; the shoulder's is measured from +x, the
+//! elbow's from the upper link's direction (0 = arm straight; limited to ±3 rad).
 
 /// The env id a reward built against this module declares.
 pub const ID: &str = "reacher-v0";
@@ -10,10 +12,10 @@ pub const ID: &str = "reacher-v0";
 crate::__layout! {
     /// What the reward sees of the arm and target.
     pub struct State {
-        /// Joint angles [shoulder, elbow] (elbow relative to the upper link).
-        joint_pos: [f32; 2] => ["rad", (-3.14159, 3.14159)],
-        /// Joint angular velocities [shoulder, elbow].
-        joint_vel: [f32; 2] => ["rad/s", (-10.0, 10.0)],
+        /// Joint angles [shoulder, elbow] (elbow relative to the upper link), wrapped to [-π, π).
+        joint_pos: [f32; 2] => ["rad", (-core::f32::consts::PI, core::f32::consts::PI)],
+        /// Joint angular velocities [shoulder, elbow] (random actions: 90% within ±13 rad/s).
+        joint_vel: [f32; 2] => ["rad/s", (-20.0, 20.0)],
         /// Fingertip position [x, y, z] in the world frame (z is always 0).
         fingertip: [f32; 3] => ["m", (-0.21, 0.21)],
         /// Target position [x, y, z] (z is always 0).
@@ -22,7 +24,8 @@ crate::__layout! {
         to_target: [f32; 3] => ["m", (-0.4, 0.4)],
         /// Distance from fingertip to target, ‖to_target‖ (success: below 0.02 m).
         distance: f32 => ["m", (0.0, 0.4)],
-        /// The action applied on the previous step (zero after reset).
+        /// The action applied on the previous step, the one that led to this state (zero
+        /// after reset).
         prev_action: [f32; 2] => ["1", (-1.0, 1.0)],
         /// Time since the episode started (0.02 s per step).
         time: f32 => ["s", (0.0, 1.0)],

@@ -6,6 +6,7 @@ mod check_examples;
 mod compile_attacks;
 mod compiler;
 mod determinism;
+mod envs_wasm;
 mod hostile_load;
 mod hostile_run;
 mod rust_guests;

@@ -1,7 +1,7 @@
 //! Rust reward programs through the real compiler and sandbox: the classes of failure a
 //! person or an LLM actually writes, each with its typed error and a useful message.
 
-use rewardsmith::check::{CheckError, CheckOptions, check};
+use rewardsmith::check::{CheckError, CheckOptions, States, check};
 use rewardsmith::compiler::Source;
 use rewardsmith::sandbox::{Budget, Limits, Phase, RewardError, Sandbox, Value};
 use rewardsmith_tests::*;
@@ -118,7 +118,7 @@ fn reward_for_another_env_is_refused_at_instantiation() {
 #[test]
 fn check_reports_non_finite_counts_and_the_offending_state() {
     let src = Source::rust(cartpole("    let _ = (s, a);\n    t.add(\"inv\", 1.0 / next.cart_pos.max(0.0))"));
-    let opts = CheckOptions { transitions: 1000, batch: 100, seed: 2 };
+    let opts = CheckOptions { transitions: 1000, batch: 100, seed: 2, states: States::Random };
     let e = check(compiler(), &sandbox(), &src, "cartpole", opts).unwrap_err();
     let CheckError::Reward { error: RewardError::NonFinite { value: Value::Term(name), .. }, state: Some(state), partial: Some(stats) } = &e else {
         panic!("expected a non-finite term, got {e:?}")

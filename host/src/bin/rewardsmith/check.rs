@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use rewardsmith::check::{CheckError, CheckOptions, CheckReport, Stats, check};
+use rewardsmith::check::{CheckError, CheckOptions, CheckReport, States, Stats, check};
 use rewardsmith::compiler::{Compiler, CompilerOptions, Source};
 use rewardsmith::sandbox::{Limits, Sandbox};
 
@@ -26,12 +26,22 @@ pub struct Args {
     /// Transitions per sandbox call.
     #[arg(long, default_value_t = 1024)]
     batch: usize,
-    /// Seed for the random transitions (same seed, same transitions, same bits).
+    /// Seed for the transitions (same seed, same transitions, same bits).
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Where transitions come from: `rollout` runs the env under random actions (real
+    /// states); `random` draws every state field from its typical range.
+    #[arg(long, value_enum, default_value_t = StatesArg::Rollout)]
+    states: StatesArg,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum StatesArg {
+    Rollout,
+    Random,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -43,7 +53,11 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let opts = CheckOptions { transitions: args.transitions.max(1), batch: args.batch.max(1), seed: args.seed };
+    let states = match args.states {
+        StatesArg::Rollout => States::Rollout,
+        StatesArg::Random => States::Random,
+    };
+    let opts = CheckOptions { transitions: args.transitions.max(1), batch: args.batch.max(1), seed: args.seed, states };
     let result = Source::from_path(&args.reward)
         .map_err(CheckError::from)
         .and_then(|source| check(&compiler, &sandbox, &source, &args.env, opts));
@@ -77,7 +91,11 @@ pub fn run(args: Args) -> ExitCode {
 fn print_report(args: &Args, r: &CheckReport) {
     println!("{}: ok for {} ({} module, {} bytes, sha256 {})", args.reward.display(), r.env, kind(r), r.module_bytes, &r.module_sha256[..12]);
     println!("compiler sandbox: {}", r.compiler_sandbox);
-    println!("{} seeded transitions (seed {}):", r.transitions, r.seed);
+    let from = match r.states {
+        States::Rollout => "from random-action rollouts of the env",
+        States::Random => "with state fields drawn from their typical ranges",
+    };
+    println!("{} seeded transitions {from} (seed {}):", r.transitions, r.seed);
     print_stats(std::iter::once(&r.total).chain(&r.terms));
     println!(
         "timings: compile {:.1} ms{}, load {:.2} ms, instantiate {:.1} µs, {:.1} ns and {:.0} wasm instructions per transition",

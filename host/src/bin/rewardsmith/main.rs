@@ -1,6 +1,7 @@
 //! The `rewardsmith` command line: a thin layer over the library; one file per command.
 
 mod check;
+mod envs;
 
 use std::process::ExitCode;
 
@@ -21,11 +22,13 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Check(check::Args),
+    Envs(envs::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Envs(args) => envs::run(args),
     }
 }

@@ -1,0 +1,227 @@
+//! Vectorised stepping: N envs stepped in parallel with auto-reset, results in contiguous
+//! buffers laid out for one batched reward call.
+
+use rayon::prelude::*;
+use rayon::{ThreadPool, ThreadPoolBuilder};
+
+use crate::env::Env;
+use crate::error::EnvError;
+use crate::registry::find;
+
+/// How an episode that ended during a step went.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EpisodeEnd {
+    /// Which env.
+    pub env: usize,
+    /// Its task fitness.
+    pub fitness: f32,
+    /// Steps it lasted.
+    pub length: u32,
+    /// Ended by the time limit rather than a terminal state.
+    pub truncated: bool,
+}
+
+/// N copies of one env. Env `i`'s `k`-th episode is seeded from `(seed, i, k)` only, so
+/// results are bit-identical whatever the thread count.
+pub struct VecEnv {
+    envs: Vec<Box<dyn Env>>,
+    threads: usize,
+    /// Persistent workers (none for one thread): spawning threads every step costs more
+    /// than a light env's step.
+    pool: Option<ThreadPool>,
+    seed: u64,
+    episodes: Vec<u64>,
+    obs_dim: usize,
+    state_len: usize,
+    action_len: usize,
+    obs: Vec<f32>,
+    transitions: Vec<f32>,
+    done: Vec<bool>,
+    ends: Vec<EpisodeEnd>,
+}
+
+impl std::fmt::Debug for VecEnv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VecEnv").field("env", &self.envs[0].spec().id).field("n", &self.envs.len()).field("threads", &self.threads).finish()
+    }
+}
+
+/// The seed of env `i`'s `k`-th episode (SplitMix64 of the three).
+fn episode_seed(seed: u64, i: usize, k: u64) -> u64 {
+    let mut z = seed ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ k.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+impl VecEnv {
+    /// `n` envs of `id`, stepped on `threads` threads (at least 1), reset with `seed`.
+    ///
+    /// # Panics
+    /// If `threads > 1` and the OS refuses to start threads.
+    pub fn new(id: &str, n: usize, threads: usize, seed: u64) -> Result<VecEnv, EnvError> {
+        let reg = find(id)?;
+        let envs: Vec<Box<dyn Env>> = (0..n.max(1)).map(|_| reg.make()).collect();
+        let layout = envs[0].layout();
+        let obs_dim = (reg.spec.observation_space)().dim();
+        let threads = threads.clamp(1, envs.len());
+        let pool = (threads > 1).then(|| ThreadPoolBuilder::new().num_threads(threads).build().expect("env worker threads start"));
+        let mut v = VecEnv {
+            threads,
+            pool,
+            seed,
+            episodes: vec![0; envs.len()],
+            obs_dim,
+            state_len: layout.state_len,
+            action_len: layout.action_len,
+            obs: vec![0.0; envs.len() * obs_dim],
+            transitions: vec![0.0; envs.len() * (2 * layout.state_len + layout.action_len)],
+            done: vec![false; envs.len()],
+            ends: Vec::new(),
+            envs,
+        };
+        for i in 0..v.envs.len() {
+            let o = v.envs[i].reset(episode_seed(seed, i, 0));
+            v.obs[i * obs_dim..(i + 1) * obs_dim].copy_from_slice(&o);
+        }
+        Ok(v)
+    }
+
+    /// Number of envs.
+    pub fn len(&self) -> usize {
+        self.envs.len()
+    }
+
+    /// Always false: a `VecEnv` holds at least one env.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Observations, `len × obs_dim`, row per env.
+    pub fn observations(&self) -> &[f32] {
+        &self.obs
+    }
+
+    /// Floats per observation.
+    pub fn obs_dim(&self) -> usize {
+        self.obs_dim
+    }
+
+    /// The last step's transitions, `len × (2·state + action)`: `[state, sdk action,
+    /// next state]` per env, exactly the reward ABI's input. For an env whose episode ended,
+    /// `next state` is the final state (the observation is already the next episode's).
+    pub fn transitions(&self) -> &[f32] {
+        &self.transitions
+    }
+
+    /// Whether each env's episode ended on the last step (it has been reset since).
+    pub fn done(&self) -> &[bool] {
+        &self.done
+    }
+
+    /// Episodes that ended on the last step.
+    pub fn episode_ends(&self) -> &[EpisodeEnd] {
+        &self.ends
+    }
+
+    /// The envs, for reading states or snapshots.
+    pub fn envs(&self) -> &[Box<dyn Env>] {
+        &self.envs
+    }
+
+    /// Steps every env with its row of `actions` (`len × action_dim`). All actions are
+    /// validated before any env moves, so a bad action leaves every env untouched.
+    pub fn step(&mut self, actions: &[f32]) -> Result<(), EnvError> {
+        let spec = self.envs[0].spec();
+        let space = (spec.action_space)();
+        let adim = space.dim();
+        if actions.len() != adim * self.envs.len() {
+            return Err(EnvError::ActionLength { env: spec.id, expected: adim * self.envs.len(), got: actions.len() });
+        }
+        for row in actions.chunks(adim) {
+            if let Some((index, &value)) = row.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                return Err(EnvError::NonFiniteAction { index, value });
+            }
+            if let crate::Space::Discrete { n } = space {
+                if !space.contains(row) {
+                    return Err(EnvError::DiscreteOutOfRange { env: spec.id, value: row[0], n });
+                }
+            }
+        }
+        let (od, sl, al) = (self.obs_dim, self.state_len, self.action_len);
+        let tl = 2 * sl + al;
+        let per = self.envs.len().div_ceil(self.threads);
+        let seed = self.seed;
+        let dims = Dims { per, adim, od, sl, al };
+        let mut ends: Vec<EpisodeEnd> = Vec::new();
+        let (envs, obs, trs, done, eps) = (&mut self.envs, &mut self.obs, &mut self.transitions, &mut self.done, &mut self.episodes);
+        match &self.pool {
+            None => {
+                ends = step_chunk(0, seed, dims, envs, actions, obs, trs, done, eps)?;
+            }
+            Some(pool) => {
+                let results: Vec<Result<Vec<EpisodeEnd>, EnvError>> = pool.install(|| {
+                    envs.par_chunks_mut(per)
+                        .zip(actions.par_chunks(per * adim))
+                        .zip(obs.par_chunks_mut(per * od))
+                        .zip(trs.par_chunks_mut(per * tl))
+                        .zip(done.par_chunks_mut(per))
+                        .zip(eps.par_chunks_mut(per))
+                        .enumerate()
+                        .map(|(c, (((((e, a), o), t), d), p))| step_chunk(c, seed, dims, e, a, o, t, d, p))
+                        .collect()
+                });
+                for r in results {
+                    ends.extend(r?);
+                }
+            }
+        }
+        self.ends = ends;
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Dims {
+    per: usize,
+    adim: usize,
+    od: usize,
+    sl: usize,
+    al: usize,
+}
+
+/// Steps one thread's share of the envs (chunk `c`), resetting those whose episode ended.
+#[allow(clippy::too_many_arguments)]
+fn step_chunk(
+    c: usize,
+    seed: u64,
+    d: Dims,
+    envs: &mut [Box<dyn Env>],
+    acts: &[f32],
+    obs: &mut [f32],
+    trs: &mut [f32],
+    done: &mut [bool],
+    eps: &mut [u64],
+) -> Result<Vec<EpisodeEnd>, EnvError> {
+    let tl = 2 * d.sl + d.al;
+    let mut ends = Vec::new();
+    for (j, env) in envs.iter_mut().enumerate() {
+        let i = c * d.per + j;
+        let tr = &mut trs[j * tl..(j + 1) * tl];
+        tr[..d.sl].copy_from_slice(env.state());
+        let step = env.step(&acts[j * d.adim..(j + 1) * d.adim])?;
+        tr[d.sl..d.sl + d.al].copy_from_slice(env.sdk_action());
+        tr[d.sl + d.al..].copy_from_slice(env.state());
+        let ended = step.terminated || step.truncated;
+        done[j] = ended;
+        let o = &mut obs[j * d.od..(j + 1) * d.od];
+        if ended {
+            ends.push(EpisodeEnd { env: i, fitness: step.fitness, length: env.elapsed_steps(), truncated: step.truncated });
+            eps[j] += 1;
+            o.copy_from_slice(&env.reset(episode_seed(seed, i, eps[j])));
+        } else {
+            o.copy_from_slice(&step.obs);
+        }
+    }
+    Ok(ends)
+}

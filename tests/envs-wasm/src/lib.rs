@@ -1,0 +1,62 @@
+//! Runs registered envs under a fixed action sequence and hashes every state and
+//! observation bit. Compiled natively and to wasm32 (exported as `probe`), so a test can
+//! check that the browser build of an env computes exactly what the native one does.
+
+use rewardsmith_envs::{Space, registry};
+
+/// FNV-1a over the bits of every observation and state of `steps` steps of env number
+/// `index` (registry order) from `seed`, with actions from a fixed LCG; episodes that end
+/// are reset with the next seed. Returns 0 for an unknown index.
+pub fn trace_hash(index: usize, seed: u64, steps: u32) -> u64 {
+    let Some(reg) = registry().get(index) else { return 0 };
+    let mut env = reg.make();
+    let space = (reg.spec.action_space)();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |v: &[f32]| {
+        for x in v {
+            for b in x.to_bits().to_le_bytes() {
+                h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+    };
+    let mut lcg = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+    let mut next_unit = || {
+        lcg = lcg.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (lcg >> 40) as f32 / (1u64 << 24) as f32
+    };
+    let mut episode = seed;
+    eat(&env.reset(episode));
+    for _ in 0..steps {
+        let action: Vec<f32> = match &space {
+            Space::Discrete { n } => vec![((next_unit() * *n as f32) as usize).min(n - 1) as f32],
+            Space::Box { low, high } => low.iter().zip(high).map(|(l, h)| l + (h - l) * next_unit()).collect(),
+        };
+        let step = env.step(&action).expect("valid action");
+        eat(&step.obs);
+        eat(env.state());
+        if step.terminated || step.truncated {
+            episode += 1;
+            eat(&env.reset(episode));
+        }
+    }
+    h
+}
+
+/// Number of registered envs.
+pub fn env_count() -> usize {
+    registry().len()
+}
+
+/// wasm export: [`trace_hash`] with wasm-friendly types.
+#[unsafe(no_mangle)]
+#[allow(unsafe_code)]
+pub extern "C" fn probe(index: i32, seed: i64, steps: i32) -> i64 {
+    trace_hash(index as usize, seed as u64, steps as u32) as i64
+}
+
+/// wasm export: [`env_count`].
+#[unsafe(no_mangle)]
+#[allow(unsafe_code)]
+pub extern "C" fn probe_env_count() -> i32 {
+    env_count() as i32
+}
