@@ -25,7 +25,7 @@
 //!
 //! ## Episode End
 //! Terminated when |pole_angle| > 0.2095 rad (12°) or |cart_pos| > 2.4 m; truncated after
-//! 500 steps (10 s at 0.02 s per step, 2 physics substeps each).
+//! 500 steps (10 s at 0.02 s per step; rapier integrates it in two 10 ms sub-steps).
 //!
 //! ## Fitness
 //! Fraction of the 500 steps balanced (0..1); solved at 0.95.
@@ -53,6 +53,7 @@ const ANGLE_LIMIT: f32 = 0.2095;
 const RAIL_LIMIT: f32 = 2.4;
 const CART_HALF: [f32; 3] = [0.2, 0.15, 0.1];
 const POLE_RADIUS: f32 = 0.03;
+const SOLVER_ITERATIONS: usize = 2;
 
 fn observation_space() -> Space {
     let big = f32::MAX;
@@ -66,7 +67,7 @@ pub static SPEC: EnvSpec = EnvSpec {
     id: "cartpole-v0",
     reward_env: "cartpole-v0",
     control_dt: 0.02,
-    substeps: 2,
+    substeps: 1,
     max_episode_steps: 500,
     observation_space,
     action_space: || Space::Discrete { n: 2 },
@@ -82,7 +83,7 @@ pub static SPEC_CONTINUOUS: EnvSpec = EnvSpec {
     id: "cartpole_continuous-v0",
     reward_env: "cartpole-v0",
     control_dt: 0.02,
-    substeps: 2,
+    substeps: 1,
     max_episode_steps: 500,
     observation_space,
     action_space: || Space::uniform(1, -1.0, 1.0),
@@ -114,20 +115,27 @@ impl Cartpole {
 /// A world with the cart at `x`, moving at `v`, the pole at angle `a` turning at `w`.
 fn build([x, v, a, w]: [f32; 4]) -> (World, RigidBodyHandle, RigidBodyHandle, MultibodyJointHandle) {
     let mut world = World::new(SPEC.control_dt, SPEC.substeps);
+    // Rapier integrates each solver iteration as a sub-step: two give 10 ms steps, half
+    // Gymnasium's 20 ms Euler step, at half rapier's default cost; there are no contacts
+    // for more iterations to resolve (`motion_matches_the_classic_cartpole_equations`).
+    world.physics.integration_parameters.num_solver_iterations = SOLVER_ITERATIONS;
     let p = &mut world.physics;
     let ground = p.insert_body(RigidBodyBuilder::fixed());
-    let cart = p.insert_body(RigidBodyBuilder::dynamic().can_sleep(false));
-    let no_contacts = InteractionGroups::none();
-    let cart_shape = ColliderBuilder::cuboid(CART_HALF[0], CART_HALF[1], CART_HALF[2]).mass(CART_MASS).collision_groups(no_contacts);
-    p.insert_collider(cart_shape, Some(cart));
-    let pole = p.insert_body(RigidBodyBuilder::dynamic().can_sleep(false));
-    let pole_shape = ColliderBuilder::capsule_z(POLE_HALF_LENGTH - POLE_RADIUS, POLE_RADIUS).mass(POLE_MASS).collision_groups(no_contacts);
-    p.insert_collider(pole_shape, Some(pole));
+    // Mass properties given directly, no colliders: nothing collides, and the pole is the
+    // classic model's uniform rod (m·(2l)²/12 across it).
+    let cart_mass = MassProperties::new(Vector::ZERO, CART_MASS, Vector::splat(CART_MASS * 0.01));
+    let cart = p.insert_body(RigidBodyBuilder::dynamic().can_sleep(false).additional_mass_properties(cart_mass));
+    let across = POLE_MASS * (2.0 * POLE_HALF_LENGTH) * (2.0 * POLE_HALF_LENGTH) / 12.0;
+    let rod = MassProperties::new(Vector::ZERO, POLE_MASS, Vector::new(across, across, POLE_MASS * POLE_RADIUS * POLE_RADIUS / 2.0));
+    let pole = p.insert_body(RigidBodyBuilder::dynamic().can_sleep(false).additional_mass_properties(rod));
     let rail = PrismaticJointBuilder::new(Vector::X);
     p.insert_multibody_joint(ground, cart, rail);
     // The hinge is at the cart's centre; the pole's centre half a pole above it.
     let hinge = RevoluteJointBuilder::new(Vector::Y).local_anchor2(Vector::new(0.0, 0.0, -POLE_HALF_LENGTH));
     let hinge = p.insert_multibody_joint(cart, pole, hinge).expect("valid multibody");
+    // rapier damps multibody joints by default; the rail and hinge are frictionless.
+    let (mb, _) = p.multibody_joints.get_mut(hinge).expect("multibody joint exists");
+    mb.damping_mut().fill(0.0);
     world.set_multibody(hinge, &[x, a], &[v, w]);
     // The multibody moves bodies but sets their velocities only when it steps: set them too,
     // so the state right after reset is the drawn one.
