@@ -150,3 +150,37 @@ fn every_hostile_fixture_exits_1_with_its_error_kind() {
     let log = &results.iter().find(|r| r.0 == "log_of_zero.rs").unwrap().2;
     assert!(log["error"]["message"].as_str().unwrap().contains("term `log_speed` is -inf"), "{log}");
 }
+
+#[test]
+fn envs_lists_and_shows_every_env() {
+    let out = rewardsmith(&["envs"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for id in ["cartpole-v0", "cartpole_continuous-v0", "pendulum-v0", "reacher-v0", "ball_balance-v0", "ant-v0", "pusher-v0"] {
+        assert!(text.contains(id), "{id} missing from:\n{text}");
+    }
+    let out = rewardsmith(&["envs", "--json"]);
+    let list = json(&out);
+    assert_eq!(list.as_array().unwrap().len(), 7);
+
+    let out = rewardsmith(&["envs", "show", "reacher"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    for part in ["reacher-v0", "fitness:", "distance", "rad/s", "rewardsmith_guest::envs::reacher::State", "Box(2)"] {
+        assert!(text.contains(part), "{part} missing from:\n{text}");
+    }
+    let v = json(&rewardsmith(&["envs", "show", "ant-v0", "--json"]));
+    assert_eq!(v["id"], "ant-v0");
+    assert_eq!(v["action_space"]["kind"], "box");
+    let state_floats: u64 = v["state"].as_array().unwrap().iter().map(|f| f["len"].as_u64().unwrap()).sum();
+    assert_eq!(state_floats as usize, rewardsmith_guest_state_len("ant"));
+    assert!(v["description"].as_str().unwrap().len() > 50);
+
+    let out = rewardsmith(&["envs", "show", "walker", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["error"]["kind"], "unknown_env");
+}
+
+fn rewardsmith_guest_state_len(env: &str) -> usize {
+    rewardsmith_guest::envs::find(env).unwrap().state_len
+}
