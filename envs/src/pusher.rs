@@ -111,16 +111,17 @@ const SUBSTEPS: u32 = 2;
 const SOLVER_STEPS: usize = 2;
 
 // State layout (`rewardsmith_guest::envs::pusher::State`).
-const Q: usize = 0;
-const DQ: usize = 3;
-const TIP: usize = 6;
-const BLOCK: usize = 9;
-const BLOCK_VEL: usize = 12;
-const GOAL: usize = 15;
-const TIP_TO_BLOCK: usize = 18;
-const BLOCK_TO_GOAL: usize = 19;
-const PREV_ACTION: usize = 20;
-const TIME: usize = 23;
+const STATE_FIELDS: &[rewardsmith_guest::Field] = <rewardsmith_guest::envs::pusher::State as rewardsmith_guest::Layout>::FIELDS;
+const Q: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "joint_pos");
+const DQ: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "joint_vel");
+const TIP: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "fingertip");
+const BLOCK: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "block_pos");
+const BLOCK_VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "block_vel");
+const GOAL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "goal_pos");
+const TIP_TO_BLOCK: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "tip_to_block");
+const BLOCK_TO_GOAL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "block_to_goal");
+const PREV_ACTION: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "prev_action");
+const TIME: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "time");
 
 fn observation_space() -> Space {
     Space::uniform(12, -f32::MAX, f32::MAX)

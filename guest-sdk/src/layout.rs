@@ -20,6 +20,40 @@ pub struct Field {
     pub range: (f32, f32),
 }
 
+/// The index of field `name`'s first float in a layout with `fields`, usable in `const`
+/// items (`const TIME: usize = offset_of(State::FIELDS, "time");`), so code never restates
+/// a layout's indices by hand.
+///
+/// # Panics
+/// If there is no such field (at compile time, in a `const`).
+pub const fn offset_of(fields: &[Field], name: &str) -> usize {
+    let mut i = 0;
+    let mut offset = 0;
+    while i < fields.len() {
+        if str_eq(fields[i].name, name) {
+            return offset;
+        }
+        offset += fields[i].len;
+        i += 1;
+    }
+    panic!("no such field in this layout")
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// A struct that is exactly `LEN` `f32`s.
 ///
 /// # Safety

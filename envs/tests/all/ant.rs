@@ -14,17 +14,18 @@ const DT: f32 = 0.05;
 const PHYSICS_STEPS: u32 = 5;
 
 // State layout (`guest-sdk/src/envs/ant.rs`).
-const POS: usize = 0;
-const QUAT: usize = 3;
-const UPRIGHT: usize = 7;
-const VEL: usize = 8;
-const ANG_VEL: usize = 11;
-const JOINT_POS: usize = 14;
-const JOINT_VEL: usize = 22;
-const FOOT: usize = 30;
-const PREV_ACTION: usize = 34;
-const TIME: usize = 42;
-const STATE_LEN: usize = 43;
+const STATE_FIELDS: &[rewardsmith_guest::Field] = <rewardsmith_guest::envs::ant::State as rewardsmith_guest::Layout>::FIELDS;
+const POS: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "torso_pos");
+const QUAT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "torso_quat");
+const UPRIGHT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "upright");
+const VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "torso_vel");
+const ANG_VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "torso_ang_vel");
+const JOINT_POS: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "joint_pos");
+const JOINT_VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "joint_vel");
+const FOOT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "foot_contact");
+const PREV_ACTION: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "prev_action");
+const TIME: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "time");
+const STATE_LEN: usize = <rewardsmith_guest::envs::ant::State as rewardsmith_guest::Layout>::LEN;
 
 const PI: f32 = std::f32::consts::PI;
 

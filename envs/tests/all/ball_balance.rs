@@ -7,13 +7,14 @@ const DT: f32 = 0.02;
 const G: f32 = 9.81;
 
 // State indices (`rewardsmith_guest::envs::ball_balance::State`).
-const TILT: usize = 0;
-const TILT_VEL: usize = 2;
-const POS: usize = 4;
-const VEL: usize = 7;
-const DIST: usize = 10;
-const PREV_ACTION: usize = 11;
-const TIME: usize = 13;
+const STATE_FIELDS: &[rewardsmith_guest::Field] = <rewardsmith_guest::envs::ball_balance::State as rewardsmith_guest::Layout>::FIELDS;
+const TILT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "plate_tilt");
+const TILT_VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "plate_tilt_vel");
+const POS: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "ball_pos");
+const VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "ball_vel");
+const DIST: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "ball_dist");
+const PREV_ACTION: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "prev_action");
+const TIME: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "time");
 
 fn env(seed: u64) -> Box<dyn Env> {
     let mut env = make("ball_balance-v0").unwrap();
