@@ -14,7 +14,9 @@ fn main() {
     let mut files = Vec::new();
     collect(&sdk.join("src"), &sdk, &mut files);
     files.sort();
-    let mut out = String::from("/// The guest SDK's sources: (path relative to the crate root, contents).\npub const SDK_FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// The guest SDK's sources: (path relative to the crate root, contents).\npub const SDK_FILES: &[(&str, &str)] = &[\n",
+    );
     for (rel, abs) in &files {
         out.push_str(&format!("    ({rel:?}, include_str!({abs:?})),\n"));
     }

@@ -40,7 +40,8 @@ fn main() {
         let vector = best(reps, || {
             let mut v = VecEnv::new(reg.spec.id, 16, 2, 0).expect("vec env");
             let mut rng = ChaCha8Rng::seed_from_u64(0);
-            let batches: Vec<Vec<f32>> = (0..64).map(|_| (0..16).flat_map(|_| space.sample(&mut rng)).collect()).collect();
+            let batches: Vec<Vec<f32>> =
+                (0..64).map(|_| (0..16).flat_map(|_| space.sample(&mut rng)).collect()).collect();
             let start = Instant::now();
             for i in 0..steps / 16 {
                 v.step(&batches[i as usize % 64]).expect("valid");
@@ -51,8 +52,10 @@ fn main() {
         rows.push((reg.spec.id, single, vector));
     }
     if json {
-        let items: Vec<String> =
-            rows.iter().map(|(id, s, v)| format!("{{\"id\":\"{id}\",\"single\":{s:.0},\"vector_2_threads\":{v:.0}}}")).collect();
+        let items: Vec<String> = rows
+            .iter()
+            .map(|(id, s, v)| format!("{{\"id\":\"{id}\",\"single\":{s:.0},\"vector_2_threads\":{v:.0}}}"))
+            .collect();
         println!("[{}]", items.join(","));
     } else {
         println!("| env | steps/s, 1 env, 1 thread | steps/s, 16 envs, 2 threads |");

@@ -135,7 +135,8 @@ const LEG_NAMES: [[&str; 3]; 4] = [
 ];
 
 /// State offsets (the SDK `State` field order).
-const STATE_FIELDS: &[rewardsmith_guest::Field] = <rewardsmith_guest::envs::ant::State as rewardsmith_guest::Layout>::FIELDS;
+const STATE_FIELDS: &[rewardsmith_guest::Field] =
+    <rewardsmith_guest::envs::ant::State as rewardsmith_guest::Layout>::FIELDS;
 const POS: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "torso_pos");
 const QUAT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "torso_quat");
 const UPRIGHT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "upright");
@@ -241,7 +242,8 @@ impl Ant {
                 .translation(Vector::new(0.0, 0.0, START_Z))
                 .additional_mass_properties(torso_stubs()),
         );
-        let ball = ColliderBuilder::ball(TORSO_RADIUS).density(DENSITY).friction(FRICTION).collision_groups(touches_ground);
+        let ball =
+            ColliderBuilder::ball(TORSO_RADIUS).density(DENSITY).friction(FRICTION).collision_groups(touches_ground);
         p.insert_collider(ball, Some(torso));
 
         // Bodies are laid out in the zero pose (all legs horizontal, torso at the origin);
@@ -403,7 +405,7 @@ impl Task for Ant {
     fn terminated(&self, state: &[f32]) -> bool {
         let z = state[POS + 2];
         // Written so that NaN counts as unhealthy.
-        !(z >= HEALTHY_Z[0] && z <= HEALTHY_Z[1] && state[UPRIGHT] >= 0.0)
+        !((HEALTHY_Z[0]..=HEALTHY_Z[1]).contains(&z) && state[UPRIGHT] >= 0.0)
     }
 
     fn fitness_signal(&self, state: &[f32]) -> f32 {
@@ -411,7 +413,8 @@ impl Task for Ant {
     }
 
     fn snapshot(&self) -> Snapshot {
-        let mut bodies = vec![self.world.snap(self.torso, "torso", Shape::Ball { radius: TORSO_RADIUS }, [0.8, 0.6, 0.4])];
+        let mut bodies =
+            vec![self.world.snap(self.torso, "torso", Shape::Ball { radius: TORSO_RADIUS }, [0.8, 0.6, 0.4])];
         let torso = *self.world.body(self.torso).position();
         for (k, leg) in self.legs.iter().enumerate() {
             let d = leg_dir(k);

@@ -83,7 +83,8 @@ const CENTRED: f32 = 0.1;
 const SUBSTEPS: u32 = 2;
 
 // State layout (`rewardsmith_guest::envs::ball_balance::State`).
-const STATE_FIELDS: &[rewardsmith_guest::Field] = <rewardsmith_guest::envs::ball_balance::State as rewardsmith_guest::Layout>::FIELDS;
+const STATE_FIELDS: &[rewardsmith_guest::Field] =
+    <rewardsmith_guest::envs::ball_balance::State as rewardsmith_guest::Layout>::FIELDS;
 const TILT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "plate_tilt");
 const TILT_VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "plate_tilt_vel");
 const POS: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "ball_pos");
@@ -156,7 +157,8 @@ fn build(x: f32, y: f32) -> (World, RigidBodyHandle, RigidBodyHandle) {
     let p = &mut world.physics;
     let pivot = Vector::new(0.0, 0.0, PIVOT_HEIGHT);
     let plate = p.insert_body(RigidBodyBuilder::kinematic_position_based().translation(pivot));
-    let plate_shape = ColliderBuilder::cuboid(PLATE_HALF, PLATE_HALF, PLATE_HALF_THICKNESS).friction(FRICTION).restitution(0.0);
+    let plate_shape =
+        ColliderBuilder::cuboid(PLATE_HALF, PLATE_HALF, PLATE_HALF_THICKNESS).friction(FRICTION).restitution(0.0);
     p.insert_collider(plate_shape, Some(plate));
     let rest = Vector::new(x, y, PIVOT_HEIGHT + PLATE_HALF_THICKNESS + BALL_RADIUS);
     // Rapier caps angular speed at ~45° per substep unless told otherwise; a ball rolling at
@@ -197,7 +199,8 @@ impl Task for BallBalance {
                 let next = free.clamp(-MAX_TILT, MAX_TILT);
                 // The commanded rate, or the partial move into the limit (never above the
                 // command, so rounding cannot leave the observation bounds).
-                self.tilt_vel[i] = if next == free { rate } else { ((next - self.tilt[i]) / dt).clamp(-rate.abs(), rate.abs()) };
+                self.tilt_vel[i] =
+                    if next == free { rate } else { ((next - self.tilt[i]) / dt).clamp(-rate.abs(), rate.abs()) };
                 self.tilt[i] = next;
             }
             let q = plate_rotation(self.tilt);

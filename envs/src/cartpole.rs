@@ -37,11 +37,11 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rapier3d::prelude::*;
 
+use crate::env::TimeLimited;
+use crate::registry::Registration;
 use crate::snapshot::{Shape, Snapshot};
 use crate::space::Space;
 use crate::spec::{EnvSpec, FitnessKind};
-use crate::registry::Registration;
-use crate::env::TimeLimited;
 use crate::task::Task;
 use crate::world::{World, angle_about_y};
 
@@ -126,7 +126,11 @@ fn build([x, v, a, w]: [f32; 4]) -> (World, RigidBodyHandle, RigidBodyHandle, Mu
     let cart_mass = MassProperties::new(Vector::ZERO, CART_MASS, Vector::splat(CART_MASS * 0.01));
     let cart = p.insert_body(RigidBodyBuilder::dynamic().can_sleep(false).additional_mass_properties(cart_mass));
     let across = POLE_MASS * (2.0 * POLE_HALF_LENGTH) * (2.0 * POLE_HALF_LENGTH) / 12.0;
-    let rod = MassProperties::new(Vector::ZERO, POLE_MASS, Vector::new(across, across, POLE_MASS * POLE_RADIUS * POLE_RADIUS / 2.0));
+    let rod = MassProperties::new(
+        Vector::ZERO,
+        POLE_MASS,
+        Vector::new(across, across, POLE_MASS * POLE_RADIUS * POLE_RADIUS / 2.0),
+    );
     let pole = p.insert_body(RigidBodyBuilder::dynamic().can_sleep(false).additional_mass_properties(rod));
     let rail = PrismaticJointBuilder::new(Vector::X);
     p.insert_multibody_joint(ground, cart, rail);
@@ -157,7 +161,13 @@ impl Task for Cartpole {
     }
 
     fn to_sdk_action(&self, action: &[f32], out: &mut [f32]) {
-        out[0] = if self.continuous { FORCE * action[0] } else if action[0] >= 1.0 { FORCE } else { -FORCE };
+        out[0] = if self.continuous {
+            FORCE * action[0]
+        } else if action[0] >= 1.0 {
+            FORCE
+        } else {
+            -FORCE
+        };
     }
 
     fn advance(&mut self, sdk_action: &[f32]) {
@@ -173,7 +183,8 @@ impl Task for Cartpole {
         // those to the bodies only at the start of the next physics step.
         let pole = self.world.body(self.pole);
         let (mb, _) = self.world.physics.multibody_joints.get(self.hinge).expect("multibody joint exists");
-        let [cart_vel, pole_ang_vel] = [1, 2].map(|link| mb.joint_velocity(mb.link(link).expect("cart and pole links"))[0]);
+        let [cart_vel, pole_ang_vel] =
+            [1, 2].map(|link| mb.joint_velocity(mb.link(link).expect("cart and pole links"))[0]);
         out[0] = self.world.body(self.cart).translation().x;
         out[1] = cart_vel;
         out[2] = angle_about_y(pole.rotation());

@@ -39,13 +39,23 @@ pub fn check_spaces(reg: &Registration) -> Result<(), CheckFailure> {
     let (id, spec) = (reg.spec.id, reg.spec);
     for (name, space) in [("observation", (spec.observation_space)()), ("action", (spec.action_space)())] {
         match &space {
-            Space::Discrete { n } if *n < 2 => return fail(id, "spaces", format!("{name} space has {n} choices, expected ≥ 2")),
+            Space::Discrete { n } if *n < 2 => {
+                return fail(id, "spaces", format!("{name} space has {n} choices, expected ≥ 2"));
+            }
             Space::Box { low, high } if low.is_empty() || low.len() != high.len() => {
-                return fail(id, "spaces", format!("{name} space bounds have lengths {} and {}", low.len(), high.len()));
+                return fail(
+                    id,
+                    "spaces",
+                    format!("{name} space bounds have lengths {} and {}", low.len(), high.len()),
+                );
             }
             Space::Box { low, high } => {
                 if let Some(i) = (0..low.len()).find(|&i| !(low[i] < high[i])) {
-                    return fail(id, "spaces", format!("{name} bound {i}: low {} is not below high {}", low[i], high[i]));
+                    return fail(
+                        id,
+                        "spaces",
+                        format!("{name} bound {i}: low {} is not below high {}", low[i], high[i]),
+                    );
                 }
             }
             Space::Discrete { .. } => {}
@@ -117,7 +127,11 @@ pub fn check_not_done_after_one_neutral_step(reg: &Registration) -> Result<(), C
     for seed in 0..5 {
         env.reset(seed);
         let neutral = vec![0.0; (reg.spec.action_space)().dim()];
-        let step = env.step(&neutral).map_err(|e| CheckFailure { env: reg.spec.id, check: "neutral step", detail: e.to_string() })?;
+        let step = env.step(&neutral).map_err(|e| CheckFailure {
+            env: reg.spec.id,
+            check: "neutral step",
+            detail: e.to_string(),
+        })?;
         if step.terminated || step.truncated {
             return fail(reg.spec.id, "neutral step", format!("seed {seed}: episode ended after one neutral step"));
         }
@@ -145,10 +159,10 @@ pub fn check_fitness_range(reg: &Registration) -> Result<(), CheckFailure> {
 pub fn check_state_finite(reg: &Registration) -> Result<(), CheckFailure> {
     let mut bad = None;
     rollout(reg, 9, 3, |env, _, _| {
-        if bad.is_none() {
-            if let Some(i) = env.state().iter().position(|v| !v.is_finite()) {
-                bad = Some(format!("state float {i} is {}", env.state()[i]));
-            }
+        if bad.is_none()
+            && let Some(i) = env.state().iter().position(|v| !v.is_finite())
+        {
+            bad = Some(format!("state float {i} is {}", env.state()[i]));
         }
     });
     if let Some(detail) = bad {
@@ -161,7 +175,11 @@ pub fn check_state_finite(reg: &Registration) -> Result<(), CheckFailure> {
     let time_index = env.layout().state_fields.iter().take_while(|f| f.name != "time").map(|f| f.len).sum::<usize>();
     let t = env.state().get(time_index).copied().unwrap_or(f32::NAN);
     if (t - reg.spec.control_dt).abs() > 1e-6 {
-        return fail(reg.spec.id, "state finite", format!("state.time after one step is {t}, expected {}", reg.spec.control_dt));
+        return fail(
+            reg.spec.id,
+            "state finite",
+            format!("state.time after one step is {t}, expected {}", reg.spec.control_dt),
+        );
     }
     Ok(())
 }
@@ -178,12 +196,18 @@ pub fn check_snapshot(reg: &Registration) -> Result<(), CheckFailure> {
     for b in &snap.bodies {
         let norm: f32 = b.rotation.iter().map(|q| q * q).sum::<f32>().sqrt();
         if b.position.iter().any(|v| !v.is_finite()) || (norm - 1.0).abs() > 1e-3 {
-            return fail(reg.spec.id, "snapshot", format!("body `{}` has position {:?}, rotation norm {norm}", b.name, b.position));
+            return fail(
+                reg.spec.id,
+                "snapshot",
+                format!("body `{}` has position {:?}, rotation norm {norm}", b.name, b.position),
+            );
         }
         let sizes: Vec<f32> = match b.shape {
             crate::Shape::Cuboid { half } => half.to_vec(),
             crate::Shape::Ball { radius } => vec![radius],
-            crate::Shape::Capsule { half_height, radius } | crate::Shape::Cylinder { half_height, radius } => vec![half_height + radius, radius],
+            crate::Shape::Capsule { half_height, radius } | crate::Shape::Cylinder { half_height, radius } => {
+                vec![half_height + radius, radius]
+            }
         };
         if sizes.iter().any(|s| !(*s > 0.0)) {
             return fail(reg.spec.id, "snapshot", format!("body `{}` has a non-positive size {:?}", b.name, b.shape));

@@ -74,7 +74,8 @@ impl<T: Task> TimeLimited<T> {
     /// Wraps `task`.
     pub fn new(task: T) -> Self {
         let spec = task.spec();
-        let layout = rewardsmith_guest::envs::find(spec.reward_env).expect("every env's reward layout exists in the SDK");
+        let layout =
+            rewardsmith_guest::envs::find(spec.reward_env).expect("every env's reward layout exists in the SDK");
         let obs_dim = (spec.observation_space)().dim();
         TimeLimited {
             task,

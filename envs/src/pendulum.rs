@@ -124,7 +124,11 @@ impl Pendulum {
         // A uniform rod about its centre: m·L²/12 across it, a thin rod's m·r²/2 along it.
         // No collider: mass properties are given directly, and nothing collides.
         let across = MASS * LENGTH * LENGTH / 12.0;
-        let rod = MassProperties::new(Vector::ZERO, MASS, Vector::new(across, across, MASS * POLE_RADIUS * POLE_RADIUS / 2.0));
+        let rod = MassProperties::new(
+            Vector::ZERO,
+            MASS,
+            Vector::new(across, across, MASS * POLE_RADIUS * POLE_RADIUS / 2.0),
+        );
         let pole = p.insert_body(RigidBodyBuilder::dynamic().can_sleep(false).additional_mass_properties(rod));
         // The hinge is at the origin; the pole's centre half a pole along its local +z.
         let hinge = RevoluteJointBuilder::new(Vector::Y).local_anchor2(Vector::new(0.0, 0.0, -LENGTH / 2.0));
@@ -149,7 +153,13 @@ impl Pendulum {
 pub fn wrap_angle(a: f32) -> f32 {
     let w = a - 2.0 * PI * libm::floorf((a + PI) / (2.0 * PI));
     // Rounding can land exactly on +π (or a hair outside); fold it back into range.
-    if w >= PI { w - 2.0 * PI } else if w < -PI { w + 2.0 * PI } else { w }
+    if w >= PI {
+        w - 2.0 * PI
+    } else if w < -PI {
+        w + 2.0 * PI
+    } else {
+        w
+    }
 }
 
 impl Task for Pendulum {

@@ -111,7 +111,8 @@ const SUBSTEPS: u32 = 2;
 const SOLVER_STEPS: usize = 2;
 
 // State layout (`rewardsmith_guest::envs::pusher::State`).
-const STATE_FIELDS: &[rewardsmith_guest::Field] = <rewardsmith_guest::envs::pusher::State as rewardsmith_guest::Layout>::FIELDS;
+const STATE_FIELDS: &[rewardsmith_guest::Field] =
+    <rewardsmith_guest::envs::pusher::State as rewardsmith_guest::Layout>::FIELDS;
 const Q: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "joint_pos");
 const DQ: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "joint_vel");
 const TIP: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "fingertip");
@@ -180,7 +181,8 @@ impl Pusher {
             .collision_groups(groups(table_g, block_g));
         p.insert_collider(top, Some(table));
 
-        let block_body = RigidBodyBuilder::dynamic().translation(Vector::new(block[0], block[1], BLOCK_HALF)).can_sleep(false);
+        let block_body =
+            RigidBodyBuilder::dynamic().translation(Vector::new(block[0], block[1], BLOCK_HALF)).can_sleep(false);
         let block_h = p.insert_body(block_body);
         let cube = ColliderBuilder::cuboid(BLOCK_HALF, BLOCK_HALF, BLOCK_HALF)
             .mass(BLOCK_MASS)

@@ -131,7 +131,11 @@ impl Default for Reacher {
 fn rod(length: f32) -> MassProperties {
     let mass = DENSITY * PI * LINK_RADIUS * LINK_RADIUS * length;
     let across = mass * length * length / 12.0;
-    MassProperties::new(Vector::new(length / 2.0, 0.0, 0.0), mass, Vector::new(mass * LINK_RADIUS * LINK_RADIUS / 2.0, across, across))
+    MassProperties::new(
+        Vector::new(length / 2.0, 0.0, 0.0),
+        mass,
+        Vector::new(mass * LINK_RADIUS * LINK_RADIUS / 2.0, across, across),
+    )
 }
 
 impl Reacher {
@@ -151,9 +155,13 @@ impl Reacher {
         // Each link's frame is at its proximal joint with +x along the link. No colliders:
         // mass properties are given directly, and nothing collides.
         let upper = p.insert_body(RigidBodyBuilder::dynamic().can_sleep(false).additional_mass_properties(rod(UPPER)));
-        let forearm = p.insert_body(RigidBodyBuilder::dynamic().can_sleep(false).additional_mass_properties(rod(FOREARM)));
-        let shoulder = p.insert_multibody_joint(ground, upper, RevoluteJointBuilder::new(Vector::Z)).expect("valid multibody");
-        let elbow = RevoluteJointBuilder::new(Vector::Z).local_anchor1(Vector::new(UPPER, 0.0, 0.0)).limits([-ELBOW_LIMIT, ELBOW_LIMIT]);
+        let forearm =
+            p.insert_body(RigidBodyBuilder::dynamic().can_sleep(false).additional_mass_properties(rod(FOREARM)));
+        let shoulder =
+            p.insert_multibody_joint(ground, upper, RevoluteJointBuilder::new(Vector::Z)).expect("valid multibody");
+        let elbow = RevoluteJointBuilder::new(Vector::Z)
+            .local_anchor1(Vector::new(UPPER, 0.0, 0.0))
+            .limits([-ELBOW_LIMIT, ELBOW_LIMIT]);
         let elbow = p.insert_multibody_joint(upper, forearm, elbow).expect("valid multibody");
         // Joint-space armature and damping, as MuJoCo's (damping is integrated implicitly).
         let (mb, _) = p.multibody_joints.get_mut(elbow).expect("multibody joint exists");

@@ -46,8 +46,7 @@ pub fn registry() -> &'static [Registration] {
 pub fn find(id: &str) -> Result<&'static Registration, EnvError> {
     registry()
         .iter()
-        .filter(|r| r.spec.id == id || r.spec.id.rsplit_once("-v").is_some_and(|(name, _)| name == id))
-        .last()
+        .rfind(|r| r.spec.id == id || r.spec.id.rsplit_once("-v").is_some_and(|(name, _)| name == id))
         .ok_or_else(|| EnvError::UnknownEnv { id: id.into(), known: ids().join(", ") })
 }
 

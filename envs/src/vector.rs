@@ -42,7 +42,11 @@ pub struct VecEnv {
 
 impl std::fmt::Debug for VecEnv {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VecEnv").field("env", &self.envs[0].spec().id).field("n", &self.envs.len()).field("threads", &self.threads).finish()
+        f.debug_struct("VecEnv")
+            .field("env", &self.envs[0].spec().id)
+            .field("n", &self.envs.len())
+            .field("threads", &self.threads)
+            .finish()
     }
 }
 
@@ -65,7 +69,8 @@ impl VecEnv {
         let layout = envs[0].layout();
         let obs_dim = (reg.spec.observation_space)().dim();
         let threads = threads.clamp(1, envs.len());
-        let pool = (threads > 1).then(|| ThreadPoolBuilder::new().num_threads(threads).build().expect("env worker threads start"));
+        let pool = (threads > 1)
+            .then(|| ThreadPoolBuilder::new().num_threads(threads).build().expect("env worker threads start"));
         let mut v = VecEnv {
             threads,
             pool,
@@ -142,10 +147,10 @@ impl VecEnv {
             if let Some((index, &value)) = row.iter().enumerate().find(|(_, v)| !v.is_finite()) {
                 return Err(EnvError::NonFiniteAction { index, value });
             }
-            if let crate::Space::Discrete { n } = space {
-                if !space.contains(row) {
-                    return Err(EnvError::DiscreteOutOfRange { env: spec.id, value: row[0], n });
-                }
+            if let crate::Space::Discrete { n } = space
+                && !space.contains(row)
+            {
+                return Err(EnvError::DiscreteOutOfRange { env: spec.id, value: row[0], n });
             }
         }
         let (od, sl, al) = (self.obs_dim, self.state_len, self.action_len);
@@ -154,7 +159,8 @@ impl VecEnv {
         let seed = self.seed;
         let dims = Dims { per, adim, od, sl, al };
         let mut ends: Vec<EpisodeEnd> = Vec::new();
-        let (envs, obs, trs, done, eps) = (&mut self.envs, &mut self.obs, &mut self.transitions, &mut self.done, &mut self.episodes);
+        let (envs, obs, trs, done, eps) =
+            (&mut self.envs, &mut self.obs, &mut self.transitions, &mut self.done, &mut self.episodes);
         match &self.pool {
             None => {
                 ends = step_chunk(0, seed, dims, envs, actions, obs, trs, done, eps)?;
@@ -216,7 +222,12 @@ fn step_chunk(
         done[j] = ended;
         let o = &mut obs[j * d.od..(j + 1) * d.od];
         if ended {
-            ends.push(EpisodeEnd { env: i, fitness: step.fitness, length: env.elapsed_steps(), truncated: step.truncated });
+            ends.push(EpisodeEnd {
+                env: i,
+                fitness: step.fitness,
+                length: env.elapsed_steps(),
+                truncated: step.truncated,
+            });
             eps[j] += 1;
             o.copy_from_slice(&env.reset(episode_seed(seed, i, eps[j])));
         } else {

@@ -78,4 +78,3 @@ pub fn angle_about_y(q: &Rotation) -> f32 {
     let z = *q * Vector::Z;
     libm::atan2f(z.x, z.z)
 }
-

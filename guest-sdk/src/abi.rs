@@ -27,11 +27,8 @@ struct GuestCell(UnsafeCell<Runtime>);
 #[allow(unsafe_code)]
 unsafe impl Sync for GuestCell {}
 
-static RUNTIME: GuestCell = GuestCell(UnsafeCell::new(Runtime {
-    input: Vec::new(),
-    terms: Terms::new(),
-    panic_message: String::new(),
-}));
+static RUNTIME: GuestCell =
+    GuestCell(UnsafeCell::new(Runtime { input: Vec::new(), terms: Terms::new(), panic_message: String::new() }));
 
 #[allow(unsafe_code)]
 fn runtime() -> &'static mut Runtime {

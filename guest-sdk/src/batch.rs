@@ -19,7 +19,12 @@ pub const fn transition_len<S: EnvState>() -> usize {
 ///
 /// # Panics
 /// If `input` is shorter than `n` transitions.
-pub fn run_batch<S: EnvState, F: Fn(&S, &S::Action, &S, &mut Terms) -> f32>(reward: F, input: &[f32], n: usize, terms: &mut Terms) {
+pub fn run_batch<S: EnvState, F: Fn(&S, &S::Action, &S, &mut Terms) -> f32>(
+    reward: F,
+    input: &[f32],
+    n: usize,
+    terms: &mut Terms,
+) {
     let stride = transition_len::<S>();
     let (sl, al) = (S::LEN, <S::Action as Layout>::LEN);
     terms.start_batch(n);

@@ -11,10 +11,10 @@ use rewardsmith::compiler::{Compiler, CompilerOptions, Source};
 use rewardsmith::sandbox::{Limits, Metering, Sandbox};
 use rewardsmith_guest::Terms;
 
-#[path = "../../guest-sdk/examples/cartpole.rs"]
-mod cartpole;
 #[path = "../../guest-sdk/examples/ant.rs"]
 mod ant;
+#[path = "../../guest-sdk/examples/cartpole.rs"]
+mod cartpole;
 
 type NativeBatch = fn(&[f32], usize, &mut Terms);
 
@@ -23,7 +23,8 @@ struct Case {
     native: NativeBatch,
 }
 
-const CASES: &[Case] = &[Case { env: "cartpole", native: cartpole::native_batch }, Case { env: "ant", native: ant::native_batch }];
+const CASES: &[Case] =
+    &[Case { env: "cartpole", native: cartpole::native_batch }, Case { env: "ant", native: ant::native_batch }];
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
@@ -31,7 +32,9 @@ fn main() {
     let reps = if quick { 1 } else { 9 };
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let compiler = Compiler::new(CompilerOptions::default());
-    println!("transitions per measurement: {total}; fastest of {reps} runs (the least-disturbed; this is a shared 2-core VM); batch = transitions per sandbox call\n");
+    println!(
+        "transitions per measurement: {total}; fastest of {reps} runs (the least-disturbed; this is a shared 2-core VM); batch = transitions per sandbox call\n"
+    );
     println!("| reward | mode | batch | ns/transition | × native | wasm instructions/transition |");
     println!("|---|---|---:|---:|---:|---:|");
     for case in CASES {
@@ -67,7 +70,11 @@ fn main() {
             let default = metering == Metering::default() && nan_canonicalization;
             // (label, batch, copy inputs in?)
             let variants: &[(&str, usize, bool)] = if default {
-                &[("inputs copied in", 1024, true), ("inputs in place", 1024, false), ("one call per transition", 1, true)]
+                &[
+                    ("inputs copied in", 1024, true),
+                    ("inputs in place", 1024, false),
+                    ("one call per transition", 1, true),
+                ]
             } else {
                 &[("inputs in place", 1024, false)]
             };
@@ -107,7 +114,12 @@ fn main() {
     let wasm = compiler.compile(&src).expect("compiles").wasm;
     let uncached = Compiler::new(CompilerOptions { cache_modules: false, ..CompilerOptions::default() });
     let rustc = fastest(reps, || uncached.compile(&src).expect("compiles").elapsed);
-    println!("| rustc: cartpole.rs → wasm ({} bytes), sandboxed ({}) | {:.0} ms |", wasm.len(), uncached.isolation().describe(), rustc.as_secs_f64() * 1e3);
+    println!(
+        "| rustc: cartpole.rs → wasm ({} bytes), sandboxed ({}) | {:.0} ms |",
+        wasm.len(),
+        uncached.isolation().describe(),
+        rustc.as_secs_f64() * 1e3
+    );
     let load = fastest(reps, || {
         let fresh = Sandbox::new(Limits::default()).expect("sandbox");
         let start = Instant::now();

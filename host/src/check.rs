@@ -113,7 +113,13 @@ impl From<RewardError> for CheckError {
 /// Compiles `source`, loads it into `sandbox`, and runs it on `opts.transitions` seeded
 /// transitions of `env_id`. Fails on the first typed error; non-finite values are counted
 /// over the whole run and then reported as an error naming the first offending transition.
-pub fn check(compiler: &Compiler, sandbox: &Sandbox, source: &Source, env_id: &str, opts: CheckOptions) -> Result<CheckReport, CheckError> {
+pub fn check(
+    compiler: &Compiler,
+    sandbox: &Sandbox,
+    source: &Source,
+    env_id: &str,
+    opts: CheckOptions,
+) -> Result<CheckReport, CheckError> {
     // A registered env (maybe a variant such as `cartpole_continuous`) names the SDK env its
     // rewards are built for; an SDK env without a simulator yet can still be checked on
     // random states.

@@ -6,7 +6,7 @@
 //!   screening sources for compile-time attacks and running rustc in an OS sandbox.
 //! - [`check`]: compiles, validates and exercises a reward on seeded transitions.
 
-pub mod sandbox;
-pub mod compiler;
 pub mod check;
+pub mod compiler;
+pub mod sandbox;
 pub mod transitions;

@@ -1,8 +1,8 @@
 //! Seeded synthetic transitions for exercising a reward before any env runs it.
 
 use rand::{Rng, SeedableRng};
-use rewardsmith_envs::{EnvError, VecEnv};
 use rand_chacha::ChaCha8Rng;
+use rewardsmith_envs::{EnvError, VecEnv};
 use rewardsmith_guest::Field;
 use rewardsmith_guest::envs::EnvLayout;
 

@@ -17,7 +17,8 @@ fn rewardsmith(args: &[&str]) -> Output {
 }
 
 fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 #[test]
@@ -50,7 +51,8 @@ fn check_json_for_the_wat_guest() {
     assert_eq!(v["ok"], true);
     assert_eq!(v["report"]["source_kind"], "wat");
     assert_eq!(v["report"]["transitions"], 4096);
-    let names: Vec<&str> = v["report"]["terms"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        v["report"]["terms"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["upright", "centred"]);
 }
 
@@ -78,9 +80,10 @@ fn check_fails_with_the_typed_error_and_exit_code_1() {
 fn check_refuses_a_compile_time_attack() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("leak.rs");
-    let text = std::fs::read_to_string(root().join("guest-sdk/examples/cartpole.rs"))
-        .unwrap()
-        .replace("let alive = t.add(\"alive\", 1.0);", "let alive = t.add(\"alive\", include_str!(\"/etc/hostname\").len() as f32);");
+    let text = std::fs::read_to_string(root().join("guest-sdk/examples/cartpole.rs")).unwrap().replace(
+        "let alive = t.add(\"alive\", 1.0);",
+        "let alive = t.add(\"alive\", include_str!(\"/etc/hostname\").len() as f32);",
+    );
     std::fs::write(&src, text).unwrap();
     let out = rewardsmith(&["check", src.to_str().unwrap(), "--env", "cartpole", "--json"]);
     assert_eq!(out.status.code(), Some(1));
@@ -156,7 +159,9 @@ fn envs_lists_and_shows_every_env() {
     let out = rewardsmith(&["envs"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for id in ["cartpole-v0", "cartpole_continuous-v0", "pendulum-v0", "reacher-v0", "ball_balance-v0", "ant-v0", "pusher-v0"] {
+    for id in
+        ["cartpole-v0", "cartpole_continuous-v0", "pendulum-v0", "reacher-v0", "ball_balance-v0", "ant-v0", "pusher-v0"]
+    {
         assert!(text.contains(id), "{id} missing from:\n{text}");
     }
     let out = rewardsmith(&["envs", "--json"]);

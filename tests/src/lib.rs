@@ -175,4 +175,3 @@ impl Wat {
         wat::parse_str(self.text()).unwrap_or_else(|e| panic!("template WAT invalid: {e}\n{}", self.text()))
     }
 }
-

@@ -14,7 +14,8 @@ const DT: f32 = 0.05;
 const PHYSICS_STEPS: u32 = 5;
 
 // State layout (`guest-sdk/src/envs/ant.rs`).
-const STATE_FIELDS: &[rewardsmith_guest::Field] = <rewardsmith_guest::envs::ant::State as rewardsmith_guest::Layout>::FIELDS;
+const STATE_FIELDS: &[rewardsmith_guest::Field] =
+    <rewardsmith_guest::envs::ant::State as rewardsmith_guest::Layout>::FIELDS;
 const POS: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "torso_pos");
 const QUAT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "torso_quat");
 const UPRIGHT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "upright");
@@ -68,7 +69,9 @@ impl Run {
         for b in self.ant.snapshot().bodies {
             let volume = match b.shape {
                 Shape::Ball { radius } => 4.0 / 3.0 * PI * radius.powi(3),
-                Shape::Capsule { half_height, radius } => PI * radius * radius * 2.0 * half_height + 4.0 / 3.0 * PI * radius.powi(3),
+                Shape::Capsule { half_height, radius } => {
+                    PI * radius * radius * 2.0 * half_height + 4.0 / 3.0 * PI * radius.powi(3)
+                }
                 other => panic!("unexpected shape {other:?}"),
             };
             let mass = DENSITY * volume;
@@ -135,8 +138,15 @@ fn the_ant_falls_freely_until_its_feet_land() {
         assert!((vz + GRAVITY * t).abs() < 1e-4, "step {n}: vz {vz} m/s, free fall gives {}", -GRAVITY * t);
         let euler = GRAVITY * h * h * k * (k + 1.0) / 2.0;
         assert!((drop - euler).abs() < 1e-4, "step {n}: dropped {drop} m, semi-implicit Euler gives {euler}");
-        assert!((drop - GRAVITY * t * t / 2.0).abs() < 0.011, "step {n}: dropped {drop} m, g·t²/2 = {}", GRAVITY * t * t / 2.0);
-        assert!(norm(&s[VEL..VEL + 2]) < 1e-6 && norm(&s[ANG_VEL..ANG_VEL + 3]) < 1e-5, "a symmetric drop drifts: {s:?}");
+        assert!(
+            (drop - GRAVITY * t * t / 2.0).abs() < 0.011,
+            "step {n}: dropped {drop} m, g·t²/2 = {}",
+            GRAVITY * t * t / 2.0
+        );
+        assert!(
+            norm(&s[VEL..VEL + 2]) < 1e-6 && norm(&s[ANG_VEL..ANG_VEL + 3]) < 1e-5,
+            "a symmetric drop drifts: {s:?}"
+        );
         assert_eq!(&s[FOOT..FOOT + 4], &[0.0; 4], "step {n}: feet touch the ground mid-air");
     }
 }
@@ -185,7 +195,10 @@ fn internal_torques_leave_momentum_alone() {
     assert!(torso_moved > 0.01, "a swinging leg should push the torso: it moved {torso_moved} m");
     // Exactly zero in continuous time; the 10 ms steps (first-order integration of a leg
     // turning at ~7 rad/s) let it slip by ~6% of the torso's motion (under 1% at 1 ms).
-    assert!(com_moved < 0.1 * torso_moved, "the centre of mass moved {com_moved} m sideways ({c0:?} -> {c:?}), the torso {torso_moved} m");
+    assert!(
+        com_moved < 0.1 * torso_moved,
+        "the centre of mass moved {com_moved} m sideways ({c0:?} -> {c:?}), the torso {torso_moved} m"
+    );
     let t = 2.0 * DT;
     let (h, k) = (DT / PHYSICS_STEPS as f32, (2 * PHYSICS_STEPS) as f32);
     let drop = c0[2] - c[2];
@@ -201,10 +214,17 @@ fn internal_torques_leave_momentum_alone() {
     let s = run.step([0.0; 8]).to_vec();
     for k in 0..4 {
         let hip = s[JOINT_POS + 2 * k];
-        assert!((hip - HIP_LIMITS[1]).abs() < 0.05, "leg {k}: hip at {hip} rad, expected on its limit {}", HIP_LIMITS[1]);
+        assert!(
+            (hip - HIP_LIMITS[1]).abs() < 0.05,
+            "leg {k}: hip at {hip} rad, expected on its limit {}",
+            HIP_LIMITS[1]
+        );
     }
     let after = s[ANG_VEL + 2];
-    assert!(pushing < -1.0 && after.abs() < 0.1, "torso yaw rate {pushing} rad/s while pushing, {after} once the hips stop");
+    assert!(
+        pushing < -1.0 && after.abs() < 0.1,
+        "torso yaw rate {pushing} rad/s while pushing, {after} once the hips stop"
+    );
     assert_eq!(&s[FOOT..FOOT + 4], &[0.0; 4], "still in the air");
 }
 
@@ -212,15 +232,30 @@ fn internal_torques_leave_momentum_alone() {
 fn with_zero_torques_the_ant_settles_on_its_ankle_limits_and_stays() {
     let check_rest = |what: &str, start: &[f32], settled: &[f32], end: &[f32]| {
         let z = end[POS + 2];
-        assert!((z - rest_height()).abs() < 0.003, "{what}: rests at z = {z} m, expected {} (ankles on 30° limits)", rest_height());
+        assert!(
+            (z - rest_height()).abs() < 0.003,
+            "{what}: rests at z = {z} m, expected {} (ankles on 30° limits)",
+            rest_height()
+        );
         for k in 0..4 {
             let ankle = end[JOINT_POS + 2 * k + 1];
-            assert!((ankle - ANKLE_LIMITS[0]).abs() < 0.01, "{what}: leg {k} ankle at {ankle} rad, expected its limit {}", ANKLE_LIMITS[0]);
+            assert!(
+                (ankle - ANKLE_LIMITS[0]).abs() < 0.01,
+                "{what}: leg {k} ankle at {ankle} rad, expected its limit {}",
+                ANKLE_LIMITS[0]
+            );
         }
         assert!(end[UPRIGHT] > 0.999, "{what}: upright {} at rest", end[UPRIGHT]);
         assert_eq!(&end[FOOT..FOOT + 4], &[1.0; 4], "{what}: all four feet on the ground");
-        assert!(norm(&end[VEL..VEL + 3]) < 0.02 && norm(&end[ANG_VEL..ANG_VEL + 3]) < 0.05, "{what}: still moving at rest: {end:?}");
-        assert!(norm(&end[JOINT_VEL..JOINT_VEL + 8]) < 0.05, "{what}: joints still moving: {:?}", &end[JOINT_VEL..JOINT_VEL + 8]);
+        assert!(
+            norm(&end[VEL..VEL + 3]) < 0.02 && norm(&end[ANG_VEL..ANG_VEL + 3]) < 0.05,
+            "{what}: still moving at rest: {end:?}"
+        );
+        assert!(
+            norm(&end[JOINT_VEL..JOINT_VEL + 8]) < 0.05,
+            "{what}: joints still moving: {:?}",
+            &end[JOINT_VEL..JOINT_VEL + 8]
+        );
         // Landing on uneven legs shifts it a few cm (MuJoCo's Ant-v5 slides 11–49 cm in
         // the same test); after that it must not wander.
         let (landing, creep) = (horizontal_distance(settled, start), horizontal_distance(end, settled));
@@ -270,7 +305,8 @@ fn random_torques_for_a_whole_episode_stay_bounded() {
         let mut ant = Ant::new();
         ant.reset(&mut rng);
         let mut run = Run::from(ant);
-        let (mut speed, mut spin, mut joint_speed, mut past_limit, mut sunk, mut high) = (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        let (mut speed, mut spin, mut joint_speed, mut past_limit, mut sunk, mut high) =
+            (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32);
         for i in 1..=1000 {
             let action: [f32; 8] = std::array::from_fn(|_| rng.random_range(-1.0..=1.0));
             let s = run.step(action).to_vec();
@@ -329,7 +365,10 @@ fn a_trot_walks_forward_and_reversed_walks_back() {
             trot(env.as_mut(), direction, 400);
             let s = env.state();
             let (x, y) = (s[POS], s[POS + 1]);
-            assert!(x * direction > 8.0 && y.abs() < 2.0, "seed {seed}, direction {direction}: walked to ({x}, {y}) in 20 s");
+            assert!(
+                x * direction > 8.0 && y.abs() < 2.0,
+                "seed {seed}, direction {direction}: walked to ({x}, {y}) in 20 s"
+            );
             assert!((env.fitness() - x).abs() < 1e-6, "fitness {} is not the progress {x}", env.fitness());
         }
     }
@@ -412,8 +451,13 @@ fn state_bookkeeping_matches_the_sdk_layout() {
         assert!((norm(q) - 1.0).abs() < 1e-5, "quaternion {q:?} is not a unit");
         let up = 1.0 - 2.0 * (q[1] * q[1] + q[2] * q[2]);
         assert!((s[UPRIGHT] - up).abs() < 1e-5, "upright {} vs {up} from the quaternion", s[UPRIGHT]);
-        let expected_obs: Vec<f32> = [&s[POS + 2..POS + 3], q, &s[JOINT_POS..JOINT_POS + 8], &s[VEL..VEL + 6], &s[JOINT_VEL..JOINT_VEL + 8]].concat();
-        assert_eq!(step.obs, expected_obs, "observation = [z, quaternion, joint angles, torso velocities, joint velocities]");
+        let expected_obs: Vec<f32> =
+            [&s[POS + 2..POS + 3], q, &s[JOINT_POS..JOINT_POS + 8], &s[VEL..VEL + 6], &s[JOINT_VEL..JOINT_VEL + 8]]
+                .concat();
+        assert_eq!(
+            step.obs, expected_obs,
+            "observation = [z, quaternion, joint angles, torso velocities, joint velocities]"
+        );
         if step.terminated {
             break;
         }

@@ -7,7 +7,8 @@ const DT: f32 = 0.02;
 const G: f32 = 9.81;
 
 // State indices (`rewardsmith_guest::envs::ball_balance::State`).
-const STATE_FIELDS: &[rewardsmith_guest::Field] = <rewardsmith_guest::envs::ball_balance::State as rewardsmith_guest::Layout>::FIELDS;
+const STATE_FIELDS: &[rewardsmith_guest::Field] =
+    <rewardsmith_guest::envs::ball_balance::State as rewardsmith_guest::Layout>::FIELDS;
 const TILT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "plate_tilt");
 const TILT_VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "plate_tilt_vel");
 const POS: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "ball_pos");
@@ -100,7 +101,11 @@ fn a_tilted_plate_rolls_the_ball_downhill_at_five_sevenths_g_sin_theta() {
     assert!(ax.abs() < 0.02 * expected(tilt), "about x: no sideways acceleration, got {ax} m/s²");
     // The opposite tilt rolls it the other way.
     let (ax, _, tilt) = roll_on_tilted_plate(seed_with_ball_on(0, 1.0), 1, -1.0);
-    assert!((-ax / expected(tilt) - 1.0).abs() < 0.05, "about y, negative: a = {ax} m/s², expected {}", -expected(tilt));
+    assert!(
+        (-ax / expected(tilt) - 1.0).abs() < 0.05,
+        "about y, negative: a = {ax} m/s², expected {}",
+        -expected(tilt)
+    );
 }
 
 #[test]
@@ -111,7 +116,11 @@ fn full_rate_reaches_the_tilt_limit_and_stays_there() {
         env.step(&[1.0, -1.0]).unwrap();
         let s = env.state();
         let expected = (0.04 * step as f32).min(0.35);
-        assert!((s[TILT] - expected).abs() < 1e-5 && (s[TILT + 1] + expected).abs() < 1e-5, "step {step}: tilt {:?}", &s[TILT..TILT + 2]);
+        assert!(
+            (s[TILT] - expected).abs() < 1e-5 && (s[TILT + 1] + expected).abs() < 1e-5,
+            "step {step}: tilt {:?}",
+            &s[TILT..TILT + 2]
+        );
         if step >= 10 {
             assert_eq!(&s[TILT..TILT + 4], [0.35, -0.35, 0.0, 0.0], "held at the limit, not turning");
         }

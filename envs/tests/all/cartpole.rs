@@ -107,7 +107,9 @@ fn motion_matches_the_classic_cartpole_equations() {
         let start = [s0[0] as f64, s0[1] as f64, s0[2] as f64, s0[3] as f64];
         let (end, want) = (&states[12], analytic(start, 10.0 * push as f64, 0.24));
         let scale = if push == 0.0 { 0.1 } else { 1.0 };
-        for (i, what, tol) in [(0, "cart_pos", 0.012 * scale), (2, "pole_angle", 0.015 * scale), (3, "pole_ang_vel", 0.02 * scale)] {
+        for (i, what, tol) in
+            [(0, "cart_pos", 0.012 * scale), (2, "pole_angle", 0.015 * scale), (3, "pole_ang_vel", 0.02 * scale)]
+        {
             let err = (end[i] as f64 - want[i]).abs();
             assert!(err < tol, "seed {seed}, push {push}: {what} {} vs analytic {} (error {err:.4})", end[i], want[i]);
         }

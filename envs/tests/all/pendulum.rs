@@ -107,7 +107,12 @@ fn the_tip_is_where_the_angle_says() {
     let states = run(0.3, 2.0, 100, |i, _| if i % 7 < 3 { 2.0 } else { -1.0 });
     for s in &states {
         let (x, z) = (LENGTH * s[0].sin(), LENGTH * s[0].cos());
-        assert!((s[2] - x).abs() < 1e-4 && (s[3] - z).abs() < 1e-4, "tip {:?}, expected [{x}, {z}] at angle {}", &s[2..4], s[0]);
+        assert!(
+            (s[2] - x).abs() < 1e-4 && (s[3] - z).abs() < 1e-4,
+            "tip {:?}, expected [{x}, {z}] at angle {}",
+            &s[2..4],
+            s[0]
+        );
         assert!((-PI..PI).contains(&s[0]), "angle {} not wrapped", s[0]);
     }
 }

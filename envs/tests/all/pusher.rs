@@ -19,7 +19,8 @@ const ARMATURE: [f32; 3] = [0.02, 0.01, 0.01];
 const BLOCK_HALF: f32 = 0.05;
 
 // State indices (`rewardsmith_guest::envs::pusher::State`).
-const STATE_FIELDS: &[rewardsmith_guest::Field] = <rewardsmith_guest::envs::pusher::State as rewardsmith_guest::Layout>::FIELDS;
+const STATE_FIELDS: &[rewardsmith_guest::Field] =
+    <rewardsmith_guest::envs::pusher::State as rewardsmith_guest::Layout>::FIELDS;
 const Q: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "joint_pos");
 const DQ: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "joint_vel");
 const TIP: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "fingertip");
@@ -152,7 +153,10 @@ fn a_still_arm_and_an_untouched_block_stay_put_for_the_whole_episode() {
         }
         let end = env.state();
         assert_eq!(end[TIME], 5.0, "100 steps of 0.05 s");
-        let moved = ((end[BLOCK] - start[BLOCK]).powi(2) + (end[BLOCK + 1] - start[BLOCK + 1]).powi(2) + (end[BLOCK + 2] - start[BLOCK + 2]).powi(2)).sqrt();
+        let moved = ((end[BLOCK] - start[BLOCK]).powi(2)
+            + (end[BLOCK + 1] - start[BLOCK + 1]).powi(2)
+            + (end[BLOCK + 2] - start[BLOCK + 2]).powi(2))
+        .sqrt();
         assert!(moved < 1e-3, "seed {seed}: the untouched block moved {moved} m (expected < 1 mm)");
         for i in 0..3 {
             let dq = (end[Q + i] - start[Q + i]).abs();
@@ -228,7 +232,12 @@ fn full_torque_drives_joints_to_their_limits_and_no_further() {
     }
     let s = env.state();
     for i in 0..3 {
-        assert!((s[Q + i] - 2.5).abs() < 1e-2 && s[DQ + i].abs() < 1e-3, "joint {i} rests on its limit: {} rad, {} rad/s", s[Q + i], s[DQ + i]);
+        assert!(
+            (s[Q + i] - 2.5).abs() < 1e-2 && s[DQ + i].abs() < 1e-3,
+            "joint {i} rests on its limit: {} rad, {} rad/s",
+            s[Q + i],
+            s[DQ + i]
+        );
     }
     assert_eq!(&s[PREV_ACTION..PREV_ACTION + 3], [1.0; 3]);
 }
@@ -270,7 +279,11 @@ fn pushing_the_block_moves_it_the_way_it_is_pushed() {
     assert!(across < 0.5 * along, "mostly along the push: {across} m across vs {along} m along");
     // The fingertip (radius 2 cm) touches a face 5 cm from the centre: no deep overlap.
     assert!(min_gap > 0.06, "fingertip came within {min_gap} m of the block centre");
-    assert!(s[BLOCK_VEL..BLOCK_VEL + 2].iter().all(|v| v.abs() < 1.0), "block velocity {:?}", &s[BLOCK_VEL..BLOCK_VEL + 3]);
+    assert!(
+        s[BLOCK_VEL..BLOCK_VEL + 2].iter().all(|v| v.abs() < 1.0),
+        "block velocity {:?}",
+        &s[BLOCK_VEL..BLOCK_VEL + 3]
+    );
 }
 
 #[test]
@@ -355,11 +368,18 @@ fn the_state_follows_the_sdk_layout() {
     assert_eq!(s.len(), 24);
     assert_eq!(&s[PREV_ACTION..PREV_ACTION + 3], [0.3, -0.2, 0.1]);
     assert_eq!(s[TIME], DT);
-    let d = ((s[TIP] - s[BLOCK]).powi(2) + (s[TIP + 1] - s[BLOCK + 1]).powi(2) + (s[TIP + 2] - s[BLOCK + 2]).powi(2)).sqrt();
+    let d = ((s[TIP] - s[BLOCK]).powi(2) + (s[TIP + 1] - s[BLOCK + 1]).powi(2) + (s[TIP + 2] - s[BLOCK + 2]).powi(2))
+        .sqrt();
     assert!((s[TIP_TO_BLOCK] - d).abs() < 1e-6, "tip_to_block {} vs {d}", s[TIP_TO_BLOCK]);
     assert!((s[BLOCK_TO_GOAL] - dist2(&s[BLOCK..], &s[GOAL..])).abs() < 1e-6);
     // The observation: joint angles and speeds, then fingertip, block and goal on the table.
     let obs = env.observation();
-    let expected: Vec<f32> = s[Q..Q + 6].iter().chain(&s[TIP..TIP + 2]).chain(&s[BLOCK..BLOCK + 2]).chain(&s[GOAL..GOAL + 2]).copied().collect();
+    let expected: Vec<f32> = s[Q..Q + 6]
+        .iter()
+        .chain(&s[TIP..TIP + 2])
+        .chain(&s[BLOCK..BLOCK + 2])
+        .chain(&s[GOAL..GOAL + 2])
+        .copied()
+        .collect();
     assert_eq!(obs, expected.as_slice());
 }

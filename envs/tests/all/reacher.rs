@@ -65,7 +65,12 @@ fn a_shoulder_torque_spins_the_arm_as_the_motor_model_says() {
         v = (v + h * tau / i) / (1.0 + h * c / i);
         q += h * v;
     }
-    assert!((s[2] - v).abs() < 0.005 * v && (s[0] - q).abs() < 0.005 * q, "shoulder [{}, {}], semi-implicit Euler [{v}, {q}]", s[0], s[2]);
+    assert!(
+        (s[2] - v).abs() < 0.005 * v && (s[0] - q).abs() < 0.005 * q,
+        "shoulder [{}, {}], semi-implicit Euler [{v}, {q}]",
+        s[0],
+        s[2]
+    );
     // Counter-clockwise seen from +z: the fingertip, which started on +x, swings to +y.
     assert!(states[1][5] > 0.0 && states[1][2] > 0.0, "first step: fingertip y {}, ω {}", states[1][5], states[1][2]);
     // The elbow, unpowered, is only dragged by the links' small inertia coupling.
@@ -101,7 +106,12 @@ fn the_fingertip_is_forward_kinematics_of_the_joints() {
             env.step(&a).unwrap();
             let s = env.state();
             let [x, y] = forward_kinematics(&s[0..2]);
-            assert!((s[4] - x).abs() < 1e-4 && (s[5] - y).abs() < 1e-4, "fingertip {:?}, FK [{x}, {y}] at q {:?}", &s[4..6], &s[0..2]);
+            assert!(
+                (s[4] - x).abs() < 1e-4 && (s[5] - y).abs() < 1e-4,
+                "fingertip {:?}, FK [{x}, {y}] at q {:?}",
+                &s[4..6],
+                &s[0..2]
+            );
             let (dx, dy) = (s[7] - s[4], s[8] - s[5]);
             assert_eq!([s[10], s[11], s[12]], [dx, dy, 0.0], "to_target");
             assert!((s[13] - (dx * dx + dy * dy).sqrt()).abs() < 1e-6, "distance");
@@ -117,18 +127,29 @@ fn starts_are_seeded_and_spread_like_gymnasiums() {
     for seed in 0..200 {
         let obs = env.reset(seed);
         let s = env.state();
-        assert!(s[0].abs() <= 0.1 && s[1].abs() <= 0.1 && s[2].abs() <= 0.005 && s[3].abs() <= 0.005, "start {:?}", &s[..4]);
+        assert!(
+            s[0].abs() <= 0.1 && s[1].abs() <= 0.1 && s[2].abs() <= 0.005 && s[3].abs() <= 0.005,
+            "start {:?}",
+            &s[..4]
+        );
         assert!(s[7].hypot(s[8]) < 0.2 && s[9] == 0.0, "target {:?}", &s[7..10]);
         assert_eq!(&s[14..17], &[0.0; 3], "no previous action, time 0");
-        let expected = [s[0].cos(), s[1].cos(), s[0].sin(), s[1].sin(), s[7], s[8], s[2], s[3], s[4] - s[7], s[5] - s[8]];
-        assert!(obs.iter().zip(&expected).all(|(o, e)| (o - e).abs() < 1e-6), "observation {obs:?}, expected {expected:?}");
+        let expected =
+            [s[0].cos(), s[1].cos(), s[0].sin(), s[1].sin(), s[7], s[8], s[2], s[3], s[4] - s[7], s[5] - s[8]];
+        assert!(
+            obs.iter().zip(&expected).all(|(o, e)| (o - e).abs() < 1e-6),
+            "observation {obs:?}, expected {expected:?}"
+        );
         targets.push([s[7], s[8]]);
     }
     // Uniform over the disc: a quarter of the targets in each quadrant, and about a quarter
     // (area ratio (0.1/0.2)²) within 0.1 m of the shoulder.
     let quadrant = targets.iter().filter(|t| t[0] > 0.0 && t[1] > 0.0).count();
     let inner = targets.iter().filter(|t| t[0].hypot(t[1]) < 0.1).count();
-    assert!((30..70).contains(&quadrant) && (30..70).contains(&inner), "{quadrant}/200 in +x+y, {inner}/200 within 0.1 m");
+    assert!(
+        (30..70).contains(&quadrant) && (30..70).contains(&inner),
+        "{quadrant}/200 in +x+y, {inner}/200 within 0.1 m"
+    );
 }
 
 #[test]

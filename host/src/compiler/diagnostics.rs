@@ -109,6 +109,9 @@ mod tests {
         );
         let d = parse(stderr, "reward.rs");
         assert_eq!(d.len(), 1);
-        assert_eq!(d[0].to_string(), "line 7:5: error[E0425]: cannot find value `x` in this scope (not found in this scope)");
+        assert_eq!(
+            d[0].to_string(),
+            "line 7:5: error[E0425]: cannot find value `x` in this scope (not found in this scope)"
+        );
     }
 }

@@ -24,7 +24,9 @@ impl Isolation {
             return Isolation::None { reason: "disabled by REWARDSMITH_NO_BWRAP=1".into() };
         }
         let Some(bwrap) = find_on_path("bwrap") else {
-            return Isolation::None { reason: "bubblewrap (bwrap) is not installed; install the `bubblewrap` package".into() };
+            return Isolation::None {
+                reason: "bubblewrap (bwrap) is not installed; install the `bubblewrap` package".into(),
+            };
         };
         let probe = Command::new(&bwrap)
             .args(["--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"])

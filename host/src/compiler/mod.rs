@@ -74,7 +74,8 @@ impl Source {
             Some("wasm") => SourceKind::Wasm,
             _ => return Err(CompileError::UnknownKind { path: path.display().to_string() }),
         };
-        let bytes = fs::read(path).map_err(|e| CompileError::Io { path: path.display().to_string(), message: e.to_string() })?;
+        let bytes = fs::read(path)
+            .map_err(|e| CompileError::Io { path: path.display().to_string(), message: e.to_string() })?;
         Ok(Source { kind, bytes, name: path.display().to_string() })
     }
 }
@@ -218,10 +219,13 @@ impl Compiler {
             return Err(CompileError::SourceTooLarge { size: source.bytes.len(), limit: SOURCE_MAX });
         }
         match source.kind {
-            SourceKind::Wasm => Ok(Compiled { wasm: source.bytes.clone(), kind: source.kind, elapsed: start.elapsed(), cached: false }),
+            SourceKind::Wasm => {
+                Ok(Compiled { wasm: source.bytes.clone(), kind: source.kind, elapsed: start.elapsed(), cached: false })
+            }
             SourceKind::Wat => {
                 let text = std::str::from_utf8(&source.bytes).map_err(|_| CompileError::NotUtf8)?;
-                let wasm = wat::parse_str(text).map_err(|e| CompileError::Wat { message: e.to_string().replace('\n', " ") })?;
+                let wasm = wat::parse_str(text)
+                    .map_err(|e| CompileError::Wat { message: e.to_string().replace('\n', " ") })?;
                 Ok(Compiled { wasm, kind: source.kind, elapsed: start.elapsed(), cached: false })
             }
             SourceKind::Rust => {
@@ -253,7 +257,13 @@ impl Compiler {
         results.into_iter().map(|r| r.expect("every source compiled")).collect()
     }
 
-    fn compile_rust(&self, text: &str, tc: &Toolchain, sdk: &SdkBuild, start: Instant) -> Result<Compiled, CompileError> {
+    fn compile_rust(
+        &self,
+        text: &str,
+        tc: &Toolchain,
+        sdk: &SdkBuild,
+        start: Instant,
+    ) -> Result<Compiled, CompileError> {
         let key: String = Sha256::new()
             .chain_update(sdk.hash.as_bytes())
             .chain_update(RUSTC_FLAGS.join(" ").as_bytes())
@@ -271,8 +281,12 @@ impl Compiler {
             .prefix("rewardsmith-build-")
             .tempdir()
             .map_err(|e| CompileError::Io { path: "temporary build folder".into(), message: e.to_string() })?;
-        let dir = work.path().canonicalize().map_err(|e| CompileError::Io { path: work.path().display().to_string(), message: e.to_string() })?;
-        fs::write(dir.join("reward.rs"), text).map_err(|e| CompileError::Io { path: "reward.rs".into(), message: e.to_string() })?;
+        let dir = work
+            .path()
+            .canonicalize()
+            .map_err(|e| CompileError::Io { path: work.path().display().to_string(), message: e.to_string() })?;
+        fs::write(dir.join("reward.rs"), text)
+            .map_err(|e| CompileError::Io { path: "reward.rs".into(), message: e.to_string() })?;
         let mut args: Vec<String> = RUSTC_FLAGS.iter().map(|s| s.to_string()).collect();
         args.push("--extern".into());
         args.push(format!("rewardsmith_guest={}", sdk.rlib.display()));
@@ -301,11 +315,16 @@ impl Compiler {
             let rendered = diagnostics::render(&diagnostics, 5);
             return Err(CompileError::Rustc { diagnostics, rendered });
         }
-        let wasm = fs::read(dir.join("reward.wasm")).map_err(|e| CompileError::Io { path: "reward.wasm".into(), message: e.to_string() })?;
+        let wasm = fs::read(dir.join("reward.wasm"))
+            .map_err(|e| CompileError::Io { path: "reward.wasm".into(), message: e.to_string() })?;
         if let Some(parent) = cached.parent() {
             // A cache write failure only costs a recompile next time.
             let tmp = parent.join(format!("{key}.{}.tmp", std::process::id()));
-            if fs::create_dir_all(parent).and_then(|_| fs::write(&tmp, &wasm)).and_then(|_| fs::rename(&tmp, &cached)).is_err() {
+            if fs::create_dir_all(parent)
+                .and_then(|_| fs::write(&tmp, &wasm))
+                .and_then(|_| fs::rename(&tmp, &cached))
+                .is_err()
+            {
                 let _ = fs::remove_file(&tmp);
             }
         }

@@ -42,11 +42,7 @@ pub fn run(mut cmd: Command, timeout: Duration, memory_bytes: u64) -> std::io::R
     };
     // Grandchildren that outlived the leader would keep the pipes open: end them too.
     kill_group(pgid);
-    Ok(Finished {
-        status,
-        stderr: err.join().unwrap_or_default(),
-        timed_out,
-    })
+    Ok(Finished { status, stderr: err.join().unwrap_or_default(), timed_out })
 }
 
 fn capture<R: Read + Send + 'static>(stream: Option<R>) -> thread::JoinHandle<String> {

@@ -76,10 +76,8 @@ fn walk(tokens: TokenStream, in_attr: bool) -> Result<(), Refusal> {
                 if let Some((_, why)) = FORBIDDEN_IDENTS.iter().find(|(n, _)| *n == name) {
                     return Err(refuse(ident.span(), format!("`{name}`"), why));
                 }
-                if in_attr {
-                    if let Some((_, why)) = FORBIDDEN_ATTRS.iter().find(|(n, _)| *n == name) {
-                        return Err(refuse(ident.span(), format!("attribute `{name}`"), why));
-                    }
+                if in_attr && let Some((_, why)) = FORBIDDEN_ATTRS.iter().find(|(n, _)| *n == name) {
+                    return Err(refuse(ident.span(), format!("attribute `{name}`"), why));
                 }
                 if name == "extern" {
                     check_extern_crate(&trees[i + 1..])?;
@@ -108,31 +106,31 @@ fn is_attr_start(before: &[TokenTree]) -> bool {
 }
 
 fn check_extern_crate(after: &[TokenTree]) -> Result<(), Refusal> {
-    if let [TokenTree::Ident(kw), TokenTree::Ident(name), ..] = after {
-        if kw == "crate" {
-            let raw = name.to_string();
-            let n = raw.strip_prefix("r#").unwrap_or(&raw);
-            if !ALLOWED_CRATES.contains(&n) {
-                return Err(refuse(
-                    name.span(),
-                    format!("`extern crate {n}`"),
-                    "a reward may only use rewardsmith_guest, core, alloc and std",
-                ));
-            }
+    if let [TokenTree::Ident(kw), TokenTree::Ident(name), ..] = after
+        && kw == "crate"
+    {
+        let raw = name.to_string();
+        let n = raw.strip_prefix("r#").unwrap_or(&raw);
+        if !ALLOWED_CRATES.contains(&n) {
+            return Err(refuse(
+                name.span(),
+                format!("`extern crate {n}`"),
+                "a reward may only use rewardsmith_guest, core, alloc and std",
+            ));
         }
     }
     Ok(())
 }
 
 fn check_inline_mod(after: &[TokenTree]) -> Result<(), Refusal> {
-    if let [TokenTree::Ident(name), TokenTree::Punct(semi), ..] = after {
-        if semi.as_char() == ';' {
-            return Err(refuse(
-                name.span(),
-                format!("`mod {name};`"),
-                "out-of-line modules load other files; write `mod name { ... }` inline",
-            ));
-        }
+    if let [TokenTree::Ident(name), TokenTree::Punct(semi), ..] = after
+        && semi.as_char() == ';'
+    {
+        return Err(refuse(
+            name.span(),
+            format!("`mod {name};`"),
+            "out-of-line modules load other files; write `mod name { ... }` inline",
+        ));
     }
     Ok(())
 }
@@ -165,7 +163,10 @@ mod tests {
         assert_eq!(refused("mod other;"), "`mod other;`");
         assert_eq!(refused("extern crate libm;"), "`extern crate libm`");
         assert_eq!(refused(r#"core::arch::global_asm!("");"#), "`global_asm`");
-        assert_eq!(refused(r#"#![debugger_visualizer(gdb_script_file = "/etc/passwd")]"#), "attribute `debugger_visualizer`");
+        assert_eq!(
+            refused(r#"#![debugger_visualizer(gdb_script_file = "/etc/passwd")]"#),
+            "attribute `debugger_visualizer`"
+        );
     }
 
     #[test]

@@ -115,7 +115,8 @@ pub fn build_sdk(tc: &Toolchain, cache: &Path, timeout: Duration) -> Result<SdkB
     if !done.exists() {
         for (path, text) in SDK_FILES {
             let p = dir.join(path);
-            fs::create_dir_all(p.parent().expect("file has a parent")).map_err(|e| io("cannot write SDK sources", e))?;
+            fs::create_dir_all(p.parent().expect("file has a parent"))
+                .map_err(|e| io("cannot write SDK sources", e))?;
             fs::write(&p, text).map_err(|e| io("cannot write SDK sources", e))?;
         }
         fs::write(dir.join("Cargo.toml"), MANIFEST).map_err(|e| io("cannot write SDK manifest", e))?;
@@ -147,7 +148,10 @@ pub fn build_sdk(tc: &Toolchain, cache: &Path, timeout: Duration) -> Result<SdkB
     let rlib = fs::read_dir(&deps)
         .map_err(|e| io("SDK build output missing", e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("librewardsmith_guest-")) && p.extension().is_some_and(|x| x == "rlib"))
+        .find(|p| {
+            p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("librewardsmith_guest-"))
+                && p.extension().is_some_and(|x| x == "rlib")
+        })
         .ok_or_else(|| CompileError::Sdk(format!("no librewardsmith_guest rlib in {}", deps.display())))?;
     drop(lock);
     Ok(SdkBuild { dir, rlib, deps, hash })

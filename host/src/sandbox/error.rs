@@ -74,11 +74,15 @@ pub enum RewardError {
     Malformed { reason: String },
 
     /// The module imports something; reward modules get no imports at all.
-    #[error("forbidden import `{module}::{name}`: reward modules get no imports (no WASI, clock, randomness or host functions); remove it")]
+    #[error(
+        "forbidden import `{module}::{name}`: reward modules get no imports (no WASI, clock, randomness or host functions); remove it"
+    )]
     ForbiddenImport { module: String, name: String },
 
     /// A required ABI export is absent.
-    #[error("missing export `{name}` (expected {expected}); build rewards with the SDK's export_reward! macro or see docs/abi.md")]
+    #[error(
+        "missing export `{name}` (expected {expected}); build rewards with the SDK's export_reward! macro or see docs/abi.md"
+    )]
     MissingExport { name: &'static str, expected: &'static str },
 
     /// A required ABI export has the wrong kind or signature.
@@ -86,7 +90,9 @@ pub enum RewardError {
     ExportType { name: &'static str, expected: &'static str, found: String },
 
     /// The module speaks another ABI version.
-    #[error("reward ABI version {found} is not supported (this host runs version {supported}); rebuild against the current SDK")]
+    #[error(
+        "reward ABI version {found} is not supported (this host runs version {supported}); rebuild against the current SDK"
+    )]
     AbiVersion { found: i64, supported: u32 },
 
     /// The caller asked for an env this host does not know.
@@ -98,19 +104,27 @@ pub enum RewardError {
     UnknownEnv { declared: String, known: String },
 
     /// The module was built for another env than the one it is run on.
-    #[error("the reward was built for env `{declared}` but is run on `{expected}`; use `rewardsmith_guest::envs::{expected_module}::*`")]
+    #[error(
+        "the reward was built for env `{declared}` but is run on `{expected}`; use `rewardsmith_guest::envs::{expected_module}::*`"
+    )]
     EnvMismatch { declared: String, expected: String, expected_module: String },
 
     /// The module's state/action layout differs from the host's for the same env id.
-    #[error("layout mismatch for `{env}`: the module reads {module_state}-float states and {module_action}-float actions, the host has {host_state} and {host_action}; rebuild against this SDK version")]
+    #[error(
+        "layout mismatch for `{env}`: the module reads {module_state}-float states and {module_action}-float actions, the host has {host_state} and {host_action}; rebuild against this SDK version"
+    )]
     LayoutMismatch { env: String, module_state: usize, module_action: usize, host_state: usize, host_action: usize },
 
     /// Fuel or the wall-clock deadline ran out.
-    #[error("timeout {phase}: the reward used up {budget} (batch of {transitions} transitions); look for a loop that never ends")]
+    #[error(
+        "timeout {phase}: the reward used up {budget} (batch of {transitions} transitions); look for a loop that never ends"
+    )]
     Timeout { budget: Budget, phase: Phase, transitions: usize },
 
     /// Linear memory would grow past the limit.
-    #[error("memory limit {phase}: the reward asked for {requested} bytes of linear memory, the limit is {limit}; do not grow collections per transition")]
+    #[error(
+        "memory limit {phase}: the reward asked for {requested} bytes of linear memory, the limit is {limit}; do not grow collections per transition"
+    )]
     MemoryLimit { requested: u64, limit: u64, phase: Phase },
 
     /// A table would grow past the limit.
@@ -118,7 +132,9 @@ pub enum RewardError {
     TableLimit { requested: u64, limit: u64, phase: Phase },
 
     /// The wasm stack overflowed.
-    #[error("stack overflow {phase}: the reward recursed too deeply (wasm stack limit {limit_kib} KiB); use a loop instead of recursion")]
+    #[error(
+        "stack overflow {phase}: the reward recursed too deeply (wasm stack limit {limit_kib} KiB); use a loop instead of recursion"
+    )]
     StackOverflow { phase: Phase, limit_kib: usize },
 
     /// The guest panicked; `message` is what the panic said (with its source line).
@@ -130,7 +146,9 @@ pub enum RewardError {
     Trap { trap: String, phase: Phase },
 
     /// The total or a term is NaN or infinite.
-    #[error("non-finite reward: {value} is {number} for transition {transition}; guard divisions, logs and square roots (clamp inputs, add a small epsilon)")]
+    #[error(
+        "non-finite reward: {value} is {number} for transition {transition}; guard divisions, logs and square roots (clamp inputs, add a small epsilon)"
+    )]
     NonFinite { value: Value, number: f32, transition: usize },
 
     /// More distinct term names than allowed.
@@ -150,7 +168,9 @@ pub enum RewardError {
     BadBatch { what: String },
 
     /// Every preallocated instance slot is in use (a host capacity limit, not the reward's).
-    #[error("all {slots} instance slots of this sandbox are in use; drop finished instances or raise Limits::instance_pool")]
+    #[error(
+        "all {slots} instance slots of this sandbox are in use; drop finished instances or raise Limits::instance_pool"
+    )]
     InstancePoolFull { slots: u32 },
 
     /// The engine could not be set up (a host problem, not the reward's).

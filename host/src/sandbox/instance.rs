@@ -60,7 +60,8 @@ impl RewardInstance {
         env_id: &str,
         tick: Duration,
     ) -> Result<RewardInstance, RewardError> {
-        let env = envs::find(env_id).ok_or_else(|| RewardError::NoSuchEnv { requested: env_id.into(), known: known_envs() })?;
+        let env = envs::find(env_id)
+            .ok_or_else(|| RewardError::NoSuchEnv { requested: env_id.into(), known: known_envs() })?;
         let limiter = Limiter { memory_bytes: limits.memory_bytes, table_elements: limits.table_elements, hit: None };
         let mut store = Store::new(engine, limiter);
         store.limiter(|l| l);
@@ -79,16 +80,27 @@ impl RewardInstance {
             instance.get_func(&mut *store, name).ok_or(RewardError::MissingExport { name, expected: "a function" })
         };
         // Signatures were checked at load time, so `typed` cannot fail here.
-        let typed_err = |name: &'static str| move |e: wasmtime::Error| RewardError::ExportType { name, expected: "see docs/abi.md", found: first_line(&e) };
-        let version: TypedFunc<(), i32> = func(&mut store, abi::ABI_VERSION_FN)?.typed(&store).map_err(typed_err(abi::ABI_VERSION_FN))?;
-        let env_id_fn: TypedFunc<(), i64> = func(&mut store, abi::ENV_ID_FN)?.typed(&store).map_err(typed_err(abi::ENV_ID_FN))?;
-        let layout: TypedFunc<(), i64> = func(&mut store, abi::LAYOUT_FN)?.typed(&store).map_err(typed_err(abi::LAYOUT_FN))?;
+        let typed_err = |name: &'static str| {
+            move |e: wasmtime::Error| RewardError::ExportType {
+                name,
+                expected: "see docs/abi.md",
+                found: first_line(&e),
+            }
+        };
+        let version: TypedFunc<(), i32> =
+            func(&mut store, abi::ABI_VERSION_FN)?.typed(&store).map_err(typed_err(abi::ABI_VERSION_FN))?;
+        let env_id_fn: TypedFunc<(), i64> =
+            func(&mut store, abi::ENV_ID_FN)?.typed(&store).map_err(typed_err(abi::ENV_ID_FN))?;
+        let layout: TypedFunc<(), i64> =
+            func(&mut store, abi::LAYOUT_FN)?.typed(&store).map_err(typed_err(abi::LAYOUT_FN))?;
         let mut me = RewardInstance {
             input: func(&mut store, abi::INPUT_FN)?.typed(&store).map_err(typed_err(abi::INPUT_FN))?,
             run: func(&mut store, abi::RUN_FN)?.typed(&store).map_err(typed_err(abi::RUN_FN))?,
             term_count: func(&mut store, abi::TERM_COUNT_FN)?.typed(&store).map_err(typed_err(abi::TERM_COUNT_FN))?,
             term_name: func(&mut store, abi::TERM_NAME_FN)?.typed(&store).map_err(typed_err(abi::TERM_NAME_FN))?,
-            panic_message: func(&mut store, abi::PANIC_MESSAGE_FN)?.typed(&store).map_err(typed_err(abi::PANIC_MESSAGE_FN))?,
+            panic_message: func(&mut store, abi::PANIC_MESSAGE_FN)?
+                .typed(&store)
+                .map_err(typed_err(abi::PANIC_MESSAGE_FN))?,
             store,
             memory,
             env,
@@ -106,12 +118,16 @@ impl RewardInstance {
         }
         let packed = me.call(&env_id_fn, (), abi::ENV_ID_FN, 0)?;
         let declared = me.read_string(packed, 64, abi::ENV_ID_FN)?;
-        let declared_env = envs::ALL.iter().find(|e| e.id == declared).ok_or_else(|| RewardError::UnknownEnv {
-            declared: declared.clone(),
-            known: known_envs(),
-        })?;
+        let declared_env = envs::ALL
+            .iter()
+            .find(|e| e.id == declared)
+            .ok_or_else(|| RewardError::UnknownEnv { declared: declared.clone(), known: known_envs() })?;
         if declared_env.id != env.id {
-            return Err(RewardError::EnvMismatch { declared, expected: env.id.into(), expected_module: env.name.into() });
+            return Err(RewardError::EnvMismatch {
+                declared,
+                expected: env.id.into(),
+                expected_module: env.name.into(),
+            });
         }
         let packed = me.call(&layout, (), abi::LAYOUT_FN, 0)? as u64;
         let (state, action) = ((packed & 0xffff_ffff) as usize, (packed >> 32) as usize);
@@ -181,14 +197,16 @@ impl RewardInstance {
     /// Transitions in a batch of `floats` floats, or why it is not a valid batch.
     fn batch_len(&self, floats: usize) -> Result<usize, RewardError> {
         let stride = self.transition_len();
-        if floats == 0 || floats % stride != 0 {
+        if floats == 0 || !floats.is_multiple_of(stride) {
             return Err(RewardError::BadBatch {
                 what: format!("{floats} floats is not a whole, non-zero number of {stride}-float transitions"),
             });
         }
         let n = floats / stride;
         if n > self.limits.max_batch {
-            return Err(RewardError::BadBatch { what: format!("{n} transitions, the limit is {}", self.limits.max_batch) });
+            return Err(RewardError::BadBatch {
+                what: format!("{n} transitions, the limit is {}", self.limits.max_batch),
+            });
         }
         Ok(n)
     }
@@ -234,7 +252,11 @@ impl RewardInstance {
         for (i, total) in totals.iter().enumerate() {
             let row = &terms[i * t..(i + 1) * t];
             if let Some(k) = row.iter().position(|v| !v.is_finite()) {
-                return Err(RewardError::NonFinite { value: Value::Term(names[k].clone()), number: row[k], transition: i });
+                return Err(RewardError::NonFinite {
+                    value: Value::Term(names[k].clone()),
+                    number: row[k],
+                    transition: i,
+                });
             }
             if !total.is_finite() {
                 return Err(RewardError::NonFinite { value: Value::Total, number: *total, transition: i });
@@ -310,13 +332,21 @@ impl RewardInstance {
     }
 
     /// The byte range `[ptr, ptr + len)` if it lies inside linear memory.
-    fn region(&self, ptr: i32, len: usize, export: &'static str, what: &str) -> Result<std::ops::Range<usize>, RewardError> {
+    fn region(
+        &self,
+        ptr: i32,
+        len: usize,
+        export: &'static str,
+        what: &str,
+    ) -> Result<std::ops::Range<usize>, RewardError> {
         let size = self.memory.data_size(&self.store);
         let start = ptr as u32 as usize;
         match start.checked_add(len) {
-            Some(end) if ptr != 0 && start % 4 == 0 && end <= size => Ok(start..end),
+            Some(end) if ptr != 0 && start.is_multiple_of(4) && end <= size => Ok(start..end),
             _ => Err(RewardError::AbiViolation {
-                what: format!("{what} at address {start} with {len} bytes is null, not 4-byte aligned, or outside the {size}-byte memory"),
+                what: format!(
+                    "{what} at address {start} with {len} bytes is null, not 4-byte aligned, or outside the {size}-byte memory"
+                ),
                 phase: Phase::Call(export),
             }),
         }
@@ -327,7 +357,13 @@ impl RewardInstance {
     }
 }
 
-fn read_string(memory: &Memory, store: &Store<Limiter>, packed: i64, max: usize, export: &'static str) -> Result<String, RewardError> {
+fn read_string(
+    memory: &Memory,
+    store: &Store<Limiter>,
+    packed: i64,
+    max: usize,
+    export: &'static str,
+) -> Result<String, RewardError> {
     let (ptr, len) = abi::unpack(packed);
     let data = memory.data(store);
     let violation = |what: String| RewardError::AbiViolation { what, phase: Phase::Call(export) };
@@ -364,8 +400,12 @@ fn classify(
     panic: Option<(&TypedFunc<(), i64>, Memory)>,
 ) -> RewardError {
     match store.data().hit {
-        Some(Hit::Memory { requested }) => return RewardError::MemoryLimit { requested, limit: limits.memory_bytes, phase },
-        Some(Hit::Table { requested }) => return RewardError::TableLimit { requested, limit: limits.table_elements, phase },
+        Some(Hit::Memory { requested }) => {
+            return RewardError::MemoryLimit { requested, limit: limits.memory_bytes, phase };
+        }
+        Some(Hit::Table { requested }) => {
+            return RewardError::TableLimit { requested, limit: limits.table_elements, phase };
+        }
         None => {}
     }
     if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() {
@@ -376,22 +416,27 @@ fn classify(
     };
     match trap {
         Trap::OutOfFuel => RewardError::Timeout { budget: Budget::Fuel(limits.fuel_for(n)), phase, transitions: n },
-        Trap::Interrupt => {
-            RewardError::Timeout { budget: Budget::WallClock(limits.deadline.as_millis() as u64), phase, transitions: n }
-        }
+        Trap::Interrupt => RewardError::Timeout {
+            budget: Budget::WallClock(limits.deadline.as_millis() as u64),
+            phase,
+            transitions: n,
+        },
         Trap::StackOverflow => RewardError::StackOverflow { phase, limit_kib: limits.stack_bytes >> 10 },
-        Trap::UnreachableCodeReached => {
-            match panic.and_then(|(f, memory)| panic_message(store, f, memory, limits)) {
-                Some(message) => RewardError::Panicked { message, phase },
-                None => RewardError::Trap { trap: trap.to_string(), phase },
-            }
-        }
+        Trap::UnreachableCodeReached => match panic.and_then(|(f, memory)| panic_message(store, f, memory, limits)) {
+            Some(message) => RewardError::Panicked { message, phase },
+            None => RewardError::Trap { trap: trap.to_string(), phase },
+        },
         other => RewardError::Trap { trap: other.to_string(), phase },
     }
 }
 
 /// Asks the guest for its last panic message, under a small fuel budget.
-fn panic_message(store: &mut Store<Limiter>, f: &TypedFunc<(), i64>, memory: Memory, limits: &Limits) -> Option<String> {
+fn panic_message(
+    store: &mut Store<Limiter>,
+    f: &TypedFunc<(), i64>,
+    memory: Memory,
+    limits: &Limits,
+) -> Option<String> {
     set_fuel(store, limits, limits.fuel_base).ok()?;
     let packed = f.call(&mut *store, ()).ok()?;
     let message = read_string(&memory, store, packed, 4096, abi::PANIC_MESSAGE_FN).ok()?;

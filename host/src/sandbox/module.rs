@@ -21,14 +21,21 @@ pub(crate) fn content_hash(bytes: &[u8]) -> [u8; 32] {
 }
 
 impl RewardModule {
-    pub(crate) fn compile(engine: &Engine, limits: &Limits, bytes: &[u8], hash: [u8; 32]) -> Result<RewardModule, RewardError> {
+    pub(crate) fn compile(
+        engine: &Engine,
+        limits: &Limits,
+        bytes: &[u8],
+        hash: [u8; 32],
+    ) -> Result<RewardModule, RewardError> {
         if !bytes.starts_with(b"\0asm") {
             return Err(RewardError::Malformed {
-                reason: "not a WebAssembly binary (it does not start with \\0asm); pass .wat text through the compiler".into(),
+                reason: "not a WebAssembly binary (it does not start with \\0asm); pass .wat text through the compiler"
+                    .into(),
             });
         }
         check_declared_sizes(bytes, limits)?;
-        let module = Module::from_binary(engine, bytes).map_err(|e| RewardError::Malformed { reason: first_line(&e) })?;
+        let module =
+            Module::from_binary(engine, bytes).map_err(|e| RewardError::Malformed { reason: first_line(&e) })?;
         if let Some(import) = module.imports().next() {
             return Err(RewardError::ForbiddenImport { module: import.module().into(), name: import.name().into() });
         }
@@ -45,14 +52,24 @@ impl RewardModule {
                 (_, true) => {}
                 (None, _) => return Err(RewardError::MissingExport { name: spec.name, expected: spec.signature }),
                 (Some(t), false) => {
-                    return Err(RewardError::ExportType { name: spec.name, expected: spec.signature, found: describe(&t) });
+                    return Err(RewardError::ExportType {
+                        name: spec.name,
+                        expected: spec.signature,
+                        found: describe(&t),
+                    });
                 }
             }
         }
         match module.get_export(MEMORY) {
             Some(ExternType::Memory(m)) if !m.is_64() && !m.is_shared() => {}
             None => return Err(RewardError::MissingExport { name: MEMORY, expected: "a 32-bit linear memory" }),
-            Some(t) => return Err(RewardError::ExportType { name: MEMORY, expected: "a 32-bit unshared memory", found: describe(&t) }),
+            Some(t) => {
+                return Err(RewardError::ExportType {
+                    name: MEMORY,
+                    expected: "a 32-bit unshared memory",
+                    found: describe(&t),
+                });
+            }
         }
         Ok(RewardModule { module, hash, size: bytes.len() })
     }
@@ -80,14 +97,22 @@ fn check_declared_sizes(bytes: &[u8], limits: &Limits) -> Result<(), RewardError
                 for memory in section.into_iter().flatten() {
                     let requested = memory.initial.saturating_mul(1 << memory.page_size_log2.unwrap_or(16));
                     if requested > limits.memory_bytes {
-                        return Err(RewardError::MemoryLimit { requested, limit: limits.memory_bytes, phase: Phase::Load });
+                        return Err(RewardError::MemoryLimit {
+                            requested,
+                            limit: limits.memory_bytes,
+                            phase: Phase::Load,
+                        });
                     }
                 }
             }
             Payload::TableSection(section) => {
                 for table in section.into_iter().flatten() {
                     if table.ty.initial > limits.table_elements {
-                        return Err(RewardError::TableLimit { requested: table.ty.initial, limit: limits.table_elements, phase: Phase::Load });
+                        return Err(RewardError::TableLimit {
+                            requested: table.ty.initial,
+                            limit: limits.table_elements,
+                            phase: Phase::Load,
+                        });
                     }
                 }
             }

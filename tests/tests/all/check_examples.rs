@@ -36,8 +36,14 @@ fn every_sparse_reward_passes_check_and_is_a_single_term() {
     let sb = sandbox();
     for env in ENVS {
         let src = Source::from_path(&sparse_example(env)).unwrap();
-        let report = check(compiler(), &sb, &src, env, CheckOptions { transitions: 1024, batch: 512, seed: 1, states: States::Rollout })
-            .unwrap_or_else(|e| panic!("{env} sparse: {e}"));
+        let report = check(
+            compiler(),
+            &sb,
+            &src,
+            env,
+            CheckOptions { transitions: 1024, batch: 512, seed: 1, states: States::Rollout },
+        )
+        .unwrap_or_else(|e| panic!("{env} sparse: {e}"));
         assert_eq!(report.terms.len(), 1, "{env}: {:?}", report.terms);
         assert_eq!(report.terms[0].mean, report.total.mean);
     }

@@ -39,7 +39,8 @@ fn path_qualified_spelling() {
 
 #[test]
 fn use_alias() {
-    let src = program("use core::include_str as innocent;", "    t.add(\"leak\", innocent!(\"/etc/passwd\").len() as f32)");
+    let src =
+        program("use core::include_str as innocent;", "    t.add(\"leak\", innocent!(\"/etc/passwd\").len() as f32)");
     assert_eq!(refused(&src), (3, "`include_str`".into()));
 }
 

@@ -101,7 +101,11 @@ fn bad_inputs_to_the_compiler() {
 
 #[test]
 fn compile_memory_limit() {
-    let options = rewardsmith::compiler::CompilerOptions { memory_bytes: 48 << 20, cache_modules: false, ..compiler().options().clone() };
+    let options = rewardsmith::compiler::CompilerOptions {
+        memory_bytes: 48 << 20,
+        cache_modules: false,
+        ..compiler().options().clone()
+    };
     let tight = rewardsmith::compiler::Compiler::new(options);
     let src = Source::from_path(&example("cartpole")).unwrap();
     assert_eq!(tight.compile(&src).unwrap_err(), CompileError::MemoryLimit { limit_mib: 48 });
@@ -114,7 +118,10 @@ fn regression_cache_under_tmp_with_dots_in_its_path() {
     // a cache path with `..` was mounted verbatim. Build the SDK afresh in such a place.
     let tmp = tempfile::Builder::new().prefix("rewardsmith-cache-").tempdir_in("/tmp").unwrap();
     std::fs::create_dir(tmp.path().join("a")).unwrap();
-    let options = rewardsmith::compiler::CompilerOptions { cache_dir: tmp.path().join("a/../cache"), ..compiler().options().clone() };
+    let options = rewardsmith::compiler::CompilerOptions {
+        cache_dir: tmp.path().join("a/../cache"),
+        ..compiler().options().clone()
+    };
     let c = rewardsmith::compiler::Compiler::new(options);
     let wasm = c.compile(&Source::from_path(&example("pendulum")).unwrap()).expect("compiles").wasm;
     assert!(instantiate(&sandbox(), &wasm, "pendulum").is_ok());

@@ -15,7 +15,15 @@ fn build_probe() -> Vec<u8> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .current_dir(&root)
-        .args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "rewardsmith-envs-wasm", "--target-dir"])
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "rewardsmith-envs-wasm",
+            "--target-dir",
+        ])
         .arg(&target)
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_TARGET_DIR")

@@ -71,7 +71,10 @@ fn export_with_wrong_signature() {
         ..Wat::default()
     };
     let e = load_err(&sb, &wat.wasm());
-    assert!(matches!(&e, RewardError::ExportType { name: "rewardsmith_run", found, .. } if found == "func(f32) -> (f32)"), "{e}");
+    assert!(
+        matches!(&e, RewardError::ExportType { name: "rewardsmith_run", found, .. } if found == "func(f32) -> (f32)"),
+        "{e}"
+    );
     assert_host_fine(&sb);
 }
 
@@ -88,12 +91,18 @@ fn wrong_env() {
     let sb = sandbox();
     let wasm = Wat { env_id: "pendulum-v0".into(), layout: (5, 1), ..Wat::default() }.wasm();
     let e = instantiate(&sb, &wasm, "cartpole").unwrap_err();
-    assert!(matches!(&e, RewardError::EnvMismatch { declared, expected, .. } if declared == "pendulum-v0" && expected == "cartpole-v0"), "{e}");
+    assert!(
+        matches!(&e, RewardError::EnvMismatch { declared, expected, .. } if declared == "pendulum-v0" && expected == "cartpole-v0"),
+        "{e}"
+    );
     assert!(e.to_string().contains("rewardsmith_guest::envs::cartpole"), "{e}");
     let e = instantiate(&sb, &Wat { env_id: "walker-v9".into(), ..Wat::default() }.wasm(), "cartpole").unwrap_err();
     assert!(matches!(&e, RewardError::UnknownEnv { declared, .. } if declared == "walker-v9"), "{e}");
     let e = instantiate(&sb, &Wat::default().wasm(), "walker").unwrap_err();
-    assert!(matches!(&e, RewardError::NoSuchEnv { requested, known } if requested == "walker" && known.contains("cartpole-v0")), "{e}");
+    assert!(
+        matches!(&e, RewardError::NoSuchEnv { requested, known } if requested == "walker" && known.contains("cartpole-v0")),
+        "{e}"
+    );
     assert_host_fine(&sb);
 }
 

@@ -63,9 +63,13 @@ fn unbounded_recursion_overflows_the_stack() {
 fn memory_grow_bomb() {
     let sb = sandbox();
     // Grow a page at a time until refused, then trap as a Rust allocator would.
-    let body = "(block $full (loop $l (br_if $full (i32.eq (memory.grow (i32.const 1)) (i32.const -1))) (br $l))) unreachable";
+    let body =
+        "(block $full (loop $l (br_if $full (i32.eq (memory.grow (i32.const 1)) (i32.const -1))) (br $l))) unreachable";
     let e = run_err(&sb, Wat { run_body: body.into(), ..Wat::default() });
-    assert!(matches!(e, RewardError::MemoryLimit { limit, phase: RUN, requested } if limit == 16 << 20 && requested > limit), "{e}");
+    assert!(
+        matches!(e, RewardError::MemoryLimit { limit, phase: RUN, requested } if limit == 16 << 20 && requested > limit),
+        "{e}"
+    );
     assert_host_fine(&sb);
 }
 
@@ -100,7 +104,10 @@ fn non_finite_total_names_the_transition() {
     // Transition 3's total (address 4096 + 3*4) becomes NaN.
     let body = "(f32.store (i32.const 4108) (f32.div (f32.const 0) (f32.const 0))) (i32.const 4096)";
     let e = run_err(&sb, Wat { run_body: body.into(), ..Wat::default() });
-    assert!(matches!(e, RewardError::NonFinite { value: Value::Total, transition: 3, number } if number.is_nan()), "{e}");
+    assert!(
+        matches!(e, RewardError::NonFinite { value: Value::Total, transition: 3, number } if number.is_nan()),
+        "{e}"
+    );
     assert_host_fine(&sb);
 }
 

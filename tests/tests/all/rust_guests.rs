@@ -38,30 +38,47 @@ fn panic_message_reaches_the_host_with_its_line() {
 
 #[test]
 fn index_out_of_bounds_panics_with_the_index() {
-    let e = run_rust("    let v = [s.cart_pos, a.force];\n    let i = (next.time * 1000.0) as usize + 5;\n    t.add(\"x\", v[i])").unwrap_err();
+    let e = run_rust(
+        "    let v = [s.cart_pos, a.force];\n    let i = (next.time * 1000.0) as usize + 5;\n    t.add(\"x\", v[i])",
+    )
+    .unwrap_err();
     assert!(matches!(&e, RewardError::Panicked { message, .. } if message.contains("index out of bounds")), "{e}");
 }
 
 #[test]
 fn nan_total() {
     let e = run_rust("    let _ = (s, a, t);\n    (next.cart_pos - next.cart_pos) / 0.0").unwrap_err();
-    assert!(matches!(e, RewardError::NonFinite { value: Value::Total, transition: 0, number } if number.is_nan()), "{e}");
+    assert!(
+        matches!(e, RewardError::NonFinite { value: Value::Total, transition: 0, number } if number.is_nan()),
+        "{e}"
+    );
 }
 
 #[test]
 fn infinite_term() {
     let e = run_rust("    let _ = (s, a);\n    t.add(\"ok\", 1.0);\n    t.add(\"log_speed\", (next.cart_vel * 0.0).ln().abs());\n    1.0").unwrap_err();
-    assert!(matches!(&e, RewardError::NonFinite { value: Value::Term(name), number, .. } if name == "log_speed" && number.is_infinite()), "{e}");
+    assert!(
+        matches!(&e, RewardError::NonFinite { value: Value::Term(name), number, .. } if name == "log_speed" && number.is_infinite()),
+        "{e}"
+    );
 }
 
 #[test]
 fn thousands_of_terms() {
     // The SDK stops recording after 64 names and reports "more than 64".
-    let e = run_rust_default_limits("    let _ = (s, a, next);\n    for i in 0..5000 { t.add(format!(\"t{i}\"), 0.0); }\n    0.0", 1).unwrap_err();
+    let e = run_rust_default_limits(
+        "    let _ = (s, a, next);\n    for i in 0..5000 { t.add(format!(\"t{i}\"), 0.0); }\n    0.0",
+        1,
+    )
+    .unwrap_err();
     assert_eq!(e, RewardError::TooManyTerms { count: 65, limit: 32 });
     assert!(e.to_string().contains("at least 65"), "{e}");
     // Just over the host's limit: the exact count.
-    let e = run_rust_default_limits("    let _ = (s, a, next);\n    for i in 0..33 { t.add(format!(\"t{i}\"), 0.0); }\n    0.0", 16).unwrap_err();
+    let e = run_rust_default_limits(
+        "    let _ = (s, a, next);\n    for i in 0..33 { t.add(format!(\"t{i}\"), 0.0); }\n    0.0",
+        16,
+    )
+    .unwrap_err();
     assert_eq!(e, RewardError::TooManyTerms { count: 33, limit: 32 });
 }
 
@@ -120,7 +137,12 @@ fn check_reports_non_finite_counts_and_the_offending_state() {
     let src = Source::rust(cartpole("    let _ = (s, a);\n    t.add(\"inv\", 1.0 / next.cart_pos.max(0.0))"));
     let opts = CheckOptions { transitions: 1000, batch: 100, seed: 2, states: States::Random };
     let e = check(compiler(), &sandbox(), &src, "cartpole", opts).unwrap_err();
-    let CheckError::Reward { error: RewardError::NonFinite { value: Value::Term(name), .. }, state: Some(state), partial: Some(stats) } = &e else {
+    let CheckError::Reward {
+        error: RewardError::NonFinite { value: Value::Term(name), .. },
+        state: Some(state),
+        partial: Some(stats),
+    } = &e
+    else {
         panic!("expected a non-finite term, got {e:?}")
     };
     assert_eq!(name, "inv");

@@ -82,14 +82,24 @@ pub fn run(args: Args) -> ExitCode {
                 CheckError::Reward { partial, .. } => partial.clone(),
                 _ => None,
             };
-            println!("{}", serde_json::json!({ "ok": false, "error": { "kind": e.kind(), "message": e.to_string(), "stats": partial } }));
+            println!(
+                "{}",
+                serde_json::json!({ "ok": false, "error": { "kind": e.kind(), "message": e.to_string(), "stats": partial } })
+            );
             ExitCode::from(1)
         }
     }
 }
 
 fn print_report(args: &Args, r: &CheckReport) {
-    println!("{}: ok for {} ({} module, {} bytes, sha256 {})", args.reward.display(), r.env, kind(r), r.module_bytes, &r.module_sha256[..12]);
+    println!(
+        "{}: ok for {} ({} module, {} bytes, sha256 {})",
+        args.reward.display(),
+        r.env,
+        kind(r),
+        r.module_bytes,
+        &r.module_sha256[..12]
+    );
     println!("compiler sandbox: {}", r.compiler_sandbox);
     let from = match r.states {
         States::Rollout => "from random-action rollouts of the env",

@@ -9,7 +9,9 @@ use serde_json::{Value, json};
 /// List the environments, or show one: spaces, state fields with units, the task
 /// description and the fitness definition.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  rewardsmith envs\n  rewardsmith envs show cartpole\n  rewardsmith envs show ant-v0 --json")]
+#[command(
+    after_help = "Examples:\n  rewardsmith envs\n  rewardsmith envs show cartpole\n  rewardsmith envs show ant-v0 --json"
+)]
 pub struct Args {
     #[command(subcommand)]
     command: Option<Sub>,
@@ -38,7 +40,13 @@ pub fn run(args: Args) -> ExitCode {
                 for r in registry() {
                     let s = r.spec;
                     let first = s.description.split(". ").next().unwrap_or("");
-                    println!("{:<26} {:>8} {:>6} {:>10}  {first}.", s.id, space_short(&(s.action_space)()), s.max_episode_steps, s.control_dt);
+                    println!(
+                        "{:<26} {:>8} {:>6} {:>10}  {first}.",
+                        s.id,
+                        space_short(&(s.action_space)()),
+                        s.max_episode_steps,
+                        s.control_dt
+                    );
                 }
             }
             ExitCode::SUCCESS
@@ -54,7 +62,10 @@ pub fn run(args: Args) -> ExitCode {
             }
             Err(e) => {
                 if args.json {
-                    println!("{}", json!({ "ok": false, "error": { "kind": "unknown_env", "message": e.to_string() } }));
+                    println!(
+                        "{}",
+                        json!({ "ok": false, "error": { "kind": "unknown_env", "message": e.to_string() } })
+                    );
                 } else {
                     eprintln!("error: {e}");
                 }
@@ -111,7 +122,10 @@ fn print_details(r: &Registration) {
     let layout = rewardsmith_guest::envs::find(s.reward_env).expect("layout");
     println!("{}\n\n{}\n", s.id, s.description);
     println!("fitness: {}; solved at {}", s.fitness_doc, s.solved_fitness);
-    println!("control: {} s per step, {} physics substeps, episodes truncated after {} steps", s.control_dt, s.substeps, s.max_episode_steps);
+    println!(
+        "control: {} s per step, {} physics substeps, episodes truncated after {} steps",
+        s.control_dt, s.substeps, s.max_episode_steps
+    );
     println!("observation: {}", describe_space(&(s.observation_space)()));
     println!("action: {}", describe_space(&(s.action_space)()));
     println!("\nState (rewards read `rewardsmith_guest::envs::{}::State`):", layout.name);
