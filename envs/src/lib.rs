@@ -24,6 +24,7 @@ pub mod checker;
 mod env;
 mod error;
 pub mod pendulum;
+pub mod policy;
 pub mod pusher;
 pub mod reacher;
 pub mod registry;

@@ -5,6 +5,7 @@ mod ant;
 mod ball_balance;
 mod cartpole;
 mod pendulum;
+mod policy;
 mod pusher;
 mod reacher;
 mod registry;

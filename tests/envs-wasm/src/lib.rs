@@ -1,5 +1,5 @@
 //! Runs registered envs under a fixed action sequence and hashes every state and
-//! observation bit. Compiled natively and to wasm32 (exported as `probe`), so a test can
+//! observation bit, and hashes a policy net's outputs. Compiled natively and to wasm32 (exported as `probe`), so a test can
 //! check that the browser build of an env computes exactly what the native one does.
 
 use rewardsmith_envs::{Space, registry};
@@ -40,6 +40,38 @@ pub fn trace_hash(index: usize, seed: u64, steps: u32) -> u64 {
         }
     }
     h
+}
+
+/// FNV-1a over the bits of a [8, 64, 64, 3] policy net's outputs (CleanRL actor init from
+/// `seed`) on `n` inputs from a fixed LCG: the browser must act exactly as training did.
+pub fn policy_hash(seed: u64, n: u32) -> u64 {
+    use rand::SeedableRng;
+    use rewardsmith_envs::policy::{Init, Mlp};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let net = Mlp::new(&[8, 64, 64, 3], Init::cleanrl_actor(), &mut rng).expect("valid sizes");
+    let mut lcg = seed | 1;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let (mut input, mut out) = ([0.0f32; 8], [0.0f32; 3]);
+    for _ in 0..n {
+        for x in &mut input {
+            lcg = lcg.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            *x = ((lcg >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 6.0;
+        }
+        net.forward(&input, &mut out);
+        for v in out {
+            for b in v.to_bits().to_le_bytes() {
+                h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+    }
+    h
+}
+
+/// wasm export: [`policy_hash`].
+#[unsafe(no_mangle)]
+#[allow(unsafe_code)]
+pub extern "C" fn probe_policy(seed: i64, n: i32) -> i64 {
+    policy_hash(seed as u64, n as u32) as i64
 }
 
 /// Number of registered envs.

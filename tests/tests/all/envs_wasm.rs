@@ -54,3 +54,17 @@ fn every_env_computes_the_same_bits_native_and_wasm32() {
         }
     }
 }
+
+#[test]
+fn a_policy_net_computes_the_same_bits_native_and_wasm32() {
+    let wasm = build_probe();
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wasm).expect("probe compiles");
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).expect("instantiates");
+    let probe = instance.get_typed_func::<(i64, i32), i64>(&mut store, "probe_policy").unwrap();
+    for seed in [1u64, 7] {
+        let native = rewardsmith_envs_wasm::policy_hash(seed, 2000);
+        assert_eq!(probe.call(&mut store, (seed as i64, 2000)).unwrap() as u64, native, "seed {seed}");
+    }
+}
