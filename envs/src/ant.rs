@@ -134,19 +134,25 @@ const LEG_NAMES: [[&str; 3]; 4] = [
     ["hip_back_right", "upper_leg_back_right", "lower_leg_back_right"],
 ];
 
-/// State offsets (the SDK `State` field order).
-const STATE_FIELDS: &[rewardsmith_guest::Field] =
-    <rewardsmith_guest::envs::ant::State as rewardsmith_guest::Layout>::FIELDS;
-const POS: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "torso_pos");
-const QUAT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "torso_quat");
-const UPRIGHT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "upright");
-const VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "torso_vel");
-const ANG_VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "torso_ang_vel");
-const JOINT_POS: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "joint_pos");
-const JOINT_VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "joint_vel");
-const FOOT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "foot_contact");
-const PREV_ACTION: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "prev_action");
-const TIME: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "time");
+/// Where each field of `rewardsmith_guest::envs::ant::State` starts in the flat state
+/// (derived from the SDK's field table, so code and tests never restate indices).
+pub mod state {
+    use rewardsmith_guest::Layout;
+    use rewardsmith_guest::layout::offset_of;
+
+    const FIELDS: &[rewardsmith_guest::Field] = <rewardsmith_guest::envs::ant::State as Layout>::FIELDS;
+    pub const POS: usize = offset_of(FIELDS, "torso_pos");
+    pub const QUAT: usize = offset_of(FIELDS, "torso_quat");
+    pub const UPRIGHT: usize = offset_of(FIELDS, "upright");
+    pub const VEL: usize = offset_of(FIELDS, "torso_vel");
+    pub const ANG_VEL: usize = offset_of(FIELDS, "torso_ang_vel");
+    pub const JOINT_POS: usize = offset_of(FIELDS, "joint_pos");
+    pub const JOINT_VEL: usize = offset_of(FIELDS, "joint_vel");
+    pub const FOOT: usize = offset_of(FIELDS, "foot_contact");
+    pub const PREV_ACTION: usize = offset_of(FIELDS, "prev_action");
+    pub const TIME: usize = offset_of(FIELDS, "time");
+}
+use state::*;
 
 fn observation_space() -> Space {
     Space::uniform(27, -f32::MAX, f32::MAX)

@@ -82,16 +82,22 @@ const START_RADIUS: f32 = 0.3;
 const CENTRED: f32 = 0.1;
 const SUBSTEPS: u32 = 2;
 
-// State layout (`rewardsmith_guest::envs::ball_balance::State`).
-const STATE_FIELDS: &[rewardsmith_guest::Field] =
-    <rewardsmith_guest::envs::ball_balance::State as rewardsmith_guest::Layout>::FIELDS;
-const TILT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "plate_tilt");
-const TILT_VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "plate_tilt_vel");
-const POS: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "ball_pos");
-const VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "ball_vel");
-const DIST: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "ball_dist");
-const PREV_ACTION: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "prev_action");
-const TIME: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "time");
+/// Where each field of `rewardsmith_guest::envs::ball_balance::State` starts in the flat state
+/// (derived from the SDK's field table, so code and tests never restate indices).
+pub mod state {
+    use rewardsmith_guest::Layout;
+    use rewardsmith_guest::layout::offset_of;
+
+    const FIELDS: &[rewardsmith_guest::Field] = <rewardsmith_guest::envs::ball_balance::State as Layout>::FIELDS;
+    pub const TILT: usize = offset_of(FIELDS, "plate_tilt");
+    pub const TILT_VEL: usize = offset_of(FIELDS, "plate_tilt_vel");
+    pub const POS: usize = offset_of(FIELDS, "ball_pos");
+    pub const VEL: usize = offset_of(FIELDS, "ball_vel");
+    pub const DIST: usize = offset_of(FIELDS, "ball_dist");
+    pub const PREV_ACTION: usize = offset_of(FIELDS, "prev_action");
+    pub const TIME: usize = offset_of(FIELDS, "time");
+}
+use state::*;
 
 fn observation_space() -> Space {
     let big = f32::MAX;

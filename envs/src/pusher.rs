@@ -110,19 +110,25 @@ const SUBSTEPS: u32 = 2;
 /// chain without loops and light contacts, and halve the cost of the default four.
 const SOLVER_STEPS: usize = 2;
 
-// State layout (`rewardsmith_guest::envs::pusher::State`).
-const STATE_FIELDS: &[rewardsmith_guest::Field] =
-    <rewardsmith_guest::envs::pusher::State as rewardsmith_guest::Layout>::FIELDS;
-const Q: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "joint_pos");
-const DQ: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "joint_vel");
-const TIP: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "fingertip");
-const BLOCK: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "block_pos");
-const BLOCK_VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "block_vel");
-const GOAL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "goal_pos");
-const TIP_TO_BLOCK: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "tip_to_block");
-const BLOCK_TO_GOAL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "block_to_goal");
-const PREV_ACTION: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "prev_action");
-const TIME: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "time");
+/// Where each field of `rewardsmith_guest::envs::pusher::State` starts in the flat state
+/// (derived from the SDK's field table, so code and tests never restate indices).
+pub mod state {
+    use rewardsmith_guest::Layout;
+    use rewardsmith_guest::layout::offset_of;
+
+    const FIELDS: &[rewardsmith_guest::Field] = <rewardsmith_guest::envs::pusher::State as Layout>::FIELDS;
+    pub const Q: usize = offset_of(FIELDS, "joint_pos");
+    pub const DQ: usize = offset_of(FIELDS, "joint_vel");
+    pub const TIP: usize = offset_of(FIELDS, "fingertip");
+    pub const BLOCK: usize = offset_of(FIELDS, "block_pos");
+    pub const BLOCK_VEL: usize = offset_of(FIELDS, "block_vel");
+    pub const GOAL: usize = offset_of(FIELDS, "goal_pos");
+    pub const TIP_TO_BLOCK: usize = offset_of(FIELDS, "tip_to_block");
+    pub const BLOCK_TO_GOAL: usize = offset_of(FIELDS, "block_to_goal");
+    pub const PREV_ACTION: usize = offset_of(FIELDS, "prev_action");
+    pub const TIME: usize = offset_of(FIELDS, "time");
+}
+use state::*;
 
 fn observation_space() -> Space {
     Space::uniform(12, -f32::MAX, f32::MAX)

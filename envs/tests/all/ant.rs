@@ -13,19 +13,7 @@ const DT: f32 = 0.05;
 /// Physics steps per step (10 ms each).
 const PHYSICS_STEPS: u32 = 5;
 
-// State layout (`guest-sdk/src/envs/ant.rs`).
-const STATE_FIELDS: &[rewardsmith_guest::Field] =
-    <rewardsmith_guest::envs::ant::State as rewardsmith_guest::Layout>::FIELDS;
-const POS: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "torso_pos");
-const QUAT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "torso_quat");
-const UPRIGHT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "upright");
-const VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "torso_vel");
-const ANG_VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "torso_ang_vel");
-const JOINT_POS: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "joint_pos");
-const JOINT_VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "joint_vel");
-const FOOT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "foot_contact");
-const PREV_ACTION: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "prev_action");
-const TIME: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "time");
+use rewardsmith_envs::ant::state::*;
 const STATE_LEN: usize = <rewardsmith_guest::envs::ant::State as rewardsmith_guest::Layout>::LEN;
 
 const PI: f32 = std::f32::consts::PI;

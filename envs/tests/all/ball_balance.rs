@@ -6,16 +6,7 @@ use rewardsmith_envs::{Env, make};
 const DT: f32 = 0.02;
 const G: f32 = 9.81;
 
-// State indices (`rewardsmith_guest::envs::ball_balance::State`).
-const STATE_FIELDS: &[rewardsmith_guest::Field] =
-    <rewardsmith_guest::envs::ball_balance::State as rewardsmith_guest::Layout>::FIELDS;
-const TILT: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "plate_tilt");
-const TILT_VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "plate_tilt_vel");
-const POS: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "ball_pos");
-const VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "ball_vel");
-const DIST: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "ball_dist");
-const PREV_ACTION: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "prev_action");
-const TIME: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "time");
+use rewardsmith_envs::ball_balance::state::*;
 
 fn env(seed: u64) -> Box<dyn Env> {
     let mut env = make("ball_balance-v0").unwrap();

@@ -18,19 +18,7 @@ const DAMPING: [f32; 3] = [0.5, 0.25, 0.1];
 const ARMATURE: [f32; 3] = [0.02, 0.01, 0.01];
 const BLOCK_HALF: f32 = 0.05;
 
-// State indices (`rewardsmith_guest::envs::pusher::State`).
-const STATE_FIELDS: &[rewardsmith_guest::Field] =
-    <rewardsmith_guest::envs::pusher::State as rewardsmith_guest::Layout>::FIELDS;
-const Q: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "joint_pos");
-const DQ: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "joint_vel");
-const TIP: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "fingertip");
-const BLOCK: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "block_pos");
-const BLOCK_VEL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "block_vel");
-const GOAL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "goal_pos");
-const TIP_TO_BLOCK: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "tip_to_block");
-const BLOCK_TO_GOAL: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "block_to_goal");
-const PREV_ACTION: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "prev_action");
-const TIME: usize = rewardsmith_guest::layout::offset_of(STATE_FIELDS, "time");
+use rewardsmith_envs::pusher::state::*;
 
 fn env(seed: u64) -> Box<dyn Env> {
     let mut env = make("pusher-v0").unwrap();
