@@ -1,6 +1,8 @@
 //! Vectorised stepping: N envs stepped in parallel with auto-reset, results in contiguous
 //! buffers laid out for one batched reward call.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
@@ -27,14 +29,15 @@ pub struct VecEnv {
     envs: Vec<Box<dyn Env>>,
     threads: usize,
     /// Persistent workers (none for one thread): spawning threads every step costs more
-    /// than a light env's step.
-    pool: Option<ThreadPool>,
+    /// than a light env's step. May be shared with other work (see [`VecEnv::on_pool`]).
+    pool: Option<Arc<ThreadPool>>,
     seed: u64,
     episodes: Vec<u64>,
     obs_dim: usize,
     state_len: usize,
     action_len: usize,
     obs: Vec<f32>,
+    final_obs: Vec<f32>,
     transitions: Vec<f32>,
     done: Vec<bool>,
     ends: Vec<EpisodeEnd>,
@@ -64,13 +67,26 @@ impl VecEnv {
     /// # Panics
     /// If `threads > 1` and the OS refuses to start threads.
     pub fn new(id: &str, n: usize, threads: usize, seed: u64) -> Result<VecEnv, EnvError> {
+        let threads = threads.clamp(1, n.max(1));
+        let pool = (threads > 1).then(|| {
+            Arc::new(ThreadPoolBuilder::new().num_threads(threads).build().expect("env worker threads start"))
+        });
+        Self::build(id, n, threads, pool, seed)
+    }
+
+    /// Like [`VecEnv::new`], stepping on an existing rayon pool: trainings that share one
+    /// pool share its threads instead of each starting their own. Results are the same
+    /// bits as with [`VecEnv::new`].
+    pub fn on_pool(id: &str, n: usize, pool: Arc<ThreadPool>, seed: u64) -> Result<VecEnv, EnvError> {
+        let threads = pool.current_num_threads().clamp(1, n.max(1));
+        Self::build(id, n, threads, (threads > 1).then_some(pool), seed)
+    }
+
+    fn build(id: &str, n: usize, threads: usize, pool: Option<Arc<ThreadPool>>, seed: u64) -> Result<VecEnv, EnvError> {
         let reg = find(id)?;
         let envs: Vec<Box<dyn Env>> = (0..n.max(1)).map(|_| reg.make()).collect();
         let layout = envs[0].layout();
         let obs_dim = (reg.spec.observation_space)().dim();
-        let threads = threads.clamp(1, envs.len());
-        let pool = (threads > 1)
-            .then(|| ThreadPoolBuilder::new().num_threads(threads).build().expect("env worker threads start"));
         let mut v = VecEnv {
             threads,
             pool,
@@ -80,6 +96,7 @@ impl VecEnv {
             state_len: layout.state_len,
             action_len: layout.action_len,
             obs: vec![0.0; envs.len() * obs_dim],
+            final_obs: vec![0.0; envs.len() * obs_dim],
             transitions: vec![0.0; envs.len() * (2 * layout.state_len + layout.action_len)],
             done: vec![false; envs.len()],
             ends: Vec::new(),
@@ -117,6 +134,12 @@ impl VecEnv {
     /// `next state` is the final state (the observation is already the next episode's).
     pub fn transitions(&self) -> &[f32] {
         &self.transitions
+    }
+
+    /// The last observation of each episode that ended on the last step (rows of envs that
+    /// did not end hold stale values): what a value function bootstraps from on truncation.
+    pub fn final_observations(&self) -> &[f32] {
+        &self.final_obs
     }
 
     /// Whether each env's episode ended on the last step (it has been reset since).
@@ -159,22 +182,29 @@ impl VecEnv {
         let seed = self.seed;
         let dims = Dims { per, adim, od, sl, al };
         let mut ends: Vec<EpisodeEnd> = Vec::new();
-        let (envs, obs, trs, done, eps) =
-            (&mut self.envs, &mut self.obs, &mut self.transitions, &mut self.done, &mut self.episodes);
+        let (envs, obs, fin, trs, done, eps) = (
+            &mut self.envs,
+            &mut self.obs,
+            &mut self.final_obs,
+            &mut self.transitions,
+            &mut self.done,
+            &mut self.episodes,
+        );
         match &self.pool {
             None => {
-                ends = step_chunk(0, seed, dims, envs, actions, obs, trs, done, eps)?;
+                ends = step_chunk(0, seed, dims, envs, actions, (obs, fin), trs, done, eps)?;
             }
             Some(pool) => {
                 let results: Vec<Result<Vec<EpisodeEnd>, EnvError>> = pool.install(|| {
                     envs.par_chunks_mut(per)
                         .zip(actions.par_chunks(per * adim))
                         .zip(obs.par_chunks_mut(per * od))
+                        .zip(fin.par_chunks_mut(per * od))
                         .zip(trs.par_chunks_mut(per * tl))
                         .zip(done.par_chunks_mut(per))
                         .zip(eps.par_chunks_mut(per))
                         .enumerate()
-                        .map(|(c, (((((e, a), o), t), d), p))| step_chunk(c, seed, dims, e, a, o, t, d, p))
+                        .map(|(c, ((((((e, a), o), f), t), d), p))| step_chunk(c, seed, dims, e, a, (o, f), t, d, p))
                         .collect()
                 });
                 for r in results {
@@ -204,7 +234,7 @@ fn step_chunk(
     d: Dims,
     envs: &mut [Box<dyn Env>],
     acts: &[f32],
-    obs: &mut [f32],
+    (obs, fin): (&mut [f32], &mut [f32]),
     trs: &mut [f32],
     done: &mut [bool],
     eps: &mut [u64],
@@ -222,6 +252,7 @@ fn step_chunk(
         done[j] = ended;
         let o = &mut obs[j * d.od..(j + 1) * d.od];
         if ended {
+            fin[j * d.od..(j + 1) * d.od].copy_from_slice(&step.obs);
             ends.push(EpisodeEnd {
                 env: i,
                 fitness: step.fitness,

@@ -5,8 +5,10 @@
 //! - [`compiler`]: turns a reward program (Rust source, `.wat` or `.wasm`) into a module,
 //!   screening sources for compile-time attacks and running rustc in an OS sandbox.
 //! - [`check`]: compiles, validates and exercises a reward on seeded transitions.
+//! - [`train`]: PPO with sandboxed rewards, run folders, and reward-reflection data.
 
 pub mod check;
 pub mod compiler;
 pub mod sandbox;
+pub mod train;
 pub mod transitions;

@@ -32,13 +32,18 @@
 //! checkpoints and ours are interchangeable.
 
 mod adam;
+mod agent;
 mod gaussian;
+mod kernels;
 mod mlp;
+mod normalize;
 
 pub use adam::{Adam, clip_grad_norm};
+pub use agent::{ActionKind, Policy, argmax, layer_sizes};
 pub use gaussian::{
     categorical_entropy, categorical_entropy_grad, categorical_log_prob, categorical_log_prob_grad, categorical_sample,
     diag_gaussian_entropy, diag_gaussian_entropy_grad, diag_gaussian_log_prob, diag_gaussian_log_prob_grad,
     diag_gaussian_sample, standard_normal,
 };
-pub use mlp::{Activations, Init, Mlp, NamedTensor, PolicyError, read_safetensors, write_safetensors};
+pub use mlp::{Activations, Init, Mlp, NamedTensor, PolicyError, read_safetensors, tanh, write_safetensors};
+pub use normalize::{ObsNorm, RunningMeanStd};

@@ -218,16 +218,22 @@ fn a_seed_fixes_every_bit_and_batched_rows_equal_single_passes() {
     assert_ne!(bits(a.params()), bits(make(8).params()));
 
     let mut rng = ChaCha8Rng::seed_from_u64(9);
+    // Small batches take the row-by-row path, larger ones the transposed one: both must
+    // equal the single-sample pass bit for bit.
+    for rows in [2, 9] {
+        let x = randv(&mut rng, rows * 5, -2.0, 2.0);
+        let batched = a.forward_batch(&x, &mut Activations::default()).to_vec();
+        for (row, xb) in x.chunks_exact(5).enumerate() {
+            let mut out = [0.0; 3];
+            a.forward(xb, &mut out);
+            assert_eq!(bits(&out), bits(&batched[row * 3..row * 3 + 3]), "batch of {rows}, row {row}");
+        }
+    }
     let x = randv(&mut rng, 4 * 5, -2.0, 2.0);
     let mut acts = Activations::default();
-    let batched = a.forward_batch(&x, &mut acts).to_vec();
+    a.forward_batch(&x, &mut acts);
     let mut acts_b = Activations::default();
-    assert_eq!(bits(&batched), bits(b.forward_batch(&x, &mut acts_b)));
-    for (row, xb) in x.chunks_exact(5).enumerate() {
-        let mut out = [0.0; 3];
-        a.forward(xb, &mut out);
-        assert_eq!(bits(&out), bits(&batched[row * 3..row * 3 + 3]), "row {row}");
-    }
+    assert_eq!(bits(acts.output()), bits(b.forward_batch(&x, &mut acts_b)));
     let c = randv(&mut rng, 4 * 3, -1.0, 1.0);
     let (mut ga, mut gb) = (vec![0.0; a.num_params()], vec![0.0; b.num_params()]);
     a.backward(&acts, &c, &mut ga);
@@ -335,4 +341,19 @@ fn loading_the_wrong_shape_names_the_tensor_and_leaves_the_net_unchanged() {
     assert!(matches!(read_safetensors(b"not a safetensors file"), Err(PolicyError::Format(_))));
     let lying = [NamedTensor { name: "x".into(), shape: vec![2, 2], data: vec![1.0; 3] }];
     assert!(matches!(write_safetensors(&lying), Err(PolicyError::Format(_))));
+}
+
+#[test]
+fn rational_tanh_stays_within_4e_7_of_the_true_tanh_and_saturates_exactly() {
+    let mut worst = 0.0f64;
+    for k in -200_000..=200_000 {
+        let x = k as f32 * 6e-5; // −12 ..= 12
+        let err = (f64::from(rewardsmith_envs::policy::tanh(x)) - f64::from(x).tanh()).abs();
+        worst = worst.max(err);
+    }
+    assert!(worst < 4e-7, "worst error {worst}");
+    assert_eq!(rewardsmith_envs::policy::tanh(30.0), 1.0);
+    assert_eq!(rewardsmith_envs::policy::tanh(-30.0), -1.0);
+    assert_eq!(rewardsmith_envs::policy::tanh(-0.0).to_bits(), (-0.0f32).to_bits());
+    assert!(rewardsmith_envs::policy::tanh(f32::NAN).is_nan());
 }

@@ -1,7 +1,11 @@
 //! The `rewardsmith` command line: a thin layer over the library; one file per command.
 
 mod check;
+mod common;
 mod envs;
+mod eval;
+mod rollout;
+mod train;
 
 use std::process::ExitCode;
 
@@ -23,6 +27,9 @@ struct Cli {
 enum Command {
     Check(check::Args),
     Envs(envs::Args),
+    Train(train::Args),
+    Eval(eval::Args),
+    Rollout(rollout::Args),
 }
 
 fn main() -> ExitCode {
@@ -30,5 +37,8 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Envs(args) => envs::run(args),
+        Command::Train(args) => train::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Rollout(args) => rollout::run(args),
     }
 }

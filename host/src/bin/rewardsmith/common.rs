@@ -1,0 +1,58 @@
+//! What the commands share: typed failures printed as text or JSON, and small helpers.
+
+use std::fmt::Display;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use rewardsmith::sandbox::{RewardModule, Sandbox};
+use rewardsmith::train::RunDir;
+
+/// A command's failure: a stable kind (for scripts) and the message (for people).
+#[derive(Debug)]
+pub struct Failure {
+    pub kind: String,
+    pub message: String,
+    pub run: Option<PathBuf>,
+}
+
+impl Failure {
+    pub fn new(kind: &str, e: impl Display) -> Self {
+        Self { kind: kind.to_owned(), message: e.to_string(), run: None }
+    }
+
+    pub fn msg(kind: &str, message: String) -> Self {
+        Self { kind: kind.to_owned(), message, run: None }
+    }
+
+    /// Notes the run folder that holds what was saved before the failure.
+    pub fn with_run(mut self, run: &Path) -> Self {
+        self.run = Some(run.to_owned());
+        self
+    }
+}
+
+/// Prints the failure (stderr text, or one JSON object on stdout) and returns exit code 1.
+pub fn fail(f: &Failure, json: bool) -> ExitCode {
+    if json {
+        println!("{}", serde_json::json!({ "error": { "kind": f.kind, "message": f.message, "run_dir": f.run } }));
+    } else {
+        eprintln!("error [{}]: {}", f.kind, f.message);
+        if let Some(run) = &f.run {
+            eprintln!("  (metrics so far are in {})", run.display());
+        }
+    }
+    ExitCode::from(1)
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Opens a run folder and loads its reward module into a fresh sandbox.
+pub fn open_run(path: &Path) -> Result<(RunDir, Sandbox, std::sync::Arc<RewardModule>), Failure> {
+    let dir = RunDir::open(path).map_err(|e| Failure::new("run_dir", e))?;
+    let sandbox = Sandbox::new(rewardsmith::sandbox::Limits::default()).map_err(|e| Failure::new(e.kind(), e))?;
+    let wasm = dir.reward_wasm().map_err(|e| Failure::new("run_dir", e))?;
+    let module = sandbox.load(&wasm).map_err(|e| Failure::new(e.kind(), e))?;
+    Ok((dir, sandbox, module))
+}

@@ -1,0 +1,70 @@
+//! `rewardsmith eval --run DIR`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use rewardsmith::train::{ActMode, evaluate};
+
+use crate::common::{Failure, fail, open_run};
+
+/// Evaluate a trained policy: task fitness, return and episode length over seeded episodes.
+///
+/// Episodes are seeded SEED, SEED+1, ...; actions are deterministic (argmax / Gaussian mean)
+/// unless --stochastic. Returns are sums of the run's own reward program.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example:\n  rewardsmith eval --run runs/train/cartpole-v0-s0-1764230000 --episodes 20")]
+pub struct Args {
+    /// The run folder `rewardsmith train` wrote.
+    #[arg(long)]
+    run: PathBuf,
+    /// Episodes to run.
+    #[arg(long, default_value_t = 10)]
+    episodes: u32,
+    /// Seed of the first episode.
+    #[arg(long, default_value_t = 1_000_000)]
+    seed: u64,
+    /// Sample actions from the policy instead of taking the most likely one.
+    #[arg(long)]
+    stochastic: bool,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    match run_inner(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => fail(&f, args.json),
+    }
+}
+
+fn run_inner(args: &Args) -> Result<(), Failure> {
+    let (dir, sandbox, module) = open_run(&args.run)?;
+    let policy = dir.load_policy().map_err(|e| Failure::new("run_dir", e))?;
+    let mode = if args.stochastic { ActMode::Stochastic } else { ActMode::Deterministic };
+    let env = dir.manifest().env.clone();
+    let r = evaluate(&policy, &env, &sandbox, &module, args.episodes, args.seed, mode)
+        .map_err(|e| Failure::new(e.kind(), e))?;
+    if args.json {
+        println!("{}", serde_json::to_string(&r).expect("report serialises"));
+        return Ok(());
+    }
+    println!(
+        "{} · {} episodes · {:?} actions (seeds {}..{})",
+        r.env,
+        r.episodes.len(),
+        r.mode,
+        args.seed,
+        args.seed + u64::from(args.episodes.max(1)) - 1
+    );
+    println!(
+        "  fitness         {:.3} ± {:.3}  (solved ≥ {}: {:.0} % of episodes)",
+        r.fitness.mean,
+        r.fitness.std,
+        r.solved_fitness,
+        100.0 * r.solved_fraction
+    );
+    println!("  return          {:.2} ± {:.2}", r.episodic_return.mean, r.episodic_return.std);
+    println!("  episode length  {:.1} ± {:.1} steps", r.episode_length.mean, r.episode_length.std);
+    Ok(())
+}

@@ -1,0 +1,66 @@
+//! `rewardsmith rollout --run DIR --seed S --out FILE`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use rewardsmith::train::{ActMode, rollout, write_atomic};
+
+use crate::common::{Failure, fail, open_run};
+
+/// Record one episode of a trained policy for replay.
+///
+/// Writes JSON: env, seed, control_dt (s), term_names, the bodies after reset, and per step
+/// the observation, action, reward, terms and every body's pose (metres, quaternion w-x-y-z).
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Example:\n  rewardsmith rollout --run runs/train/cartpole-v0-s0-1764230000 --seed 7 --out replay.json"
+)]
+pub struct Args {
+    /// The run folder `rewardsmith train` wrote.
+    #[arg(long)]
+    run: PathBuf,
+    /// Episode seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Where to write the replay (JSON).
+    #[arg(long)]
+    out: PathBuf,
+    /// Sample actions instead of taking the most likely one.
+    #[arg(long)]
+    stochastic: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    match run_inner(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => fail(&f, args.json),
+    }
+}
+
+fn run_inner(args: &Args) -> Result<(), Failure> {
+    let (dir, sandbox, module) = open_run(&args.run)?;
+    let policy = dir.load_policy().map_err(|e| Failure::new("run_dir", e))?;
+    let mode = if args.stochastic { ActMode::Stochastic } else { ActMode::Deterministic };
+    let env = dir.manifest().env.clone();
+    let replay = rollout(&policy, &env, &sandbox, &module, args.seed, mode).map_err(|e| Failure::new(e.kind(), e))?;
+    let text = serde_json::to_string(&replay).expect("replay serialises");
+    write_atomic(&args.out, text.as_bytes()).map_err(|e| Failure::new("io", e))?;
+    if args.json {
+        let s = serde_json::json!({"out": args.out, "steps": replay.frames.len(), "fitness": replay.fitness, "episodic_return": replay.episodic_return});
+        println!("{s}");
+    } else {
+        println!(
+            "{} seed {}: {} steps, fitness {:.3}, return {:.2} → {}",
+            replay.env,
+            replay.seed,
+            replay.frames.len(),
+            replay.fitness,
+            replay.episodic_return,
+            args.out.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,266 @@
+//! `rewardsmith train --env ID --reward FILE`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use rewardsmith::compiler::{Compiler, CompilerOptions, Source};
+use rewardsmith::sandbox::{Limits, Sandbox};
+use rewardsmith::train::{Hooks, Manifest, RunDir, TrainConfig, TrainResult, metrics, train};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::common::{Failure, fail, hex};
+
+/// Train a policy with PPO on an env, every reward computed by the sandboxed reward program.
+///
+/// Writes a run folder (policy.safetensors, manifest.json, metrics.jsonl/.csv, result.json,
+/// curves.svg, the reward's source and module) and prints the final task fitness. Ctrl-C,
+/// --time-limit and the step budget all stop cleanly and save what was learned.
+/// Hyperparameters default to the env's row in docs/training.md; change any with --set.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:
+  rewardsmith train --env cartpole --reward guest-sdk/examples/cartpole.rs
+  rewardsmith train --env pendulum --reward guest-sdk/examples/pendulum.rs --seed 3 --out runs/pend3
+  rewardsmith train --env cartpole --print-config
+  rewardsmith train --env cartpole --reward r.rs --set learning_rate=3e-4 --set hidden=[32,32]")]
+pub struct Args {
+    /// The env: a short name (`cartpole`) or versioned id (`cartpole-v0`). See `rewardsmith envs`.
+    #[arg(long)]
+    env: String,
+    /// The reward program (.rs against the guest SDK, .wat or .wasm).
+    #[arg(long, required_unless_present = "print_config")]
+    reward: Option<PathBuf>,
+    /// Env steps to train for (all envs together). Default: the env's budget.
+    #[arg(long)]
+    steps: Option<u64>,
+    /// Seed for the nets, actions, minibatches and episodes.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Parallel envs. Default: the env's tuned value.
+    #[arg(long)]
+    num_envs: Option<usize>,
+    /// Worker threads (envs are stepped and gradients computed on these). Default: all cores.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Stop cleanly after this many seconds of training, keeping the policy so far.
+    #[arg(long, value_name = "SECONDS")]
+    time_limit: Option<f64>,
+    /// Override a PPO hyperparameter, `key=value` with a JSON value (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+    /// The run folder. Default: runs/train/<env>-s<seed>-<unix time>.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print the effective hyperparameters as JSON and exit.
+    #[arg(long)]
+    print_config: bool,
+    /// No progress bar; only the final summary.
+    #[arg(long)]
+    quiet: bool,
+    /// Print one JSON object (the summary) instead of text; implies --quiet.
+    #[arg(long)]
+    json: bool,
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+fn config(args: &Args) -> Result<TrainConfig, Failure> {
+    let reg = rewardsmith_envs::registry::find(&args.env).map_err(|e| Failure::new("env", e))?;
+    let mut cfg = TrainConfig::new(reg.spec.id);
+    cfg.seed = args.seed;
+    let mut sets = Vec::new();
+    if let Some(s) = args.steps {
+        sets.push(format!("total_steps={s}"));
+    }
+    if let Some(n) = args.num_envs {
+        sets.push(format!("num_envs={n}"));
+    }
+    sets.extend(args.sets.iter().cloned());
+    cfg.ppo = cfg.ppo.with_overrides(&sets).map_err(|e| Failure::new(e.kind(), e))?;
+    cfg.ppo.validate().map_err(|e| Failure::new(e.kind(), e))?;
+    if let Some(t) = args.time_limit {
+        if !(t.is_finite() && t > 0.0) {
+            return Err(Failure::msg("config", format!("--time-limit {t}: give a positive number of seconds")));
+        }
+        cfg.time_limit = Some(Duration::from_secs_f64(t));
+    }
+    Ok(cfg)
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let json = args.json;
+    match run_inner(args) {
+        Ok(code) => code,
+        Err(f) => fail(&f, json),
+    }
+}
+
+fn run_inner(args: Args) -> Result<ExitCode, Failure> {
+    let cfg = config(&args)?;
+    if args.print_config {
+        let mut v = serde_json::to_value(&cfg.ppo).expect("config serialises");
+        v["env"] = json!(cfg.env);
+        println!("{}", serde_json::to_string_pretty(&v).expect("json"));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let reward_path = args.reward.clone().expect("clap requires --reward");
+    let quiet = args.quiet || args.json;
+    let source = Source::from_path(&reward_path).map_err(|e| Failure::new(e.kind(), e))?;
+    let source_bytes =
+        std::fs::read(&reward_path).map_err(|e| Failure::msg("io", format!("{}: {e}", reward_path.display())))?;
+    if !quiet {
+        eprintln!("compiling {} ...", reward_path.display());
+    }
+    let compiler = Compiler::new(CompilerOptions::default());
+    let compiled = compiler.compile(&source).map_err(|e| Failure::new(e.kind(), e))?;
+    let sandbox = Sandbox::new(Limits::default()).map_err(|e| Failure::new(e.kind(), e))?;
+    let module = sandbox.load(&compiled.wasm).map_err(|e| Failure::new(e.kind(), e))?;
+    let reg = rewardsmith_envs::registry::find(&cfg.env).map_err(|e| Failure::new("env", e))?;
+
+    let created = unix_now();
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("runs/train").join(format!("{}-s{}-{created}", cfg.env, cfg.seed)));
+    let ext = reward_path.extension().and_then(|e| e.to_str()).unwrap_or("rs");
+    let manifest = Manifest {
+        format: rewardsmith::train::FORMAT,
+        env: cfg.env.clone(),
+        reward_env: reg.spec.reward_env.to_owned(),
+        reward_file: format!("reward.{ext}"),
+        reward_source_sha256: hex(&Sha256::digest(&source_bytes)),
+        reward_module_sha256: module.hash_hex(),
+        seed: cfg.seed,
+        config: serde_json::to_value(&cfg).expect("config serialises"),
+        crate_version: env!("CARGO_PKG_VERSION").to_owned(),
+        created_unix: created,
+        status: "running".into(),
+        error: None,
+        steps: 0,
+    };
+    let mut dir =
+        RunDir::create(&out, manifest, &source_bytes, &compiled.wasm).map_err(|e| Failure::new("run_dir", e))?;
+
+    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| Failure::msg("threads", format!("cannot start {threads} threads: {e}")))?,
+    );
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = cancel.clone();
+        // A second Ctrl-C exits at once; the first one stops after the current iteration.
+        let _ = ctrlc::set_handler(move || {
+            if cancel.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
+    }
+    let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(cfg.ppo.total_steps) };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} steps  {msg}")
+            .expect("template")
+            .progress_chars("=> "),
+    );
+    if !quiet {
+        eprintln!(
+            "training {} for {} steps on {threads} threads ({} envs × {} steps per rollout) → {}",
+            cfg.env,
+            cfg.ppo.total_steps,
+            cfg.ppo.num_envs,
+            cfg.ppo.num_steps,
+            out.display()
+        );
+    }
+    let mut io_error = None;
+    let mut on_iteration = |r: &metrics::Record| {
+        if let Err(e) = dir.append_metrics(r) {
+            io_error.get_or_insert(e.to_string());
+        }
+        bar.set_position(r.global_step);
+        let f = |name| r.get(name).map_or("–".to_owned(), |v| format!("{v:.3}"));
+        bar.set_message(format!(
+            "{:.0} steps/s  return {}  fitness {} (last 100: {})",
+            r.get(metrics::SPS).unwrap_or(0.0),
+            r.get(metrics::EPISODIC_RETURN).map_or("–".to_owned(), |v| format!("{v:.1}")),
+            f(metrics::FITNESS),
+            f(metrics::FITNESS_100),
+        ));
+    };
+    let hooks = Hooks { on_iteration: Some(&mut on_iteration), cancel: Some(&cancel) };
+    let trained = train(&cfg, &sandbox, &module, &pool, hooks);
+    bar.finish_and_clear();
+    let trained = match trained {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = dir.fail(&e.to_string());
+            return Err(Failure::new(e.kind(), e).with_run(&out));
+        }
+    };
+    if let Some(e) = io_error {
+        return Err(Failure::msg("io", e));
+    }
+    dir.finish(&trained).map_err(|e| Failure::new("run_dir", e))?;
+    let r = &trained.result;
+    if args.json {
+        println!("{}", summary_json(r, &out));
+    } else {
+        print_summary(r, &out);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summary_json(r: &TrainResult, out: &Path) -> String {
+    json!({
+        "run_dir": out,
+        "env": r.env,
+        "seed": r.seed,
+        "stop": r.stop,
+        "steps": r.steps,
+        "wall_s": r.wall_s,
+        "sps": r.sps,
+        "final_fitness": r.final_fitness,
+        "late_fitness": r.late_fitness.map(|m| m.mean),
+        "late_fitness_std": r.late_fitness.map(|m| m.std),
+        "solved_fitness": r.solved_fitness,
+        "solved_at_step": r.solved_at_step,
+        "solved_at_s": r.solved_at_s,
+        "reward_share": r.reward_share,
+        "reward_ns_per_transition": r.reward_ns_per_transition,
+        "result": r,
+    })
+    .to_string()
+}
+
+fn print_summary(r: &TrainResult, out: &Path) {
+    let opt = |v: Option<f64>| v.map_or("–".to_owned(), |v| format!("{v:.3}"));
+    println!(
+        "{} seed {}: {:?} after {} steps in {:.1} s ({:.0} steps/s)",
+        r.env, r.seed, r.stop, r.steps, r.wall_s, r.sps
+    );
+    println!(
+        "  fitness: last 100 episodes {}, late window {} (solved at {})",
+        opt(r.final_fitness),
+        r.late_fitness.map_or("–".to_owned(), |m| format!("{:.3} ± {:.3} over {} episodes", m.mean, m.std, m.n)),
+        r.solved_fitness
+    );
+    match (r.solved_at_step, r.solved_at_s) {
+        (Some(s), Some(t)) => println!("  solved after {s} steps, {t:.1} s"),
+        _ => println!("  not solved (last-100 mean fitness never reached {})", r.solved_fitness),
+    }
+    println!(
+        "  reward: {:.0} ns per transition, {:.1} % of training time",
+        r.reward_ns_per_transition,
+        100.0 * r.reward_share
+    );
+    println!("  run folder: {}", out.display());
+    println!("  next: rewardsmith eval --run {}", out.display());
+}

@@ -1,0 +1,283 @@
+//! Training configuration: PPO hyperparameters (CleanRL's names) with documented defaults,
+//! and the per-env table of tuned values and step budgets (like rl-baselines3-zoo's
+//! `hyperparams/ppo.yml`). `docs/training.md` renders the same table.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::TrainError;
+
+/// PPO hyperparameters. Field names follow CleanRL's `ppo_continuous_action.py`; the
+/// defaults are CleanRL's except where noted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PpoConfig {
+    /// Env steps to train for, summed over all envs. Default 1,000,000.
+    pub total_steps: u64,
+    /// Parallel envs in the vector env. Default 8.
+    pub num_envs: usize,
+    /// Steps per env per rollout (the batch is `num_envs × num_steps`). Default 128.
+    pub num_steps: usize,
+    /// Adam step size. Default 3e-4.
+    pub learning_rate: f32,
+    /// Anneal the learning rate linearly to 0 over training. Default true.
+    pub anneal_lr: bool,
+    /// Discount factor per control step. Default 0.99.
+    pub gamma: f32,
+    /// GAE λ. Default 0.95.
+    pub gae_lambda: f32,
+    /// Minibatches per epoch. Default 4.
+    pub num_minibatches: usize,
+    /// Passes over each rollout. Default 10.
+    pub update_epochs: usize,
+    /// Normalise advantages per minibatch. Default true.
+    pub norm_adv: bool,
+    /// Surrogate clipping ε. Default 0.2.
+    pub clip_coef: f32,
+    /// Clip the value loss around the old values as well. Default true.
+    pub clip_vloss: bool,
+    /// Entropy bonus coefficient. Default 0.0.
+    pub ent_coef: f32,
+    /// Value loss coefficient. Default 0.5.
+    pub vf_coef: f32,
+    /// Global gradient-norm clip. Default 0.5.
+    pub max_grad_norm: f32,
+    /// Stop an update's epochs early once the approximate KL exceeds this. Default none.
+    pub target_kl: Option<f32>,
+    /// Hidden layer widths of the actor and of the critic (tanh, separate nets). Default [64, 64].
+    pub hidden: Vec<usize>,
+    /// Normalise observations with running statistics (saved with the policy). Default true.
+    pub norm_obs: bool,
+    /// Scale rewards by the running std of the discounted return (Gymnasium's
+    /// `NormalizeReward`, clipped to ±10); only what the learner sees changes, returns are
+    /// reported unscaled. Default true.
+    pub norm_reward: bool,
+    /// Initial log-std of the Gaussian policy (continuous actions). Default 0.0.
+    pub init_log_std: f32,
+    /// Bootstrap from the critic when the time limit ends an episode (SB3 does, CleanRL
+    /// does not): the time limit is not part of the task. Default true.
+    pub bootstrap_truncated: bool,
+}
+
+impl Default for PpoConfig {
+    fn default() -> Self {
+        Self {
+            total_steps: 1_000_000,
+            num_envs: 8,
+            num_steps: 128,
+            learning_rate: 3e-4,
+            anneal_lr: true,
+            gamma: 0.99,
+            gae_lambda: 0.95,
+            num_minibatches: 4,
+            update_epochs: 10,
+            norm_adv: true,
+            clip_coef: 0.2,
+            clip_vloss: true,
+            ent_coef: 0.0,
+            vf_coef: 0.5,
+            max_grad_norm: 0.5,
+            target_kl: None,
+            hidden: vec![64, 64],
+            norm_obs: true,
+            norm_reward: true,
+            init_log_std: 0.0,
+            bootstrap_truncated: true,
+        }
+    }
+}
+
+impl PpoConfig {
+    /// The tuned defaults for a registered env id (with or without its version, e.g.
+    /// `cartpole` or `cartpole-v0`); [`PpoConfig::default`] for others.
+    pub fn for_env(env: &str) -> Self {
+        let base = env.split("-v").next().unwrap_or(env);
+        let d = Self::default();
+        match base {
+            // Fast envs: short rollouts, many updates (rl-zoo's CartPole row).
+            "cartpole" | "cartpole_continuous" => Self {
+                total_steps: 100_000,
+                num_envs: 8,
+                num_steps: 32,
+                learning_rate: 1e-3,
+                gamma: 0.98,
+                gae_lambda: 0.8,
+                num_minibatches: 1,
+                update_epochs: 20,
+                norm_reward: false,
+                ..d
+            },
+            "pendulum" => Self {
+                total_steps: 300_000,
+                num_envs: 8,
+                num_steps: 256,
+                learning_rate: 1e-3,
+                gamma: 0.95,
+                gae_lambda: 0.95,
+                num_minibatches: 8,
+                update_epochs: 10,
+                ..d
+            },
+            "reacher" => Self { total_steps: 500_000, num_envs: 16, num_steps: 64, ..d },
+            "ball_balance" => Self { total_steps: 500_000, num_envs: 16, num_steps: 128, ..d },
+            "pusher" => Self { total_steps: 2_000_000, num_envs: 16, num_steps: 128, ..d },
+            "ant" => Self { total_steps: 3_000_000, num_envs: 16, num_steps: 256, ..d },
+            _ => d,
+        }
+    }
+
+    /// Rollout batch size (`num_envs × num_steps`).
+    pub fn batch_size(&self) -> usize {
+        self.num_envs * self.num_steps
+    }
+
+    /// Samples per minibatch.
+    pub fn minibatch_size(&self) -> usize {
+        self.batch_size() / self.num_minibatches.max(1)
+    }
+
+    /// Iterations (rollout + update) the step budget allows, at least 1.
+    pub fn num_iterations(&self) -> u64 {
+        (self.total_steps / self.batch_size().max(1) as u64).max(1)
+    }
+
+    /// Rejects settings that cannot train, naming the field and the fix.
+    pub fn validate(&self) -> Result<(), TrainError> {
+        let bad = |field: &'static str, why: String| Err(TrainError::Config { field, reason: why });
+        if self.num_envs == 0 || self.num_envs > 4096 {
+            return bad("num_envs", format!("{} is out of 1..=4096", self.num_envs));
+        }
+        if self.num_steps == 0 {
+            return bad("num_steps", "must be at least 1".into());
+        }
+        if self.num_minibatches == 0 || self.num_minibatches > self.batch_size() {
+            return bad(
+                "num_minibatches",
+                format!("{} must be in 1..={} (the batch size)", self.num_minibatches, self.batch_size()),
+            );
+        }
+        if self.update_epochs == 0 {
+            return bad("update_epochs", "must be at least 1".into());
+        }
+        for (field, v) in [("gamma", self.gamma), ("gae_lambda", self.gae_lambda)] {
+            if !(0.0..=1.0).contains(&v) {
+                return bad(field, format!("{v} is outside 0..=1"));
+            }
+        }
+        for (field, v) in [
+            ("learning_rate", self.learning_rate),
+            ("clip_coef", self.clip_coef),
+            ("max_grad_norm", self.max_grad_norm),
+        ] {
+            if !(v.is_finite() && v > 0.0) {
+                return bad(field, format!("{v} must be a positive number"));
+            }
+        }
+        for (field, v) in
+            [("ent_coef", self.ent_coef), ("vf_coef", self.vf_coef), ("init_log_std", self.init_log_std.abs())]
+        {
+            if !(v.is_finite() && v >= 0.0) {
+                return bad(field, format!("{v} must be a finite, non-negative number"));
+            }
+        }
+        if self.hidden.is_empty() || self.hidden.iter().any(|&h| h == 0 || h > 4096) {
+            return bad("hidden", format!("{:?}: give one or more widths in 1..=4096", self.hidden));
+        }
+        if self.total_steps < self.batch_size() as u64 {
+            return bad(
+                "total_steps",
+                format!(
+                    "{} is less than one rollout ({} envs × {} steps)",
+                    self.total_steps, self.num_envs, self.num_steps
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// Applies `key=value` overrides (values parsed as JSON, e.g. `hidden=[32,32]`,
+    /// `target_kl=0.02`, `anneal_lr=false`). Unknown keys and wrong types are errors that
+    /// list the valid keys.
+    pub fn with_overrides<S: AsRef<str>>(&self, sets: &[S]) -> Result<Self, TrainError> {
+        let mut value = serde_json::to_value(self).expect("the config serialises");
+        let map = value.as_object_mut().expect("the config is an object");
+        let keys = || map_keys(self);
+        for set in sets {
+            let set = set.as_ref();
+            let Some((key, raw)) = set.split_once('=') else {
+                return Err(TrainError::Override {
+                    set: set.into(),
+                    reason: "expected key=value".into(),
+                    keys: keys(),
+                });
+            };
+            let key = key.trim();
+            if !map.contains_key(key) {
+                return Err(TrainError::Override {
+                    set: set.into(),
+                    reason: format!("unknown key `{key}`"),
+                    keys: keys(),
+                });
+            }
+            let parsed = serde_json::from_str(raw.trim()).map_err(|e| TrainError::Override {
+                set: set.into(),
+                reason: format!("value is not JSON: {e}"),
+                keys: keys(),
+            })?;
+            map.insert(key.to_owned(), parsed);
+        }
+        serde_json::from_value(value).map_err(|e| TrainError::Override {
+            set: sets.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(" "),
+            reason: e.to_string(),
+            keys: keys(),
+        })
+    }
+}
+
+fn map_keys(c: &PpoConfig) -> String {
+    let v = serde_json::to_value(c).expect("the config serialises");
+    v.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>().join(", ")).unwrap_or_default()
+}
+
+/// One training job.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TrainConfig {
+    /// Registered env id, e.g. `cartpole-v0`.
+    pub env: String,
+    pub ppo: PpoConfig,
+    /// Seeds the nets, the action sampling, the minibatch order and every episode.
+    pub seed: u64,
+    /// Stop cleanly (keeping everything learned so far) after this much wall-clock time.
+    #[serde(with = "opt_secs")]
+    pub time_limit: Option<Duration>,
+    /// Checkpoints of the reflection data (term values, fitness, lengths). Default 10.
+    pub checkpoints: usize,
+    /// Fraction of training, at the end, whose episodes make the late-window fitness. Default 0.2.
+    pub late_window: f32,
+}
+
+impl TrainConfig {
+    /// The env's tuned defaults, seed 0, no time limit.
+    pub fn new(env: &str) -> Self {
+        Self {
+            env: env.to_owned(),
+            ppo: PpoConfig::for_env(env),
+            seed: 0,
+            time_limit: None,
+            checkpoints: 10,
+            late_window: 0.2,
+        }
+    }
+}
+
+mod opt_secs {
+    use std::time::Duration;
+
+    pub fn serialize<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_some(&d.as_secs_f64()),
+            None => s.serialize_none(),
+        }
+    }
+}

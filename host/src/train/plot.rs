@@ -1,0 +1,301 @@
+//! Training-curve figures as SVG: one small panel per series, so a run's curves can be inspected without any
+//! plotting stack. Uses the plotters SVG backend without the `ttf` feature, so no system fonts are needed (text is
+//! emitted as `<text>` elements and laid out with plotters' naive size estimate) and the output is deterministic.
+
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// One curve: `points` are (x, y) with x = environment steps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub points: Vec<(f64, f64)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    #[error("cannot write plot {path}: {reason}")]
+    Write { path: PathBuf, reason: String },
+}
+
+const COLS: usize = 3;
+const PANEL_W: u32 = 300;
+const PANEL_H: u32 = 220;
+const TITLE_H: u32 = 36;
+/// Values are clamped to ±this so axis spans stay finite (plotters' tick search never ends on an infinite span).
+const LIMIT: f64 = 1e300;
+/// Series with at most this many points also get a dot per point (a single point would otherwise be invisible).
+const MARKER_MAX: usize = 30;
+const FONT: &str = "sans-serif";
+const PALETTE: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+    RGBColor(255, 127, 14),
+    RGBColor(23, 190, 207),
+];
+
+/// Draws each series in its own small panel (grid, ~3 columns, ~300×220 px each), titled with the series name,
+/// x axis "env steps", and writes the SVG to `path`. Non-finite points are skipped; an empty series draws an empty
+/// panel saying "no data". `title` goes on top of the figure.
+pub fn write_svg(path: &Path, title: &str, series: &[Series]) -> Result<(), PlotError> {
+    let svg = render_svg(title, series).map_err(|e| match e {
+        PlotError::Write { reason, .. } => PlotError::Write { path: path.to_path_buf(), reason },
+    })?;
+    std::fs::write(path, svg).map_err(|e| PlotError::Write { path: path.to_path_buf(), reason: e.to_string() })
+}
+
+/// The same figure as an SVG string (write_svg uses it). Handy for tests and for embedding in HTML reports.
+/// Rendering into memory cannot really fail; if plotters reports an error anyway, `path` reads `<memory>`.
+pub fn render_svg(title: &str, series: &[Series]) -> Result<String, PlotError> {
+    let cols = series.len().clamp(1, COLS);
+    let rows = series.len().div_ceil(COLS).max(1);
+    let size = (PANEL_W * cols as u32, TITLE_H + PANEL_H * rows as u32);
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
+        draw_figure(&root, title, series, (rows, cols))
+            .and_then(|()| root.present())
+            .map_err(|e| PlotError::Write { path: PathBuf::from("<memory>"), reason: e.to_string() })?;
+    }
+    Ok(buf)
+}
+
+type DrawResult = Result<(), DrawingAreaErrorKind<std::io::Error>>;
+
+fn draw_figure(
+    root: &DrawingArea<SVGBackend, Shift>,
+    title: &str,
+    series: &[Series],
+    grid: (usize, usize),
+) -> DrawResult {
+    root.fill(&WHITE)?;
+    let body = root.titled(title, (FONT, 24))?;
+    let panels = body.split_evenly(grid);
+    if series.is_empty() {
+        return draw_panel(&panels[0], "", &[], PALETTE[0]);
+    }
+    for (i, (s, panel)) in series.iter().zip(&panels).enumerate() {
+        let points: Vec<(f64, f64)> = s
+            .points
+            .iter()
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .map(|&(x, y)| (x.clamp(-LIMIT, LIMIT), y.clamp(-LIMIT, LIMIT)))
+            .collect();
+        draw_panel(panel, &s.name, &points, PALETTE[i % PALETTE.len()])?;
+    }
+    Ok(())
+}
+
+/// One panel; `points` are already finite and clamped.
+fn draw_panel(area: &DrawingArea<SVGBackend, Shift>, name: &str, points: &[(f64, f64)], color: RGBColor) -> DrawResult {
+    let (x0, x1) = axis_range(points.iter().map(|p| p.0));
+    let (y0, y1) = axis_range(points.iter().map(|p| p.1));
+    let mut chart = ChartBuilder::on(area)
+        .caption(name, (FONT, 17))
+        .margin(6)
+        .margin_right(14)
+        .x_label_area_size(34)
+        .y_label_area_size(46)
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    let x_fmt = |v: &f64| fmt_tick(*v, x0, x1);
+    let y_fmt = |v: &f64| fmt_tick(*v, y0, y1);
+    chart
+        .configure_mesh()
+        .x_desc("env steps")
+        .x_labels(4)
+        .y_labels(5)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .label_style((FONT, 12))
+        .axis_desc_style((FONT, 13))
+        .bold_line_style(RGBColor(225, 225, 225))
+        .light_line_style(TRANSPARENT)
+        .draw()?;
+    if points.is_empty() {
+        let style = TextStyle::from((FONT, 16).into_font()).color(&RGBColor(120, 120, 120));
+        let centre = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+        chart.plotting_area().draw(&Text::new("no data", centre, style.pos(Pos::new(HPos::Center, VPos::Center))))?;
+        return Ok(());
+    }
+    if points.len() > 1 {
+        chart.draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))?;
+    }
+    if points.len() <= MARKER_MAX {
+        chart.draw_series(points.iter().map(|&p| Circle::new(p, 2, color.filled())))?;
+    }
+    Ok(())
+}
+
+/// Data range with a 5 % margin; a zero-width range (one point, constant series) is widened around its value,
+/// and no data gives 0..1. A span below f64 resolution at that magnitude counts as zero: plotters would place its
+/// grid lines outside the panel.
+fn axis_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if lo > hi {
+        return (0.0, 1.0);
+    }
+    let span = hi - lo;
+    let pad = if span > lo.abs().max(hi.abs()) * 1e-9 {
+        span * 0.05
+    } else if lo != 0.0 {
+        lo.abs() * 0.05
+    } else {
+        1.0
+    };
+    (lo - pad, hi + pad)
+}
+
+/// Compact tick label: scientific (`1.2e4`, `5e-4`) for large or tiny magnitudes, otherwise as few decimals as the
+/// axis span needs (`0.95`, `12`); trailing zeros are dropped.
+fn fmt_tick(v: f64, lo: f64, hi: f64) -> String {
+    // Tick spacing is at least span / 20 for the label counts used here; extra digits are trimmed below.
+    let step = match (hi - lo) / 20.0 {
+        s if s > 0.0 && s.is_finite() => s,
+        _ => lo.abs().max(hi.abs()).max(f64::MIN_POSITIVE),
+    };
+    if v == 0.0 || v.abs() < step * 1e-6 {
+        return "0".to_string();
+    }
+    let mag = lo.abs().max(hi.abs());
+    if !(1e-3..1e4).contains(&mag) {
+        let digits = (v.abs().log10().floor() - step.log10().floor()).clamp(0.0, 3.0) as usize;
+        let s = format!("{v:.digits$e}");
+        match s.split_once('e') {
+            Some((mantissa, exp)) => format!("{}e{exp}", trim_zeros(mantissa)),
+            None => s,
+        }
+    } else {
+        let decimals = (-step.log10().floor()).clamp(0.0, 6.0) as usize;
+        trim_zeros(&format!("{v:.decimals$}")).to_string()
+    }
+}
+
+fn trim_zeros(s: &str) -> &str {
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(name: &str, points: Vec<(f64, f64)>) -> Series {
+        Series { name: name.to_string(), points }
+    }
+
+    fn curve(name: &str, n: usize) -> Series {
+        series(name, (0..n).map(|i| (i as f64 * 1000.0, (i as f64 * 0.3).sin() * 50.0 + i as f64)).collect())
+    }
+
+    /// Contents of every `<text>` element (the backend puts them on their own line).
+    fn texts(svg: &str) -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| Some(t.split_once('>')?.1.split_once("</text>")?.0.trim().to_string()))
+            .collect()
+    }
+
+    fn assert_svg(svg: &str) {
+        assert!(svg.starts_with("<svg"), "starts with {:?}", &svg[..svg.len().min(40)]);
+        assert!(svg.trim_end().ends_with("</svg>"));
+    }
+
+    #[test]
+    fn contains_title_names_and_axis_text() {
+        let all = [curve("episode return", 200), curve("policy loss", 50), curve("entropy", 5), curve("kl", 80)];
+        let svg = render_svg("ppo on cartpole", &all).unwrap();
+        assert_svg(&svg);
+        let texts = texts(&svg);
+        for text in ["ppo on cartpole", "episode return", "policy loss", "entropy", "kl", "env steps"] {
+            assert!(texts.iter().any(|t| t == text), "missing <text> {text} in {texts:?}");
+        }
+        assert!(svg.contains("<polyline"), "no curve drawn");
+        // 4 panels → 3 columns × 2 rows.
+        assert!(svg.contains(r#"width="900" height="476""#), "{}", &svg[..120]);
+    }
+
+    #[test]
+    fn names_are_xml_escaped() {
+        let svg = render_svg("a < b & c", &[curve("r<0 & \"x\"", 3)]).unwrap();
+        assert!(svg.contains("a &lt; b &amp; c"));
+        assert!(!svg.contains("r<0"));
+    }
+
+    #[test]
+    fn degenerate_series_do_not_panic() {
+        let all = [
+            series("constant", vec![(0.0, 0.95), (10.0, 0.95), (20.0, 0.95)]),
+            series("constant zero", vec![(0.0, 0.0), (10.0, 0.0)]),
+            series("single", vec![(5000.0, -3.0)]),
+            series("empty", vec![]),
+            series("all nan", vec![(f64::NAN, 1.0), (1.0, f64::INFINITY), (2.0, f64::NEG_INFINITY)]),
+            series("some nan", vec![(0.0, 1.0), (1.0, f64::NAN), (2.0, 3.0)]),
+            series("huge", vec![(0.0, -f64::MAX), (1.0, f64::MAX)]),
+            series("tiny", vec![(0.0, 1e-300), (1.0, 2e-300)]),
+            series("big offset", vec![(0.0, 1e16), (1.0, 1e16 + 2.0)]),
+        ];
+        let svg = render_svg("degenerate", &all).unwrap();
+        assert_svg(&svg);
+        let no_data = texts(&svg).iter().filter(|t| *t == "no data").count();
+        assert_eq!(no_data, 2, "empty and all-NaN panels say no data");
+        let none = render_svg("nothing", &[]).unwrap();
+        assert_svg(&none);
+        assert!(texts(&none).iter().any(|t| t == "no data"));
+    }
+
+    #[test]
+    fn same_input_same_bytes() {
+        let all = [curve("a", 100), curve("b", 7), series("c", vec![])];
+        assert_eq!(render_svg("t", &all).unwrap(), render_svg("t", &all).unwrap());
+        assert_ne!(render_svg("t", &all).unwrap(), render_svg("t", &all[..2]).unwrap());
+    }
+
+    #[test]
+    fn write_svg_writes_render_svg_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("curves.svg");
+        let all = [curve("a", 10)];
+        write_svg(&path, "t", &all).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), render_svg("t", &all).unwrap());
+    }
+
+    #[test]
+    fn unwritable_path_is_a_write_error() {
+        // A directory cannot be overwritten by a file, even as root.
+        let dir = tempfile::tempdir().unwrap();
+        match write_svg(dir.path(), "t", &[curve("a", 3)]) {
+            Err(PlotError::Write { path, reason }) => {
+                assert_eq!(path, dir.path());
+                assert!(!reason.is_empty());
+            }
+            other => panic!("expected PlotError::Write, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn axis_range_pads_and_widens() {
+        assert_eq!(axis_range([0.0, 10.0].into_iter()), (-0.5, 10.5));
+        assert_eq!(axis_range([2.0, 2.0].into_iter()), (1.9, 2.1));
+        assert_eq!(axis_range([0.0].into_iter()), (-1.0, 1.0));
+        assert_eq!(axis_range([1e16, 1e16 + 2.0].into_iter()), (0.95e16, 1.05e16 + 2.0));
+        assert_eq!(axis_range(std::iter::empty()), (0.0, 1.0));
+    }
+
+    #[test]
+    fn tick_labels_are_compact() {
+        assert_eq!(fmt_tick(12000.0, 0.0, 50000.0), "1.2e4");
+        assert_eq!(fmt_tick(250000.0, 0.0, 1e6), "2.5e5");
+        assert_eq!(fmt_tick(0.95, 0.0, 1.0), "0.95");
+        assert_eq!(fmt_tick(0.2, 0.0, 1.0), "0.2");
+        assert_eq!(fmt_tick(12.0, 0.0, 100.0), "12");
+        assert_eq!(fmt_tick(-150.0, -500.0, 10.0), "-150");
+        assert_eq!(fmt_tick(0.0, -1.0, 1.0), "0");
+        assert_eq!(fmt_tick(1e-17, -1.0, 1.0), "0");
+        assert_eq!(fmt_tick(5e-4, 0.0, 1e-3 * 0.9), "5e-4");
+        assert_eq!(fmt_tick(1.0002, 1.0, 1.0005), "1.0002");
+    }
+}
