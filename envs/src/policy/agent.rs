@@ -129,7 +129,9 @@ impl Policy {
                 clip: expect(c, 1)?[0],
             }),
             _ => {
-                return Err(PolicyError::MissingTensor { name: "obs_norm.mean, obs_norm.var and obs_norm.clip".into() });
+                return Err(PolicyError::MissingTensor {
+                    name: "obs_norm.mean, obs_norm.var and obs_norm.clip".into(),
+                });
             }
         };
         Ok(Self { actor, log_std, obs_norm })

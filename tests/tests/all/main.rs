@@ -10,3 +10,4 @@ mod envs_wasm;
 mod hostile_load;
 mod hostile_run;
 mod rust_guests;
+mod train;
