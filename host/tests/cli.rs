@@ -189,3 +189,161 @@ fn envs_lists_and_shows_every_env() {
 fn rewardsmith_guest_state_len(env: &str) -> usize {
     rewardsmith_guest::envs::find(env).unwrap().state_len
 }
+
+#[test]
+fn train_then_eval_then_rollout_on_the_run_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let run_s = run.to_str().unwrap();
+    let out = rewardsmith(&[
+        "train",
+        "--env",
+        "cartpole",
+        "--reward",
+        "guest-sdk/examples/cartpole.rs",
+        "--steps",
+        "4096",
+        "--seed",
+        "3",
+        "--threads",
+        "2",
+        "--out",
+        run_s,
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = json(&out);
+    assert_eq!(s["env"], "cartpole-v0");
+    assert_eq!(s["stop"], "completed");
+    let steps = s["steps"].as_u64().unwrap();
+    assert!(steps >= 4096 - 1024 && steps <= 4096, "{steps}");
+    assert!(s["reward_share"].as_f64().unwrap() > 0.0 && s["sps"].as_f64().unwrap() > 0.0);
+    for f in [
+        "manifest.json",
+        "policy.safetensors",
+        "metrics.jsonl",
+        "metrics.csv",
+        "result.json",
+        "curves.svg",
+        "reward.rs",
+        "reward.wasm",
+    ] {
+        assert!(run.join(f).is_file(), "{f} missing");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["status"], "completed");
+    assert_eq!(manifest["seed"], 3);
+    assert_eq!(manifest["reward_source_sha256"].as_str().unwrap().len(), 64);
+    let iterations = s["result"]["iterations"].as_u64().unwrap();
+    let jsonl = std::fs::read_to_string(run.join("metrics.jsonl")).unwrap();
+    assert_eq!(jsonl.lines().count() as u64, iterations);
+    let csv = std::fs::read_to_string(run.join("metrics.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    for name in [
+        "charts/episodic_return",
+        "charts/fitness",
+        "charts/episode_length",
+        "terms/upright",
+        "losses/value_loss",
+        "perf/sps",
+        "perf/reward_ns_per_transition",
+    ] {
+        assert!(header.split(',').any(|h| h == name), "{name} not in {header}");
+    }
+    assert!(std::fs::read_to_string(run.join("curves.svg")).unwrap().contains("terms/upright"));
+
+    let out = rewardsmith(&["eval", "--run", run_s, "--episodes", "3", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let e = json(&out);
+    assert_eq!(e["episodes"].as_array().unwrap().len(), 3);
+    let f = e["fitness"]["mean"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&f), "{f}");
+
+    let replay = dir.path().join("replay.json");
+    let out = rewardsmith(&["rollout", "--run", run_s, "--seed", "5", "--out", replay.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&replay).unwrap()).unwrap();
+    let frames = r["frames"].as_array().unwrap();
+    assert!(!frames.is_empty());
+    assert_eq!(r["term_names"], serde_json::json!(["alive", "upright", "centred", "effort"]));
+    let sum: f64 = frames.iter().map(|f| f["reward"].as_f64().unwrap()).sum();
+    assert!((sum - r["episodic_return"].as_f64().unwrap()).abs() < 1e-3 * sum.abs().max(1.0));
+    assert!(frames[0]["snapshot"]["bodies"].as_array().unwrap().iter().any(|b| b["name"] == "pole"));
+
+    // The same folder again: refused, nothing overwritten.
+    let before = std::fs::read(run.join("policy.safetensors")).unwrap();
+    let out = rewardsmith(&[
+        "train",
+        "--env",
+        "cartpole",
+        "--reward",
+        "guest-sdk/examples/cartpole.rs",
+        "--steps",
+        "4096",
+        "--out",
+        run_s,
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["error"]["kind"], "run_dir");
+    assert_eq!(std::fs::read(run.join("policy.safetensors")).unwrap(), before);
+}
+
+#[test]
+fn train_config_errors_are_typed_and_name_the_fix() {
+    let out = rewardsmith(&["train", "--env", "cartpole", "--print-config"]);
+    assert!(out.status.success());
+    let c = json(&out);
+    assert_eq!(c["env"], "cartpole-v0");
+    assert!(c["num_envs"].as_u64().unwrap() > 0 && c["hidden"].is_array());
+
+    let out = rewardsmith(&[
+        "train",
+        "--env",
+        "cartpole",
+        "--reward",
+        "guest-sdk/examples/cartpole.rs",
+        "--set",
+        "learnin_rate=1",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let e = json(&out);
+    assert_eq!(e["error"]["kind"], "override");
+    assert!(e["error"]["message"].as_str().unwrap().contains("learning_rate"), "{e}");
+
+    let out = rewardsmith(&[
+        "train",
+        "--env",
+        "cartpole",
+        "--reward",
+        "guest-sdk/examples/cartpole.rs",
+        "--set",
+        "gamma=1.5",
+        "--json",
+    ]);
+    assert_eq!(json(&out)["error"]["kind"], "config");
+
+    let out = rewardsmith(&[
+        "train",
+        "--env",
+        "cartpole",
+        "--reward",
+        "guest-sdk/examples/pendulum.rs",
+        "--steps",
+        "2048",
+        "--json",
+        "--out",
+        "/tmp/rewardsmith-cli-mismatch-never-created",
+    ]);
+    assert_eq!(json(&out)["error"]["kind"], "env_mismatch");
+    assert!(!std::path::Path::new("/tmp/rewardsmith-cli-mismatch-never-created").exists());
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = rewardsmith(&["eval", "--run", dir.path().to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let e = json(&out);
+    assert_eq!(e["error"]["kind"], "run_dir");
+    assert!(e["error"]["message"].as_str().unwrap().contains("not a run folder"), "{e}");
+}

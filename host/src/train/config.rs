@@ -95,16 +95,17 @@ impl PpoConfig {
         let base = env.split("-v").next().unwrap_or(env);
         let d = Self::default();
         match base {
-            // Fast envs: short rollouts, many updates (rl-zoo's CartPole row).
+            // rl-zoo's CartPole discounting (γ 0.98, λ 0.8) with a larger batch, fewer epochs
+            // and a higher rate: solves in fewer seconds than the zoo's 20 epochs of 256.
             "cartpole" | "cartpole_continuous" => Self {
-                total_steps: 100_000,
-                num_envs: 8,
-                num_steps: 32,
-                learning_rate: 1e-3,
+                total_steps: 150_000,
+                num_envs: 16,
+                num_steps: 64,
+                learning_rate: 3e-3,
                 gamma: 0.98,
                 gae_lambda: 0.8,
-                num_minibatches: 1,
-                update_epochs: 20,
+                num_minibatches: 4,
+                update_epochs: 4,
                 norm_reward: false,
                 ..d
             },
@@ -258,8 +259,10 @@ pub struct TrainConfig {
 }
 
 impl TrainConfig {
-    /// The env's tuned defaults, seed 0, no time limit.
+    /// The env's tuned defaults, seed 0, no time limit. A short name (`cartpole`) becomes
+    /// its registered id (`cartpole-v0`).
     pub fn new(env: &str) -> Self {
+        let env = rewardsmith_envs::registry::find(env).map_or(env, |r| r.spec.id);
         Self {
             env: env.to_owned(),
             ppo: PpoConfig::for_env(env),

@@ -92,3 +92,52 @@ pub extern "C" fn probe(index: i32, seed: i64, steps: i32) -> i64 {
 pub extern "C" fn probe_env_count() -> i32 {
     env_count() as i32
 }
+
+/// FNV-1a over every state and action bit of a closed-loop episode: the saved policy in
+/// `safetensors` (as `rewardsmith train` writes it) acting deterministically on env number
+/// `index` from `seed`, for up to `steps` steps. What a browser demo computes. Returns 0 if
+/// the file or index is bad.
+pub fn policy_episode_hash(safetensors: &[u8], index: usize, seed: u64, steps: u32) -> u64 {
+    use rewardsmith_envs::policy::{Policy, read_safetensors};
+    let Some(reg) = registry().get(index) else { return 0 };
+    let Ok(policy) = read_safetensors(safetensors).and_then(|t| Policy::from_tensors(&t)) else { return 0 };
+    let mut env = reg.make();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |v: &[f32]| {
+        for x in v {
+            for b in x.to_bits().to_le_bytes() {
+                h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+    };
+    let mut obs = env.reset(seed);
+    let mut action = vec![0.0; policy.action_dim()];
+    for _ in 0..steps {
+        policy.act_deterministic(&obs, &mut action);
+        eat(&action);
+        let Ok(step) = env.step(&action) else { return 0 };
+        eat(env.state());
+        if step.terminated || step.truncated {
+            break;
+        }
+        obs = step.obs;
+    }
+    h
+}
+
+/// wasm export: room for `len` bytes in this module's memory (for the policy file).
+#[unsafe(no_mangle)]
+#[allow(unsafe_code)]
+pub extern "C" fn probe_alloc(len: i32) -> i32 {
+    let buf = vec![0u8; len.max(0) as usize].into_boxed_slice();
+    Box::leak(buf).as_mut_ptr() as usize as i32
+}
+
+/// wasm export: [`policy_episode_hash`] over `len` bytes at `ptr` (from [`probe_alloc`]).
+#[unsafe(no_mangle)]
+#[allow(unsafe_code)]
+pub extern "C" fn probe_policy_episode(ptr: i32, len: i32, index: i32, seed: i64, steps: i32) -> i64 {
+    // SAFETY: the host wrote `len` bytes at `ptr`, a buffer probe_alloc leaked for it.
+    let bytes = unsafe { std::slice::from_raw_parts(ptr as usize as *const u8, len as usize) };
+    policy_episode_hash(bytes, index as usize, seed as u64, steps as u32) as i64
+}

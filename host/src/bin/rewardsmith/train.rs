@@ -122,6 +122,8 @@ fn run_inner(args: Args) -> Result<ExitCode, Failure> {
     let sandbox = Sandbox::new(Limits::default()).map_err(|e| Failure::new(e.kind(), e))?;
     let module = sandbox.load(&compiled.wasm).map_err(|e| Failure::new(e.kind(), e))?;
     let reg = rewardsmith_envs::registry::find(&cfg.env).map_err(|e| Failure::new("env", e))?;
+    // Checked before the run folder exists, so a wrong reward leaves nothing behind.
+    sandbox.instantiate(&module, reg.spec.reward_env).map_err(|e| Failure::new(e.kind(), e))?;
 
     let created = unix_now();
     let out = args
