@@ -284,3 +284,61 @@ mod opt_secs {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_parse_json_values_and_reject_unknown_keys_naming_the_valid_ones() {
+        let c = PpoConfig::default().with_overrides(&["hidden=[32, 16]", "target_kl=0.02", "anneal_lr=false"]).unwrap();
+        assert_eq!((c.hidden, c.target_kl, c.anneal_lr), (vec![32, 16], Some(0.02), false));
+        let e = PpoConfig::default().with_overrides(&["learnin_rate=1"]).unwrap_err();
+        assert!(matches!(&e, TrainError::Override { keys, .. } if keys.contains("learning_rate")), "{e}");
+        assert!(matches!(PpoConfig::default().with_overrides(&["gamma"]), Err(TrainError::Override { .. })));
+        assert!(matches!(PpoConfig::default().with_overrides(&["num_envs=\"8\""]), Err(TrainError::Override { .. })));
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let bad = |c: PpoConfig| match c.validate() {
+            Err(TrainError::Config { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(bad(PpoConfig { gamma: 1.5, ..PpoConfig::default() }), "gamma");
+        assert_eq!(bad(PpoConfig { learning_rate: f32::NAN, ..PpoConfig::default() }), "learning_rate");
+        assert_eq!(bad(PpoConfig { hidden: vec![], ..PpoConfig::default() }), "hidden");
+        assert_eq!(bad(PpoConfig { total_steps: 10, ..PpoConfig::default() }), "total_steps");
+        for env in rewardsmith_envs::ids() {
+            PpoConfig::for_env(env).validate().unwrap();
+        }
+    }
+
+    /// docs/training.md documents every field and every env's budget.
+    #[test]
+    fn the_docs_list_every_field_and_every_env_budget() {
+        let docs = include_str!("../../../docs/training.md");
+        let v = serde_json::to_value(PpoConfig::default()).unwrap();
+        for key in v.as_object().unwrap().keys() {
+            assert!(docs.contains(&format!("| `{key}` |")), "docs/training.md lacks a row for `{key}`");
+        }
+        for env in rewardsmith_envs::ids() {
+            let c = PpoConfig::for_env(env);
+            let row = docs.lines().find(|l| l.starts_with(&format!("| {env}")) || l.contains(&format!(", {env} |")));
+            let row = row.unwrap_or_else(|| panic!("docs/training.md has no row for {env}"));
+            let steps = c.total_steps.to_string();
+            let grouped: String = steps
+                .chars()
+                .rev()
+                .collect::<Vec<_>>()
+                .chunks(3)
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+                .join(",")
+                .chars()
+                .rev()
+                .collect();
+            assert!(row.contains(&grouped), "docs/training.md row for {env} does not say total_steps {grouped}: {row}");
+        }
+    }
+}
