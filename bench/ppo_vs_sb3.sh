@@ -4,7 +4,7 @@
 # with the same hyperparameters (ours, read from `rewardsmith train --print-config`) and step budget.
 # Installs SB3 + torch (CPU use only, ~5.5 GiB) into target/sb3-venv on first use.
 #
-#   bench/ppo_vs_sb3.sh                       # cartpole 100k + pendulum 200k steps, seed 0
+#   bench/ppo_vs_sb3.sh                       # cartpole 150k (its default budget) + pendulum 200k steps, seed 0
 #   bench/ppo_vs_sb3.sh --seeds 3 --only cartpole
 #
 # SB3's torch runs on 1 thread by default (--sb3-threads): for 64-wide MLPs a second OpenMP thread
@@ -20,7 +20,7 @@ usage: bench/ppo_vs_sb3.sh [--seeds N] [--threads T] [--sb3-threads T] [--cartpo
 EOF
   exit 2
 }
-seeds=1 threads=2 sb3_threads=1 cartpole_steps=100000 pendulum_steps=200000 only=""
+seeds=1 threads=2 sb3_threads=1 cartpole_steps=150000 pendulum_steps=200000 only=""
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || usage
   case "$1" in
