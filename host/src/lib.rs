@@ -9,6 +9,8 @@
 
 pub mod check;
 pub mod compiler;
+pub mod evolve;
 pub mod sandbox;
+pub mod store;
 pub mod train;
 pub mod transitions;

@@ -175,3 +175,5 @@ impl Wat {
         wat::parse_str(self.text()).unwrap_or_else(|e| panic!("template WAT invalid: {e}\n{}", self.text()))
     }
 }
+
+pub mod scripted_llm;

@@ -16,7 +16,7 @@ mod toolchain;
 pub use diagnostics::Diagnostic;
 pub use isolation::Isolation;
 pub use screen::Refusal;
-pub use toolchain::{SdkBuild, Toolchain};
+pub use toolchain::{SdkBuild, Toolchain, sdk_source};
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

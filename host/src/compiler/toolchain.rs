@@ -161,3 +161,9 @@ fn tail(s: &str, lines: usize) -> String {
     let v: Vec<&str> = s.lines().collect();
     v[v.len().saturating_sub(lines)..].join("\n")
 }
+
+/// The embedded guest SDK source file at `path` (relative to the SDK crate root, e.g.
+/// `src/envs/cartpole.rs`): what prompts quote to show an LLM the env's `State`.
+pub fn sdk_source(path: &str) -> Option<&'static str> {
+    SDK_FILES.iter().find(|(p, _)| *p == path).map(|(_, text)| *text)
+}

@@ -120,10 +120,17 @@ impl PpoConfig {
                 update_epochs: 10,
                 ..d
             },
-            "reacher" => Self { total_steps: 500_000, num_envs: 16, num_steps: 64, ..d },
-            "ball_balance" => Self { total_steps: 500_000, num_envs: 16, num_steps: 128, ..d },
+            // 50-step episodes where only the end counts: a short horizon (γ 0.95) learns
+            // ~4× faster than 0.99, which still sat at 0.75 success after 1.5M steps.
+            "reacher" => {
+                Self { total_steps: 300_000, num_envs: 16, num_steps: 64, learning_rate: 1e-3, gamma: 0.95, ..d }
+            }
+            // Solved (≥ 0.9) by ~100k steps on every seed tried; 300k keeps a margin.
+            "ball_balance" => Self { total_steps: 300_000, num_envs: 16, num_steps: 128, ..d },
             "pusher" => Self { total_steps: 2_000_000, num_envs: 16, num_steps: 128, ..d },
-            "ant" => Self { total_steps: 3_000_000, num_envs: 16, num_steps: 256, ..d },
+            // More, smaller minibatches (256 samples, 160 gradient steps per 4096-step
+            // rollout; the sim, not the update, dominates): past 10 m by ~300k steps.
+            "ant" => Self { total_steps: 800_000, num_envs: 16, num_steps: 256, num_minibatches: 16, ..d },
             _ => d,
         }
     }

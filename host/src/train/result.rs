@@ -2,12 +2,12 @@
 //! the reward-reflection data it shows an LLM (Eureka's format: each term's mean per-step
 //! value at ~10 evenly spaced checkpoints, with their max/mean/min).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::metrics::{self, Record, TERM_PREFIX};
 
 /// Why training stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
     /// The step budget was used up.
@@ -19,7 +19,7 @@ pub enum StopReason {
 }
 
 /// A series sampled at the checkpoints, with its summary over them.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Curve {
     pub name: String,
     /// One value per checkpoint (`None`: no data at that checkpoint).
@@ -45,7 +45,7 @@ impl Curve {
 }
 
 /// Mean and population standard deviation.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MeanStd {
     pub mean: f64,
     pub std: f64,
@@ -66,7 +66,7 @@ impl MeanStd {
 }
 
 /// The summary of a training run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainResult {
     pub env: String,
     pub seed: u64,

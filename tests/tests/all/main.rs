@@ -9,5 +9,7 @@ mod determinism;
 mod envs_wasm;
 mod hostile_load;
 mod hostile_run;
+mod llm;
 mod rust_guests;
+mod store;
 mod train;

@@ -4,7 +4,9 @@ mod check;
 mod common;
 mod envs;
 mod eval;
+mod evolve;
 mod rollout;
+mod runs;
 mod train;
 
 use std::process::ExitCode;
@@ -30,6 +32,9 @@ enum Command {
     Train(train::Args),
     Eval(eval::Args),
     Rollout(rollout::Args),
+    Evolve(evolve::Args),
+    Runs(runs::Args),
+    Report(evolve::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,5 +45,8 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Rollout(args) => rollout::run(args),
+        Command::Evolve(args) => evolve::run(args),
+        Command::Runs(args) => runs::run(args),
+        Command::Report(args) => evolve::report(args),
     }
 }

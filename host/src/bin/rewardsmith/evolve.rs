@@ -1,0 +1,382 @@
+//! `rewardsmith evolve --env ID` and `rewardsmith report ID`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use rewardsmith::compiler::{Compiler, CompilerOptions};
+use rewardsmith::evolve::llm::{LlmClient, LlmConfig};
+use rewardsmith::evolve::llm_proposer::LlmProposer;
+use rewardsmith::evolve::report::{self, ReportData};
+use rewardsmith::evolve::stored::{StoreJournal, StoreLlmLog};
+use rewardsmith::evolve::{
+    Candidate, Event, EvolveConfig, Journal, Offline, Proposer, Resources, Status, Summary, evolve,
+};
+use rewardsmith::sandbox::{Limits, Sandbox};
+use rewardsmith::store::{self, NewRun, RunRow, RunStatus, Store};
+use serde_json::json;
+
+use crate::common::{Failure, fail};
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ProposerArg {
+    Llm,
+    Offline,
+}
+
+/// Search for a reward program: propose, compile, train, reflect, repeat (Eureka's loop).
+///
+/// Each iteration proposes --samples reward programs (an LLM over an OpenAI-compatible API, or
+/// the built-in offline evolutionary search), compiles and trains a policy on each in the
+/// sandbox, and keeps the best by late-window task fitness. At the end the best reward, the
+/// env's human baseline and its sparse reward are retrained on --final-seeds seeds and the
+/// human-normalised score is reported. Everything is stored in a SQLite run store;
+/// `--resume ID` continues an interrupted run without redoing finished work.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:
+  rewardsmith evolve --env cartpole --iterations 3 --samples 8          # offline, no network
+  OPENAI_API_KEY=... rewardsmith evolve --env reacher --proposer llm --model gpt-4o-mini
+  OPENAI_BASE_URL=http://127.0.0.1:8080/v1 rewardsmith evolve --env pendulum --proposer llm --model local
+  rewardsmith evolve --resume 3
+  rewardsmith report 3")]
+pub struct Args {
+    /// The env (`rewardsmith envs` lists them). Required unless --resume.
+    #[arg(long, required_unless_present = "resume")]
+    env: Option<String>,
+    /// Iterations of proposing and training.
+    #[arg(long, default_value_t = 5)]
+    iterations: u32,
+    /// Candidates per iteration.
+    #[arg(long, default_value_t = 16)]
+    samples: u32,
+    /// Who writes candidates. Default: `llm` when OPENAI_API_KEY or OPENAI_BASE_URL is set, else `offline`.
+    #[arg(long, value_enum)]
+    proposer: Option<ProposerArg>,
+    /// LLM model name.
+    #[arg(long, default_value = "gpt-4o-mini")]
+    model: String,
+    /// OpenAI-compatible endpoint root (default: OPENAI_BASE_URL, else https://api.openai.com/v1).
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Text from you for the first prompt (LLM proposer).
+    #[arg(long)]
+    feedback: Option<String>,
+    /// Env steps per candidate (default: the env's training budget, docs/training.md).
+    #[arg(long)]
+    steps: Option<u64>,
+    /// Wall-clock seconds per candidate before it is stopped (it keeps what it learned).
+    #[arg(long, default_value_t = 600.0)]
+    candidate_seconds: f64,
+    /// Seeds for the final evaluation of the best, human and sparse rewards.
+    #[arg(long, default_value_t = 5)]
+    final_seeds: u32,
+    /// Worker threads shared by all trainings. Default: all cores.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Seed of the proposer and of every training.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// The run store.
+    #[arg(long, default_value = store::DEFAULT_PATH)]
+    store: PathBuf,
+    /// Continue run ID (after a crash, kill or Ctrl-C) with its stored settings.
+    #[arg(long, value_name = "ID")]
+    resume: Option<i64>,
+    /// No progress output; only the summary.
+    #[arg(long)]
+    quiet: bool,
+    /// Print the summary as one JSON object; implies --quiet.
+    #[arg(long)]
+    json: bool,
+}
+
+fn store_failure(e: store::StoreError) -> Failure {
+    Failure::new(e.kind(), e)
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let json = args.json;
+    match run_inner(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => fail(&f, json),
+    }
+}
+
+fn llm_configured() -> bool {
+    ["OPENAI_API_KEY", "OPENAI_BASE_URL"].iter().any(|k| std::env::var(k).is_ok_and(|v| !v.trim().is_empty()))
+}
+
+fn run_inner(args: Args) -> Result<(), Failure> {
+    let quiet = args.quiet || args.json;
+    let st = Store::open(&args.store).map_err(store_failure)?;
+    let (row, cfg, proposer_kind) = match args.resume {
+        Some(id) => {
+            let row = st.run(id).map_err(store_failure)?;
+            let cfg: EvolveConfig = serde_json::from_value(row.config.clone())
+                .map_err(|e| Failure::msg("store", format!("run {id}'s stored config is unreadable: {e}")))?;
+            let kind = if row.proposer == store::Proposer::Llm { ProposerArg::Llm } else { ProposerArg::Offline };
+            if !quiet {
+                eprintln!("resuming run {id} ({}, {} proposer)", cfg.env, row.proposer.as_str());
+            }
+            st.set_run_status(id, RunStatus::Running, None).map_err(store_failure)?;
+            (row, cfg, kind)
+        }
+        None => {
+            let env = args.env.clone().expect("clap requires --env without --resume");
+            let reg = rewardsmith_envs::registry::find(&env).map_err(|e| Failure::new("env", e))?;
+            let mut cfg = EvolveConfig::new(reg.spec.id);
+            cfg.iterations = args.iterations;
+            cfg.samples = args.samples;
+            cfg.final_seeds = args.final_seeds;
+            cfg.steps = args.steps;
+            cfg.candidate_seconds = args.candidate_seconds;
+            cfg.seed = args.seed;
+            cfg.feedback = args.feedback.clone();
+            if let Some(t) = args.threads {
+                cfg.threads = t.max(1);
+            }
+            if cfg.iterations == 0 || cfg.samples == 0 || cfg.final_seeds == 0 {
+                return Err(Failure::msg(
+                    "config",
+                    "--iterations, --samples and --final-seeds must be at least 1".into(),
+                ));
+            }
+            let kind = args.proposer.unwrap_or(if llm_configured() { ProposerArg::Llm } else { ProposerArg::Offline });
+            let new = NewRun {
+                env: cfg.env.clone(),
+                proposer: if kind == ProposerArg::Llm { store::Proposer::Llm } else { store::Proposer::Offline },
+                model: (kind == ProposerArg::Llm).then(|| args.model.clone()),
+                config: serde_json::to_value(&cfg).expect("config serialises"),
+            };
+            let row = st.create_run(&new).map_err(store_failure)?;
+            if !quiet {
+                eprintln!(
+                    "evolve run {} on {}: {} iterations × {} candidates, {} proposer; store {}",
+                    row.id,
+                    cfg.env,
+                    cfg.iterations,
+                    cfg.samples,
+                    new.proposer.as_str(),
+                    args.store.display()
+                );
+            }
+            (row, cfg, kind)
+        }
+    };
+
+    let compiler = Compiler::new(CompilerOptions::default());
+    let sandbox = Sandbox::new(Limits::default()).map_err(|e| Failure::new(e.kind(), e))?;
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(cfg.threads.max(1))
+            .build()
+            .map_err(|e| Failure::msg("threads", format!("cannot start {} threads: {e}", cfg.threads)))?,
+    );
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = cancel.clone();
+        let _ = ctrlc::set_handler(move || {
+            if cancel.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
+    }
+    let res = Resources {
+        compiler: &compiler,
+        sandbox: &sandbox,
+        pool: &pool,
+        artifacts: &row.artifact_dir,
+        cancel: Some(&cancel),
+    };
+    let mut journal = StoreJournal { store: &st, run_id: row.id };
+    let mut proposer: Box<dyn Proposer> = match proposer_kind {
+        ProposerArg::Offline => {
+            Box::new(Offline::new(rewardsmith_envs::registry::find(&cfg.env).map_err(|e| Failure::new("env", e))?.spec))
+        }
+        ProposerArg::Llm => {
+            let mut lc = LlmConfig::from_env(row.model.clone().unwrap_or_else(|| args.model.clone()));
+            if let Some(u) = &args.base_url {
+                lc.base_url = u.clone();
+            }
+            let client = LlmClient::new(lc).map_err(|e| Failure::new(e.kind(), e))?;
+            Box::new(LlmProposer::new(client, StoreLlmLog { store: &st, run_id: row.id }))
+        }
+    };
+    let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(0) };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {prefix} {wide_bar} {pos}/{len}  {msg}")
+            .expect("template")
+            .progress_chars("=> "),
+    );
+    let mut best_so_far: Option<f64> = None;
+    let mut on_event = |e: Event| match e {
+        Event::IterationStarted { iteration, attempt, candidates } => {
+            bar.reset();
+            bar.set_length(candidates as u64);
+            let retry = if attempt > 0 { format!(" (retry {attempt})") } else { String::new() };
+            bar.set_prefix(format!("iteration {}/{}{retry}", iteration + 1, cfg.iterations));
+        }
+        Event::CandidateDone { candidate, reused } => {
+            bar.inc(1);
+            if let Some(f) = candidate.fitness.filter(|f| f.is_finite()) {
+                best_so_far = Some(best_so_far.map_or(f, |b: f64| b.max(f)));
+            }
+            say(&bar, quiet, candidate_line(&candidate, reused));
+            bar.set_message(format!("best fitness {}", best_so_far.map_or("–".into(), |b| format!("{b:.3}"))));
+        }
+        Event::IterationDone { iteration, best, all_failed, .. } => {
+            let text = if all_failed {
+                format!("iteration {}: every candidate failed", iteration + 1)
+            } else {
+                let b = best.as_ref().expect("a best when not all failed");
+                format!("iteration {}: best {} fitness {:.3}", iteration + 1, b.label(), b.fitness.unwrap_or(f64::NAN))
+            };
+            say(&bar, quiet, text);
+        }
+        Event::FinalStarted { trainings } => {
+            bar.reset();
+            bar.set_length(trainings as u64);
+            bar.set_prefix("final evaluation");
+        }
+        Event::FinalTrained { .. } => {}
+    };
+    let result = evolve(&cfg, proposer.as_mut(), &mut journal, &res, &mut on_event);
+    bar.finish_and_clear();
+    drop(proposer);
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            let status = if cancel.load(Ordering::SeqCst) { RunStatus::Interrupted } else { RunStatus::Failed };
+            let _ = st.set_run_status(row.id, status, Some(&json!({ "error": e.to_string(), "kind": e.kind() })));
+            let hint = if status == RunStatus::Interrupted {
+                format!(" (continue with `rewardsmith evolve --resume {}`)", row.id)
+            } else {
+                String::new()
+            };
+            return Err(Failure::msg(e.kind(), format!("evolve run {}: {e}{hint}", row.id)));
+        }
+    };
+    st.set_run_status(row.id, RunStatus::Completed, Some(&serde_json::to_value(&summary).expect("summary serialises")))
+        .map_err(store_failure)?;
+    let (html, md) = write_report(&st, &row, &mut journal, Some(&summary), &row.artifact_dir)?;
+    if args.json {
+        println!("{}", json!({ "run_id": row.id, "report": html, "report_md": md, "summary": summary }));
+    } else {
+        print_summary(row.id, &summary, &html);
+    }
+    Ok(())
+}
+
+/// A progress line: above the bar on a terminal, plain stderr otherwise (logs, CI).
+fn say(bar: &ProgressBar, quiet: bool, line: String) {
+    if quiet {
+        return;
+    }
+    if bar.is_hidden() { eprintln!("{line}") } else { bar.println(line) }
+}
+
+fn candidate_line(c: &Candidate, reused: bool) -> String {
+    let again = if reused { " (done before resume)" } else { "" };
+    match c.status {
+        Status::Trained => format!(
+            "  {} [{}] trained: fitness {}{again}",
+            c.label(),
+            c.key.origin.as_str(),
+            c.fitness.filter(|f| f.is_finite()).map_or("–".into(), |f| format!("{f:.3}"))
+        ),
+        s => format!(
+            "  {} [{}] {}: {}{again}",
+            c.label(),
+            c.key.origin.as_str(),
+            s.as_str(),
+            c.error_text.as_deref().unwrap_or("").lines().next().unwrap_or("")
+        ),
+    }
+}
+
+fn print_summary(id: i64, s: &Summary, report: &Path) {
+    let f = |x: &rewardsmith::evolve::FinalScore| {
+        x.mean_std.map_or("–".to_owned(), |m| format!("{:.3} ± {:.3}", m.mean, m.std))
+    };
+    println!("evolve run {id} on {}: {} candidates ({} failed)", s.env, s.candidates, s.failed);
+    println!(
+        "  best found: {} (search fitness {})",
+        s.best_label.as_deref().unwrap_or("none"),
+        s.best_fitness.map_or("–".into(), |v| format!("{v:.3}"))
+    );
+    println!("  final evaluation (task fitness over {} seeds):", s.best.fitness.len());
+    println!("    best found      {}", f(&s.best));
+    println!("    human baseline  {}", f(&s.human));
+    println!("    sparse reward   {}", f(&s.sparse));
+    println!("  human-normalised score: {}", s.human_normalized_score.map_or("–".into(), |v| format!("{v:.3}")));
+    println!("  report: {}", report.display());
+}
+
+/// Writes `report.html` and `report.md` into `dir`; returns their paths.
+fn write_report(
+    st: &Store,
+    row: &RunRow,
+    journal: &mut StoreJournal<'_>,
+    summary: Option<&Summary>,
+    dir: &Path,
+) -> Result<(PathBuf, PathBuf), Failure> {
+    let candidates = journal.candidates().map_err(store_failure)?;
+    let _ = st;
+    let data = ReportData {
+        run_id: row.id,
+        env: &row.env,
+        proposer: row.proposer.as_str(),
+        config: &row.config,
+        candidates: &candidates,
+        summary,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| Failure::msg("io", format!("{}: {e}", dir.display())))?;
+    let html = dir.join("report.html");
+    let md = dir.join("report.md");
+    rewardsmith::train::write_atomic(&html, report::html(&data).as_bytes()).map_err(|e| Failure::new("io", e))?;
+    rewardsmith::train::write_atomic(&md, report::markdown(&data).as_bytes()).map_err(|e| Failure::new("io", e))?;
+    Ok((html, md))
+}
+
+/// Write a run's report: a self-contained HTML page and markdown.
+///
+/// Iterations and candidates with status, fitness and errors, the best reward's source,
+/// fitness and term curves (SVG), and the final table with the human-normalised score.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example:\n  rewardsmith report 3 --out /tmp/report")]
+pub struct ReportArgs {
+    /// The run's id (`rewardsmith runs` lists them).
+    id: i64,
+    /// The run store.
+    #[arg(long, default_value = store::DEFAULT_PATH)]
+    store: PathBuf,
+    /// Folder to write report.html and report.md to. Default: the run's artifact folder.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print the paths as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn report(args: ReportArgs) -> ExitCode {
+    let result = (|| {
+        let st = Store::open_existing(&args.store).map_err(store_failure)?;
+        let row = st.run(args.id).map_err(store_failure)?;
+        let summary: Option<Summary> = row.summary.clone().and_then(|s| serde_json::from_value(s).ok());
+        let mut journal = StoreJournal { store: &st, run_id: row.id };
+        let dir = args.out.clone().unwrap_or_else(|| row.artifact_dir.clone());
+        let (html, md) = write_report(&st, &row, &mut journal, summary.as_ref(), &dir)?;
+        if args.json {
+            println!("{}", json!({ "report": html, "report_md": md }));
+        } else {
+            println!("{}\n{}", html.display(), md.display());
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => fail(&f, args.json),
+    }
+}

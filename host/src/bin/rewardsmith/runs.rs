@@ -1,0 +1,240 @@
+//! `rewardsmith runs` and `rewardsmith runs show ID`: what the run store holds, so a person can
+//! pick a run to resume, report or inspect without opening SQLite.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use rewardsmith::store::{CandidateRow, CandidateStatus, LlmCallStatus, RunRow, Store};
+use serde_json::json;
+
+use crate::common::{Failure, fail};
+
+/// List evolve runs (newest first), or show one: iterations, candidates, LLM calls, feedback.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  rewardsmith runs\n  rewardsmith runs show 3\n  rewardsmith runs show 3 --json")]
+pub struct Args {
+    #[command(subcommand)]
+    command: Option<Sub>,
+    /// The run store (SQLite) to read.
+    #[arg(long, global = true, default_value = rewardsmith::store::DEFAULT_PATH)]
+    store: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Sub {
+    /// Show one run in full.
+    Show {
+        /// The run's id (first column of `rewardsmith runs`).
+        id: i64,
+    },
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let result =
+        Store::open_existing(&args.store).map_err(|e| Failure::new(e.kind(), e)).and_then(|store| match args.command {
+            None => list(&store, args.json),
+            Some(Sub::Show { id }) => show(&store, id, args.json),
+        });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => fail(&f, args.json),
+    }
+}
+
+fn store_failure(e: rewardsmith::store::StoreError) -> Failure {
+    Failure::new(e.kind(), e)
+}
+
+fn list(store: &Store, json: bool) -> Result<(), Failure> {
+    let runs = store.runs().map_err(store_failure)?;
+    let mut items = Vec::with_capacity(runs.len());
+    for r in &runs {
+        let cands = store.candidates(r.id, None).map_err(store_failure)?;
+        let best = store.best_candidate(r.id).map_err(store_failure)?;
+        items.push((r, cands, best));
+    }
+    if json {
+        let list: Vec<_> = items
+            .iter()
+            .map(|(r, cands, best)| {
+                json!({
+                    "id": r.id, "created_unix": r.created_unix, "env": r.env, "proposer": r.proposer,
+                    "model": r.model, "status": r.status, "artifact_dir": r.artifact_dir,
+                    "iterations": iterations_done(store, r.id), "candidates": cands.len(),
+                    "trained": cands.iter().filter(|c| c.status == CandidateStatus::Trained).count(),
+                    "best_candidate_id": best.as_ref().map(|b| b.id), "best_fitness": best.as_ref().and_then(|b| b.fitness),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(list));
+        return Ok(());
+    }
+    if runs.is_empty() {
+        println!("no runs in {} yet: start one with `rewardsmith evolve --env cartpole`", store.path().display());
+        return Ok(());
+    }
+    println!(
+        "{:>4}  {:<16}  {:<22} {:<18} {:<11} {:>5} {:>11} {:>12}",
+        "id", "created (UTC)", "env", "proposer", "status", "iters", "trained", "best fitness"
+    );
+    for (r, cands, best) in &items {
+        let trained = cands.iter().filter(|c| c.status == CandidateStatus::Trained).count();
+        println!(
+            "{:>4}  {:<16}  {:<22} {:<18} {:<11} {:>5} {:>11} {:>12}",
+            r.id,
+            utc(r.created_unix),
+            r.env,
+            proposer_text(r),
+            r.status.as_str(),
+            iterations_done(store, r.id),
+            format!("{trained}/{}", cands.len()),
+            best.as_ref().and_then(|b| b.fitness).map_or("-".into(), |f| format!("{f:.3}")),
+        );
+    }
+    Ok(())
+}
+
+/// Distinct iterations finished (`done`), whatever the attempts.
+fn iterations_done(store: &Store, run: i64) -> usize {
+    let mut done: Vec<u32> = store
+        .iterations(run)
+        .unwrap_or_default()
+        .iter()
+        .filter(|i| i.status == rewardsmith::store::IterationStatus::Done)
+        .map(|i| i.idx)
+        .collect();
+    done.dedup();
+    done.len()
+}
+
+fn proposer_text(r: &RunRow) -> String {
+    match &r.model {
+        Some(m) => format!("{} ({m})", r.proposer),
+        None => r.proposer.to_string(),
+    }
+}
+
+fn show(store: &Store, id: i64, json: bool) -> Result<(), Failure> {
+    let run = store.run(id).map_err(store_failure)?;
+    let iterations = store.iterations(id).map_err(store_failure)?;
+    let candidates = store.candidates(id, None).map_err(store_failure)?;
+    let best = store.best_candidate(id).map_err(store_failure)?;
+    let calls = store.llm_calls(id).map_err(store_failure)?;
+    let feedback = store.feedback(id).map_err(store_failure)?;
+    let ok_calls = calls.iter().filter(|c| c.status == LlmCallStatus::Ok).count();
+    let prompt_tokens: u64 = calls.iter().filter_map(|c| c.prompt_tokens).sum();
+    let completion_tokens: u64 = calls.iter().filter_map(|c| c.completion_tokens).sum();
+    let latency_ms: u64 = calls.iter().map(|c| c.latency_ms).sum();
+    if json {
+        // LLM calls without their prompts and responses (large; read them from the store or the report).
+        let call_list: Vec<_> = calls
+            .iter()
+            .map(|c| {
+                json!({
+                    "id": c.id, "iteration": c.iteration, "attempt": c.attempt, "status": c.status,
+                    "prompt_tokens": c.prompt_tokens, "completion_tokens": c.completion_tokens,
+                    "latency_ms": c.latency_ms, "error_text": c.error_text,
+                })
+            })
+            .collect();
+        let v = json!({
+            "run": run, "iterations": iterations, "candidates": candidates,
+            "best_candidate_id": best.as_ref().map(|b| b.id), "llm_calls": call_list, "feedback": feedback,
+        });
+        println!("{v}");
+        return Ok(());
+    }
+    println!("run {} · {} · {} · {}", run.id, run.env, proposer_text(&run), run.status);
+    println!("  created    {} UTC", utc(run.created_unix));
+    println!("  artifacts  {}", run.artifact_dir.display());
+    println!("  config     {}", run.config);
+    if let Some(s) = &run.summary {
+        println!("  summary    {s}");
+    }
+    println!("\niterations");
+    for it in &iterations {
+        let took = it.finished_unix.map_or("running".into(), |f| format!("{} s", f - it.started_unix));
+        let best = it.best_candidate_id.map_or("-".into(), |b| format!("#{b}"));
+        println!("  {:>3}.{:<2} {:<11} best {:<7} {took}", it.idx, it.attempt, it.status.as_str(), best);
+    }
+    println!("\ncandidates");
+    println!(
+        "  {:>6} {:>4} {:>3} {:>4}  {:<15} {:<13} {:>10}  error",
+        "id", "iter", "att", "smp", "origin", "status", "fitness"
+    );
+    for c in &candidates {
+        println!("  {}", candidate_line(c).trim_end());
+    }
+    println!(
+        "\nLLM calls  {} ({ok_calls} ok) · {prompt_tokens} prompt + {completion_tokens} completion tokens · {:.1} s total",
+        calls.len(),
+        latency_ms as f64 / 1000.0
+    );
+    let pending = feedback.iter().filter(|f| f.consumed_by_iteration.is_none()).count();
+    println!("feedback   {} ({pending} pending)", feedback.len());
+    match &best {
+        Some(b) => {
+            println!(
+                "\nbest: candidate #{} (iteration {}, fitness {:.3})",
+                b.id,
+                b.iteration,
+                b.fitness.unwrap_or(f64::NAN)
+            );
+            println!("{}", b.source);
+        }
+        None => println!("\nbest: none trained yet"),
+    }
+    Ok(())
+}
+
+fn candidate_line(c: &CandidateRow) -> String {
+    let fitness = c.fitness.map_or("-".into(), |f| format!("{f:.3}"));
+    let error = match (&c.error_kind, &c.error_text) {
+        (Some(k), Some(t)) => {
+            let first = t.lines().next().unwrap_or("");
+            let short: String = first.chars().take(70).collect();
+            format!("[{k}] {short}{}", if short.len() < first.len() { "…" } else { "" })
+        }
+        (Some(k), None) => format!("[{k}]"),
+        _ => String::new(),
+    };
+    format!(
+        "{:>6} {:>4} {:>3} {:>4}  {:<15} {:<13} {:>10}  {error}",
+        format!("#{}", c.id),
+        c.iteration,
+        c.attempt,
+        c.sample,
+        c.origin.as_str(),
+        c.status.as_str(),
+        fitness
+    )
+}
+
+/// `YYYY-MM-DD HH:MM` for unix seconds (UTC; civil-from-days, no time-zone database needed).
+fn utc(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}", secs / 3600, secs % 3600 / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_dates() {
+        assert_eq!(super::utc(0), "1970-01-01 00:00");
+        assert_eq!(super::utc(951_782_400), "2000-02-29 00:00");
+        assert_eq!(super::utc(1_764_230_000), "2025-11-27 07:53");
+    }
+}

@@ -1,0 +1,142 @@
+//! The LLM proposer: builds Eureka's conversation from the prompt files (system, task with
+//! the env's `State` source, then the best reward so far with its reflection, or the last
+//! failures with their diagnostics, plus a person's feedback), asks for `n` samples, and
+//! extracts each answer's whole program. Every call is logged (prompt, answers, tokens,
+//! latency; never the key) and looked up first, so a resumed run does not ask again.
+
+use rewardsmith_guest::TERM_CAPACITY;
+
+use super::extract::extract_program;
+use super::journal::{Candidate, Origin, Status};
+use super::llm::{ChatMessage, Completion, LlmClient, LlmError};
+use super::prompts;
+use super::proposer::{Context, Proposal, Proposer};
+use super::search::feedback_text;
+
+/// Where LLM calls are logged and found again (the run store implements it).
+pub trait LlmLog {
+    /// The answers of an earlier successful call with this key, if any.
+    fn lookup(&mut self, key: &str) -> Option<Vec<String>>;
+    /// Records a call: the request body (no key), and its answers or error.
+    fn record(
+        &mut self,
+        key: &str,
+        iteration: u32,
+        attempt: u32,
+        request: &serde_json::Value,
+        result: &Result<Completion, LlmError>,
+    );
+}
+
+/// A log that forgets (tests, runs without a store).
+#[derive(Debug, Default)]
+pub struct NoLog;
+
+impl LlmLog for NoLog {
+    fn lookup(&mut self, _key: &str) -> Option<Vec<String>> {
+        None
+    }
+    fn record(&mut self, _: &str, _: u32, _: u32, _: &serde_json::Value, _: &Result<Completion, LlmError>) {}
+}
+
+/// Proposes by asking an LLM.
+pub struct LlmProposer<L: LlmLog> {
+    client: LlmClient,
+    log: L,
+}
+
+impl<L: LlmLog> std::fmt::Debug for LlmProposer<L> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmProposer").finish_non_exhaustive()
+    }
+}
+
+impl<L: LlmLog> LlmProposer<L> {
+    pub fn new(client: LlmClient, log: L) -> Self {
+        LlmProposer { client, log }
+    }
+
+    pub fn log_mut(&mut self) -> &mut L {
+        &mut self.log
+    }
+}
+
+fn msg(role: &str, content: String) -> ChatMessage {
+    ChatMessage { role: role.to_owned(), content }
+}
+
+fn fenced(source: &str) -> String {
+    format!("```rust\n{}\n```", source.trim())
+}
+
+/// The conversation for an iteration (public for tests and for showing prompts).
+pub fn messages(ctx: &Context<'_>) -> Vec<ChatMessage> {
+    let layout = rewardsmith_guest::envs::find(ctx.spec.reward_env).expect("every registered env has a layout");
+    let mut m =
+        vec![msg("system", prompts::system(layout, TERM_CAPACITY.min(32))), msg("user", prompts::task(ctx.spec))];
+    let mut follow_up = Vec::new();
+    if let Some(best) = ctx.best {
+        m.push(msg("assistant", fenced(&best.source)));
+        if let Some(r) = &best.result {
+            follow_up.push(prompts::reflection(&best.label(), &best.source, r));
+        }
+    }
+    // The previous attempt's failures, when nothing has trained yet (or the last attempt
+    // failed entirely): show up to two, with their diagnostics.
+    let failures: Vec<&Candidate> = ctx
+        .history
+        .iter()
+        .filter(|c| {
+            c.key.origin == Origin::Llm && !matches!(c.status, Status::Trained | Status::Proposed | Status::Compiled)
+        })
+        .filter(|_| ctx.iteration > 0 || ctx.attempt > 0)
+        .filter(|c| c.key.iteration + 1 >= ctx.iteration)
+        .collect();
+    if ctx.best.is_none() || ctx.attempt > 0 {
+        for c in failures.iter().rev().take(2) {
+            let text = match c.status {
+                Status::NoCode => prompts::NO_CODE.to_owned(),
+                _ => prompts::error_feedback(&c.source, c.error_text.as_deref().unwrap_or("")),
+            };
+            follow_up.push(text);
+        }
+    }
+    follow_up.extend(feedback_text(ctx.feedback, ctx.history));
+    if let Some(t) = ctx.first_feedback {
+        follow_up.push(prompts::human_feedback(t));
+    }
+    if !follow_up.is_empty() {
+        m.push(msg("user", follow_up.join("\n\n")));
+    }
+    m
+}
+
+impl<L: LlmLog> Proposer for LlmProposer<L> {
+    fn origin(&self) -> Origin {
+        Origin::Llm
+    }
+
+    fn propose(&mut self, ctx: &Context<'_>, n: usize) -> Result<Vec<Proposal>, String> {
+        let key = format!("i{}a{}", ctx.iteration, ctx.attempt);
+        let texts = match self.log.lookup(&key) {
+            Some(texts) => texts,
+            None => {
+                let messages = messages(ctx);
+                let request = self.client.request_json(&messages, n as u32);
+                let result = self.client.complete(&messages, n as u32);
+                self.log.record(&key, ctx.iteration, ctx.attempt, &request, &result);
+                result.map_err(|e| e.to_string())?.texts
+            }
+        };
+        Ok(texts
+            .iter()
+            .take(n)
+            .map(|t| match extract_program(t) {
+                Ok(source) => Proposal { source: Some(source), note: "llm".into(), ..Proposal::default() },
+                Err(e) => {
+                    Proposal { source: None, problem: Some(e.to_string()), note: "llm".into(), ..Proposal::default() }
+                }
+            })
+            .collect())
+    }
+}

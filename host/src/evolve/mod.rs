@@ -1,0 +1,19 @@
+//! Evolve: Eureka-style reward search. Proposers (an LLM over an OpenAI-compatible API, or
+//! the offline evolutionary search) write reward programs; each is compiled, sandboxed and
+//! trained on; the loop selects on late-window task fitness, reflects, and repeats.
+
+pub mod baselines;
+pub mod extract;
+pub mod journal;
+pub mod llm;
+pub mod llm_proposer;
+pub mod offline;
+pub mod prompts;
+pub mod proposer;
+pub mod report;
+pub mod search;
+pub mod stored;
+
+pub use journal::{Candidate, Feedback, Journal, Key, MemoryJournal, Origin, Status};
+pub use proposer::{Context, Offline, Proposal, Proposer};
+pub use search::{Event, EvolveConfig, EvolveError, FinalScore, Resources, Summary, evolve, human_normalized};

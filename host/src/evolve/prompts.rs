@@ -1,0 +1,144 @@
+//! The prompts, as plain text files in `prompts/` (like Eureka's), filled from data.
+//! `{{name}}` placeholders are replaced; a template with a placeholder left unfilled is a
+//! bug, caught by the tests.
+
+use rewardsmith_envs::EnvSpec;
+use rewardsmith_guest::envs::EnvLayout;
+
+use crate::train::TrainResult;
+
+pub const SYSTEM: &str = include_str!("../../../prompts/system.txt");
+pub const TASK: &str = include_str!("../../../prompts/task.txt");
+pub const REFLECTION: &str = include_str!("../../../prompts/reflection.txt");
+pub const ERROR_FEEDBACK: &str = include_str!("../../../prompts/error_feedback.txt");
+pub const NO_CODE: &str = include_str!("../../../prompts/no_code.txt");
+pub const HUMAN_FEEDBACK: &str = include_str!("../../../prompts/human_feedback.txt");
+pub const PREFERENCE_FEEDBACK: &str = include_str!("../../../prompts/preference_feedback.txt");
+
+/// Replaces every `{{key}}` in `template` with its value.
+pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = template.to_owned();
+    for (k, v) in vars {
+        out = out.replace(&format!("{{{{{k}}}}}"), v);
+    }
+    out
+}
+
+/// The system prompt for rewards of `env` (the SDK env, e.g. `cartpole`).
+pub fn system(env: &EnvLayout, max_terms: usize) -> String {
+    fill(SYSTEM, &[("env", env.id), ("max_terms", &max_terms.to_string())])
+}
+
+/// The task prompt: the env's description, fitness and its `State`/`Action` source verbatim.
+pub fn task(spec: &EnvSpec) -> String {
+    let module = spec.reward_env.split("-v").next().unwrap_or(spec.reward_env);
+    let source = crate::compiler::sdk_source(&format!("src/envs/{module}.rs")).unwrap_or("(source unavailable)");
+    fill(
+        TASK,
+        &[
+            ("env_id", spec.id),
+            ("description", spec.description),
+            ("fitness_doc", spec.fitness_doc),
+            ("solved", &spec.solved_fitness.to_string()),
+            ("max_steps", &spec.max_episode_steps.to_string()),
+            ("control_dt", &spec.control_dt.to_string()),
+            ("state_source", source.trim()),
+        ],
+    )
+}
+
+fn num(v: Option<f64>) -> String {
+    match v {
+        None => "–".into(),
+        Some(x) if x != 0.0 && (x.abs() >= 1e4 || x.abs() < 1e-3) => format!("{x:.2e}"),
+        Some(x) => format!("{x:.3}"),
+    }
+}
+
+/// Eureka's reward reflection: each term's values at the checkpoints with max/mean/min,
+/// then task fitness and episode length.
+pub fn reflection_table(r: &TrainResult) -> String {
+    let mut lines = Vec::new();
+    let mut row = |name: &str, c: &crate::train::Curve| {
+        let values: Vec<String> = c.values.iter().map(|v| num(*v)).collect();
+        lines.push(format!(
+            "{name}: [{}], max {}, mean {}, min {}",
+            values.join(", "),
+            num(c.max),
+            num(c.mean),
+            num(c.min)
+        ));
+    };
+    for t in &r.terms {
+        row(&t.name, t);
+    }
+    row("task_fitness", &r.fitness);
+    row("episode_length", &r.episode_length);
+    lines.join("\n")
+}
+
+/// The reflection prompt for a trained candidate.
+pub fn reflection(candidate: &str, source: &str, r: &TrainResult) -> String {
+    fill(
+        REFLECTION,
+        &[
+            ("candidate", candidate),
+            ("steps", &r.steps.to_string()),
+            ("checkpoints", &r.checkpoint_steps.len().to_string()),
+            ("table", &reflection_table(r)),
+            ("source", source.trim()),
+        ],
+    )
+}
+
+/// Feedback for a candidate that failed to compile or to run.
+pub fn error_feedback(source: &str, error: &str) -> String {
+    fill(ERROR_FEEDBACK, &[("error", error.trim()), ("source", source.trim())])
+}
+
+pub fn human_feedback(text: &str) -> String {
+    fill(HUMAN_FEEDBACK, &[("feedback", text.trim())])
+}
+
+/// A person's preference between candidates (and optional words).
+pub fn preference_feedback(best: &str, best_source: &str, worst: &str, worst_source: &str, text: &str) -> String {
+    let text = if text.trim().is_empty() { String::new() } else { format!(" They add: \"{}\"", text.trim()) };
+    fill(
+        PREFERENCE_FEEDBACK,
+        &[
+            ("best", best),
+            ("worst", worst),
+            ("text", &text),
+            ("best_source", best_source.trim()),
+            ("worst_source", worst_source.trim()),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_placeholder_is_filled_for_every_env() {
+        for reg in rewardsmith_envs::registry() {
+            let layout = rewardsmith_guest::envs::find(reg.spec.reward_env).unwrap();
+            for text in [system(layout, 32), task(reg.spec)] {
+                assert!(!text.contains("{{"), "{}: unfilled placeholder in\n{text}", reg.spec.id);
+            }
+            let task = task(reg.spec);
+            assert!(!task.contains("(source unavailable)"), "{}: the State source is missing", reg.spec.id);
+            let layout = rewardsmith_guest::envs::find(reg.spec.reward_env).unwrap();
+            assert!(layout.state_fields.iter().all(|f| task.contains(f.name)), "{task}");
+            assert!(task.contains(reg.spec.fitness_doc));
+        }
+        for text in [
+            error_feedback("fn x() {}", "line 3: error[E0425]"),
+            human_feedback("too jittery"),
+            preference_feedback("3", "a", "5", "b", ""),
+            NO_CODE.to_owned(),
+        ] {
+            assert!(!text.contains("{{"), "unfilled placeholder in\n{text}");
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! The run report: one self-contained HTML page (inline SVG, no scripts, no external
+//! files) and the same content as markdown — iterations and candidates with status,
+//! fitness and errors, the best reward's source, its fitness and term curves, and the final
+//! table with the human-normalised score.
+
+use std::fmt::Write as _;
+
+use super::journal::{Candidate, Origin, Status};
+use super::search::{FinalScore, Summary};
+use crate::train::{Series, render_svg};
+
+/// What a report is made from.
+#[derive(Debug)]
+pub struct ReportData<'a> {
+    pub run_id: i64,
+    pub env: &'a str,
+    pub proposer: &'a str,
+    /// The evolve config as JSON.
+    pub config: &'a serde_json::Value,
+    pub candidates: &'a [Candidate],
+    /// `None` while the run has not finished its final evaluation.
+    pub summary: Option<&'a Summary>,
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn fmt(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x:.3}"),
+        Some(_) => "–∞".into(),
+        None => "–".into(),
+    }
+}
+
+fn score(s: &FinalScore) -> String {
+    s.mean_std.map_or("–".into(), |m| format!("{:.3} ± {:.3} (n={})", m.mean, m.std, m.n))
+}
+
+fn search(c: &Candidate) -> bool {
+    matches!(c.key.origin, Origin::Llm | Origin::Offline)
+}
+
+fn first_line(s: &str, max: usize) -> String {
+    let line = s.lines().next().unwrap_or("");
+    if line.chars().count() > max {
+        format!("{}…", line.chars().take(max).collect::<String>())
+    } else {
+        line.to_owned()
+    }
+}
+
+/// The best-so-far and every candidate's fitness per iteration, and the best candidate's
+/// training curves.
+fn charts(d: &ReportData<'_>) -> String {
+    let mut series = Vec::new();
+    let all: Vec<(f64, f64)> = d
+        .candidates
+        .iter()
+        .filter(|c| search(c))
+        .filter_map(|c| Some((f64::from(c.key.iteration), c.fitness.filter(|f| f.is_finite())?)))
+        .collect();
+    series.push(Series { name: "candidate fitness by iteration".into(), points: all });
+    if let Some(s) = d.summary {
+        let best: Vec<(f64, f64)> =
+            s.best_per_iteration.iter().enumerate().filter_map(|(i, f)| Some((i as f64, (*f)?))).collect();
+        series.push(Series { name: "best fitness so far by iteration".into(), points: best });
+    }
+    let best = d.summary.and_then(|s| s.best_id).and_then(|id| d.candidates.iter().find(|c| c.id == id));
+    if let Some(r) = best.and_then(|c| c.result.as_ref()) {
+        let steps: Vec<f64> = r.checkpoint_steps.iter().map(|&s| s as f64).collect();
+        let curve = |name: String, values: &[Option<f64>]| Series {
+            name,
+            points: steps.iter().zip(values).filter_map(|(&x, v)| Some((x, (*v)?))).collect(),
+        };
+        series.push(curve("best: task fitness over training".into(), &r.fitness.values));
+        series.push(curve("best: episode length over training".into(), &r.episode_length.values));
+        for t in &r.terms {
+            series.push(curve(format!("best: term {}", t.name), &t.values));
+        }
+    }
+    render_svg(&format!("{} — evolve run {}", d.env, d.run_id), &series).unwrap_or_default()
+}
+
+/// The report as markdown.
+pub fn markdown(d: &ReportData<'_>) -> String {
+    let mut m = String::new();
+    let _ = writeln!(m, "# rewardsmith evolve run {} — {}\n", d.run_id, d.env);
+    let _ = writeln!(m, "Proposer: {}. Config: `{}`\n", d.proposer, d.config);
+    if let Some(s) = d.summary {
+        let _ = writeln!(m, "## Final evaluation\n");
+        let _ = writeln!(m, "| reward | task fitness (late window, mean ± std over seeds) |\n|---|---|");
+        let _ = writeln!(m, "| best found ({}) | {} |", s.best_label.as_deref().unwrap_or("–"), score(&s.best));
+        let _ = writeln!(m, "| human baseline | {} |", score(&s.human));
+        let _ = writeln!(m, "| sparse | {} |", score(&s.sparse));
+        let _ = writeln!(
+            m,
+            "\nHuman-normalised score (F − F_sparse) / |F_human − F_sparse|: **{}**\n",
+            fmt(s.human_normalized_score)
+        );
+        let _ = writeln!(
+            m,
+            "Best fitness so far after each iteration: {}\n",
+            s.best_per_iteration.iter().map(|f| fmt(*f)).collect::<Vec<_>>().join(", ")
+        );
+    } else {
+        let _ = writeln!(m, "The run has not finished its final evaluation yet.\n");
+    }
+    let _ = writeln!(m, "## Candidates\n\n| candidate | status | fitness | note / error |\n|---|---|---|---|");
+    for c in d.candidates.iter().filter(|c| search(c)) {
+        let detail = match c.status {
+            Status::Trained => c.note.clone(),
+            _ => format!(
+                "{}: {}",
+                c.error_kind.as_deref().unwrap_or(""),
+                first_line(c.error_text.as_deref().unwrap_or(""), 120)
+            ),
+        };
+        let _ = writeln!(
+            m,
+            "| {} | {} | {} | {} |",
+            c.label(),
+            c.status.as_str(),
+            fmt(c.fitness),
+            detail.replace('|', "\\|")
+        );
+    }
+    if let Some(best) = d.summary.and_then(|s| s.best_id).and_then(|id| d.candidates.iter().find(|c| c.id == id)) {
+        let _ = writeln!(m, "\n## Best reward ({})\n\n```rust\n{}\n```", best.label(), best.source.trim());
+    }
+    m
+}
+
+/// The report as one self-contained HTML page.
+pub fn html(d: &ReportData<'_>) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>rewardsmith run {} — {}</title>\
+         <style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}}\
+         table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}}\
+         pre{{background:#f6f6f6;padding:1em;overflow-x:auto}}.trained{{color:#075}}.failed{{color:#a00}}</style></head><body>",
+        d.run_id,
+        esc(d.env)
+    );
+    let _ =
+        write!(h, "<h1>rewardsmith evolve run {} — {}</h1><p>Proposer: {}.</p>", d.run_id, esc(d.env), esc(d.proposer));
+    if let Some(s) = d.summary {
+        let _ = write!(
+            h,
+            "<h2>Final evaluation</h2><table><tr><th>reward</th><th>task fitness (mean ± std over seeds)</th></tr>\
+             <tr><td>best found ({})</td><td>{}</td></tr><tr><td>human baseline</td><td>{}</td></tr>\
+             <tr><td>sparse</td><td>{}</td></tr></table><p>Human-normalised score \
+             (F − F<sub>sparse</sub>) / |F<sub>human</sub> − F<sub>sparse</sub>|: <b>{}</b></p>",
+            esc(s.best_label.as_deref().unwrap_or("–")),
+            score(&s.best),
+            score(&s.human),
+            score(&s.sparse),
+            fmt(s.human_normalized_score)
+        );
+    } else {
+        h.push_str("<p>The run has not finished its final evaluation yet.</p>");
+    }
+    h.push_str("<h2>Curves</h2>");
+    h.push_str(&charts(d));
+    h.push_str(
+        "<h2>Candidates</h2><table><tr><th>candidate</th><th>status</th><th>fitness</th><th>note / error</th></tr>",
+    );
+    for c in d.candidates.iter().filter(|c| search(c)) {
+        let (class, detail) = match c.status {
+            Status::Trained => ("trained", esc(&c.note)),
+            _ => (
+                "failed",
+                format!(
+                    "<b>{}</b>: {}",
+                    esc(c.error_kind.as_deref().unwrap_or("")),
+                    esc(c.error_text.as_deref().unwrap_or(""))
+                ),
+            ),
+        };
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td class=\"{class}\">{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&c.label()),
+            c.status.as_str(),
+            fmt(c.fitness),
+            detail
+        );
+    }
+    h.push_str("</table>");
+    if let Some(best) = d.summary.and_then(|s| s.best_id).and_then(|id| d.candidates.iter().find(|c| c.id == id)) {
+        let _ = write!(
+            h,
+            "<h2>Best reward ({})</h2><pre><code>{}</code></pre>",
+            esc(&best.label()),
+            esc(best.source.trim())
+        );
+    }
+    let _ = write!(
+        h,
+        "<h2>Config</h2><pre>{}</pre></body></html>",
+        esc(&serde_json::to_string_pretty(d.config).unwrap_or_default())
+    );
+    h
+}

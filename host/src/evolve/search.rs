@@ -1,0 +1,520 @@
+//! The evolve loop: propose → compile (in parallel) → train (concurrently, sharing one
+//! thread pool) → classify → select → reflect, for a number of iterations; then the final
+//! evaluation against the env's human and sparse rewards.
+//!
+//! What it does differently from Eureka (see docs/architecture.md): selection uses the
+//! late-window task fitness, never the best value seen during training; the best candidate
+//! so far is kept across iterations (elitism); an iteration whose candidates all fail is
+//! retried (bounded) instead of silently consumed; every candidate has its own step and
+//! wall-clock budget and runs sandboxed, so a hung or hostile one costs only its budget;
+//! every state change is journaled, so a resumed run redoes nothing it finished.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+
+use rayon::ThreadPool;
+use rewardsmith_envs::registry;
+use serde::{Deserialize, Serialize};
+
+use super::baselines;
+use super::journal::{Candidate, Feedback, Journal, Key, Origin, Status};
+use super::proposer::{Context, Proposer};
+use crate::compiler::{Compiler, Source};
+use crate::sandbox::Sandbox;
+use crate::train::{Hooks, Manifest, MeanStd, RunDir, TrainConfig, TrainError, train};
+
+/// How an evolve run is set up. Stored with the run, so `--resume` needs nothing else.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EvolveConfig {
+    /// Registered env id.
+    pub env: String,
+    /// Iterations of proposing and training. Default 5.
+    pub iterations: u32,
+    /// Candidates per iteration. Default 16.
+    pub samples: u32,
+    /// Seeds the final evaluation trains the best, human and sparse rewards on. Default 5.
+    pub final_seeds: u32,
+    /// Env steps per candidate (default: the env's training budget).
+    pub steps: Option<u64>,
+    /// Wall-clock seconds per candidate before it is stopped (keeping what it learned). Default 600.
+    pub candidate_seconds: f64,
+    /// Worker threads shared by all trainings. Default: all cores.
+    pub threads: usize,
+    /// Seeds the proposer and the candidates' training.
+    pub seed: u64,
+    /// Retries of an iteration in which every candidate failed. Default 2.
+    pub retries: u32,
+    /// Text from a person for the first prompt (LLM proposer).
+    pub feedback: Option<String>,
+}
+
+impl EvolveConfig {
+    pub fn new(env: &str) -> Self {
+        let env = registry::find(env).map_or(env, |r| r.spec.id);
+        EvolveConfig {
+            env: env.to_owned(),
+            iterations: 5,
+            samples: 16,
+            final_seeds: 5,
+            steps: None,
+            candidate_seconds: 600.0,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            seed: 0,
+            retries: 2,
+            feedback: None,
+        }
+    }
+
+    /// The training config every candidate gets (same seed for all: a fair comparison).
+    pub fn train_config(&self, seed: u64) -> TrainConfig {
+        let mut t = TrainConfig::new(&self.env);
+        if let Some(s) = self.steps {
+            t.ppo.total_steps = s;
+        }
+        t.seed = seed;
+        t.time_limit = Some(Duration::from_secs_f64(self.candidate_seconds.max(0.001)));
+        t
+    }
+}
+
+/// What can stop an evolve run (candidate failures never do: they are classified).
+#[derive(Debug, thiserror::Error)]
+pub enum EvolveError {
+    #[error("no env `{0}`; see `rewardsmith envs`")]
+    Env(String),
+    #[error("bad evolve config: {0}")]
+    Config(String),
+    #[error("the proposer failed: {0}")]
+    Proposer(String),
+    #[error("the run store failed: {0}")]
+    Journal(String),
+    #[error("cannot write {path}: {reason}")]
+    Io { path: PathBuf, reason: String },
+    #[error("the {which} reward failed in the final evaluation: {reason}")]
+    Baseline { which: &'static str, reason: String },
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl EvolveError {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EvolveError::Env(_) => "env",
+            EvolveError::Config(_) => "config",
+            EvolveError::Proposer(_) => "proposer",
+            EvolveError::Journal(_) => "store",
+            EvolveError::Io { .. } => "io",
+            EvolveError::Baseline { .. } => "baseline",
+            EvolveError::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Progress, for bars and logs.
+#[derive(Clone, Debug)]
+pub enum Event {
+    IterationStarted {
+        iteration: u32,
+        attempt: u32,
+        candidates: usize,
+    },
+    /// A candidate reached a final status (`reused`: it was already done before a resume).
+    CandidateDone {
+        candidate: Box<Candidate>,
+        reused: bool,
+    },
+    IterationDone {
+        iteration: u32,
+        attempt: u32,
+        best: Option<Box<Candidate>>,
+        all_failed: bool,
+    },
+    FinalStarted {
+        trainings: usize,
+    },
+    FinalTrained {
+        origin: Origin,
+        seed: u64,
+        fitness: Option<f64>,
+    },
+}
+
+/// Final evaluation of one reward over the final seeds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FinalScore {
+    /// Late-window fitness per seed (`None`: the training failed).
+    pub fitness: Vec<Option<f64>>,
+    pub mean_std: Option<MeanStd>,
+}
+
+/// The outcome of an evolve run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub env: String,
+    /// Journal id and label of the best candidate found (by late-window fitness).
+    pub best_id: Option<i64>,
+    pub best_label: Option<String>,
+    pub best_fitness: Option<f64>,
+    /// Best fitness found after each iteration (elitist: never decreases).
+    pub best_per_iteration: Vec<Option<f64>>,
+    pub candidates: usize,
+    pub failed: usize,
+    pub best: FinalScore,
+    pub human: FinalScore,
+    pub sparse: FinalScore,
+    /// `(F_best − F_sparse) / |F_human − F_sparse|` over the final seeds' means.
+    pub human_normalized_score: Option<f64>,
+}
+
+/// The human-normalised score (Eureka's), `None` when human and sparse tie.
+pub fn human_normalized(best: f64, human: f64, sparse: f64) -> Option<f64> {
+    let d = (human - sparse).abs();
+    (d > 1e-12).then(|| (best - sparse) / d)
+}
+
+/// Resources the loop runs on.
+pub struct Resources<'a> {
+    pub compiler: &'a Compiler,
+    pub sandbox: &'a Sandbox,
+    pub pool: &'a Arc<ThreadPool>,
+    /// Candidates' run folders go under here (`<dir>/c<id>`).
+    pub artifacts: &'a Path,
+    /// Checked between candidates and iterations.
+    pub cancel: Option<&'a std::sync::atomic::AtomicBool>,
+}
+
+impl std::fmt::Debug for Resources<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resources").field("artifacts", &self.artifacts).finish_non_exhaustive()
+    }
+}
+
+fn journal_err<E: std::fmt::Display>(e: E) -> EvolveError {
+    EvolveError::Journal(e.to_string())
+}
+
+fn cancelled(res: &Resources<'_>) -> bool {
+    res.cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+/// Runs (or resumes) the search and the final evaluation.
+pub fn evolve<J: Journal>(
+    cfg: &EvolveConfig,
+    proposer: &mut dyn Proposer,
+    journal: &mut J,
+    res: &Resources<'_>,
+    on_event: &mut (dyn FnMut(Event) + Send),
+) -> Result<Summary, EvolveError> {
+    let reg = registry::find(&cfg.env).map_err(|_| EvolveError::Env(cfg.env.clone()))?;
+    if cfg.samples == 0 || cfg.iterations == 0 || cfg.final_seeds == 0 {
+        return Err(EvolveError::Config("iterations, samples and final seeds must be at least 1".into()));
+    }
+    let mut best_per_iteration = Vec::new();
+    for iteration in 0..cfg.iterations {
+        let mut attempt = 0;
+        loop {
+            if cancelled(res) {
+                return Err(EvolveError::Cancelled);
+            }
+            let history = journal.candidates().map_err(journal_err)?;
+            let feedback = journal.take_feedback(iteration).map_err(journal_err)?;
+            let mine: Vec<Candidate> = history
+                .iter()
+                .filter(|c| c.key.iteration == iteration && c.key.attempt == attempt && is_search(c.key.origin))
+                .cloned()
+                .collect();
+            // A resumed iteration reuses what was proposed before (no answered LLM call is
+            // asked again); a fresh one asks the proposer.
+            let proposed = if mine.len() >= cfg.samples as usize {
+                mine
+            } else {
+                let ctx = Context {
+                    spec: reg.spec,
+                    iteration,
+                    attempt,
+                    seed: cfg.seed,
+                    history: &history,
+                    best: best_of(&history),
+                    feedback: &feedback,
+                    first_feedback: if iteration == 0 { cfg.feedback.as_deref() } else { None },
+                };
+                let proposals = proposer.propose(&ctx, cfg.samples as usize).map_err(EvolveError::Proposer)?;
+                let mut out = Vec::new();
+                for (sample, p) in proposals.into_iter().enumerate() {
+                    let key =
+                        Key { iteration, attempt, sample: sample as u32, origin: proposer.origin(), seed: cfg.seed };
+                    let mut c = Candidate::new(key, p.source.clone().unwrap_or_default());
+                    c.genome = p.genome;
+                    c.note = p.note;
+                    if p.source.is_none() {
+                        c.status = Status::NoCode;
+                        c.error_kind = Some("no_code".into());
+                        c.error_text = Some(p.problem.unwrap_or_else(|| "the answer held no program".into()));
+                    }
+                    out.push(journal.propose(&c).map_err(journal_err)?);
+                }
+                out
+            };
+            on_event(Event::IterationStarted { iteration, attempt, candidates: proposed.len() });
+            let done = run_candidates(cfg, proposed, journal, res, on_event, |seed| cfg.train_config(seed))?;
+            let best_here = done.iter().filter(|c| c.fitness.is_some()).max_by(|a, b| cmp_fitness(a, b)).cloned();
+            let all_failed = best_here.is_none();
+            journal
+                .finish_iteration(iteration, attempt, all_failed, best_here.as_ref().map(|c| c.id))
+                .map_err(journal_err)?;
+            on_event(Event::IterationDone { iteration, attempt, best: best_here.map(Box::new), all_failed });
+            if all_failed && attempt < cfg.retries {
+                attempt += 1;
+                continue;
+            }
+            break;
+        }
+        let history = journal.candidates().map_err(journal_err)?;
+        best_per_iteration.push(best_of(&history).and_then(|c| c.fitness));
+    }
+
+    // Final evaluation: the best reward, the human baseline and the sparse reward, each
+    // trained on the same final seeds with the same budget.
+    let history = journal.candidates().map_err(journal_err)?;
+    let best = best_of(&history).cloned();
+    let sdk_env = reg.spec.reward_env;
+    let human_src = baselines::human(sdk_env).ok_or_else(|| EvolveError::Env(cfg.env.clone()))?;
+    let sparse_src = baselines::sparse(sdk_env).ok_or_else(|| EvolveError::Env(cfg.env.clone()))?;
+    let mut finals = Vec::new();
+    for k in 0..cfg.final_seeds {
+        let seed = 1_000 + u64::from(k);
+        let add = |origin, source: &str| {
+            Candidate::new(Key { iteration: cfg.iterations, attempt: 0, sample: k, origin, seed }, source.to_owned())
+        };
+        if let Some(b) = &best {
+            finals.push(add(Origin::Final, &b.source));
+        }
+        finals.push(add(Origin::HumanBaseline, human_src));
+        finals.push(add(Origin::SparseBaseline, sparse_src));
+    }
+    let finals: Vec<Candidate> =
+        finals.iter().map(|c| journal.propose(c)).collect::<Result<_, _>>().map_err(journal_err)?;
+    on_event(Event::FinalStarted { trainings: finals.len() });
+    let done = run_candidates(cfg, finals, journal, res, on_event, |seed| {
+        let mut t = cfg.train_config(seed);
+        t.time_limit = None; // the final comparison gets the full step budget
+        t
+    })?;
+    let score = |origin: Origin| {
+        let fitness: Vec<Option<f64>> = (0..cfg.final_seeds)
+            .map(|k| done.iter().find(|c| c.key.origin == origin && c.key.sample == k).and_then(|c| c.fitness))
+            .collect();
+        let present: Vec<f64> = fitness.iter().flatten().copied().collect();
+        FinalScore { mean_std: MeanStd::of(&present), fitness }
+    };
+    for (origin, which) in [(Origin::HumanBaseline, "human baseline"), (Origin::SparseBaseline, "sparse")] {
+        if let Some(c) = done.iter().find(|c| c.key.origin == origin && c.fitness.is_none()) {
+            return Err(EvolveError::Baseline { which, reason: c.error_text.clone().unwrap_or_default() });
+        }
+    }
+    let (best_final, human, sparse) =
+        (score(Origin::Final), score(Origin::HumanBaseline), score(Origin::SparseBaseline));
+    let hns = match (&best_final.mean_std, &human.mean_std, &sparse.mean_std) {
+        (Some(b), Some(h), Some(s)) => human_normalized(b.mean, h.mean, s.mean),
+        _ => None,
+    };
+    let search: Vec<&Candidate> = history.iter().filter(|c| is_search(c.key.origin)).collect();
+    Ok(Summary {
+        env: cfg.env.clone(),
+        best_id: best.as_ref().map(|c| c.id),
+        best_label: best.as_ref().map(Candidate::label),
+        best_fitness: best.as_ref().and_then(|c| c.fitness),
+        best_per_iteration,
+        candidates: search.len(),
+        failed: search.iter().filter(|c| c.status != Status::Trained).count(),
+        best: best_final,
+        human,
+        sparse,
+        human_normalized_score: hns,
+    })
+}
+
+fn is_search(o: Origin) -> bool {
+    matches!(o, Origin::Llm | Origin::Offline)
+}
+
+fn cmp_fitness(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    // Ties go to the earlier candidate (lower id), so selection is deterministic.
+    a.fitness.partial_cmp(&b.fitness).unwrap_or(std::cmp::Ordering::Equal).then(b.id.cmp(&a.id))
+}
+
+/// The best trained search candidate so far (elitism: across all iterations).
+pub fn best_of(history: &[Candidate]) -> Option<&Candidate> {
+    history.iter().filter(|c| is_search(c.key.origin) && c.fitness.is_some()).max_by(|a, b| cmp_fitness(a, b))
+}
+
+/// Compiles (in parallel) and trains (concurrently on the shared pool) every candidate not
+/// already final; returns all of them in their final state.
+fn run_candidates<J: Journal>(
+    cfg: &EvolveConfig,
+    candidates: Vec<Candidate>,
+    journal: &mut J,
+    res: &Resources<'_>,
+    on_event: &mut (dyn FnMut(Event) + Send),
+    train_cfg: impl Fn(u64) -> TrainConfig + Sync,
+) -> Result<Vec<Candidate>, EvolveError> {
+    let reg = registry::find(&cfg.env).map_err(|_| EvolveError::Env(cfg.env.clone()))?;
+    let mut out = Vec::with_capacity(candidates.len());
+    let mut todo = Vec::new();
+    for c in candidates {
+        if c.status.is_final() {
+            on_event(Event::CandidateDone { candidate: Box::new(c.clone()), reused: true });
+            out.push(c);
+        } else {
+            todo.push(c);
+        }
+    }
+    // Compile everything that needs it in parallel (the compiler caches by content).
+    let sources: Vec<Source> = todo.iter().map(|c| Source::rust(c.source.clone())).collect();
+    let compiled = res.compiler.compile_many(&sources);
+    let mut queue = VecDeque::new();
+    for (mut c, r) in todo.into_iter().zip(compiled) {
+        let loaded = r.map_err(|e| (e.kind().to_owned(), e.to_string())).and_then(|comp| {
+            let module = res.sandbox.load(&comp.wasm).map_err(|e| (e.kind().to_owned(), e.to_string()))?;
+            res.sandbox.instantiate(&module, reg.spec.reward_env).map_err(|e| (e.kind().to_owned(), e.to_string()))?;
+            Ok((comp.wasm, module))
+        });
+        match loaded {
+            Ok((wasm, module)) => {
+                c.status = Status::Compiled;
+                c.module_sha256 = Some(module.hash_hex());
+                journal.update(&c).map_err(journal_err)?;
+                queue.push_back((c, wasm, module));
+            }
+            Err((kind, text)) => {
+                c.status = Status::CompileError;
+                c.error_kind = Some(kind);
+                c.error_text = Some(text);
+                journal.update(&c).map_err(journal_err)?;
+                on_event(Event::CandidateDone { candidate: Box::new(c.clone()), reused: false });
+                out.push(c);
+            }
+        }
+    }
+    // Train: as many trainings at once as the pool has threads; each runs inside the pool,
+    // so together they never use more threads than the pool has.
+    let queue = Mutex::new(queue);
+    let workers = res.pool.current_num_threads().max(1);
+    let (tx, rx) = std::sync::mpsc::channel::<Candidate>();
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (queue, train_cfg) = (&queue, &train_cfg);
+            s.spawn(move || {
+                while !cancelled(res) {
+                    let Some((c, wasm, module)) = queue.lock().expect("queue").pop_front() else { return };
+                    if tx.send(train_one(c, &wasm, &module, res, train_cfg)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        // Journal results as they arrive, on this thread (the journal is not shared); the
+        // loop ends when every worker has finished.
+        for c in rx {
+            journal.update(&c).map_err(journal_err)?;
+            on_event(Event::CandidateDone { candidate: Box::new(c.clone()), reused: false });
+            out.push(c);
+        }
+        Ok::<(), EvolveError>(())
+    })?;
+    if cancelled(res) {
+        return Err(EvolveError::Cancelled);
+    }
+    out.sort_by_key(|c| (c.key.sample, c.key.origin.as_str()));
+    Ok(out)
+}
+
+fn train_one(
+    mut c: Candidate,
+    wasm: &[u8],
+    module: &crate::sandbox::RewardModule,
+    res: &Resources<'_>,
+    train_cfg: &(impl Fn(u64) -> TrainConfig + Sync),
+) -> Candidate {
+    let tc = train_cfg(c.key.seed);
+    let dir = res.artifacts.join(format!("c{}", c.id));
+    let manifest = Manifest {
+        format: crate::train::FORMAT,
+        env: tc.env.clone(),
+        reward_env: registry::find(&tc.env).map(|r| r.spec.reward_env.to_owned()).unwrap_or_default(),
+        reward_file: "reward.rs".into(),
+        reward_source_sha256: sha256_hex(c.source.as_bytes()),
+        reward_module_sha256: module.hash_hex(),
+        seed: tc.seed,
+        config: serde_json::to_value(&tc).unwrap_or_default(),
+        crate_version: env!("CARGO_PKG_VERSION").to_owned(),
+        created_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        status: "running".into(),
+        error: None,
+        steps: 0,
+    };
+    // A folder left by an interrupted attempt is replaced.
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut run = match RunDir::create(&dir, manifest, c.source.as_bytes(), wasm) {
+        Ok(r) => Some(r),
+        Err(_) => None,
+    };
+    let mut on_iteration = |r: &crate::train::metrics::Record| {
+        if let Some(run) = run.as_mut() {
+            let _ = run.append_metrics(r);
+        }
+    };
+    let hooks = Hooks { on_iteration: Some(&mut on_iteration), cancel: res.cancel };
+    match train(&tc, res.sandbox, module, res.pool, hooks) {
+        Ok(t) => {
+            if let Some(run) = run.as_mut() {
+                let _ = run.finish(&t);
+                c.run_dir = Some(run.path().to_owned());
+            }
+            c.status = Status::Trained;
+            c.fitness = t.result.late_fitness.map(|m| m.mean);
+            if c.fitness.is_none() {
+                // No episode ended at all: as bad as it gets, but trained.
+                c.fitness = Some(f64::NEG_INFINITY);
+            }
+            c.result = Some(t.result);
+        }
+        Err(e) => {
+            if let Some(run) = run.as_mut() {
+                let _ = run.fail(&e.to_string());
+            }
+            c.status = match e {
+                TrainError::Reward { .. } => Status::RewardError,
+                _ => Status::TrainError,
+            };
+            c.error_kind = Some(e.kind().to_owned());
+            c.error_text = Some(e.to_string());
+        }
+    }
+    c
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Pending human feedback as prompt text (used by the LLM proposer).
+pub fn feedback_text(feedback: &[Feedback], history: &[Candidate]) -> Vec<String> {
+    let source = |id: i64| history.iter().find(|c| c.id == id);
+    feedback
+        .iter()
+        .filter_map(|f| match f {
+            Feedback::Text(t) => Some(super::prompts::human_feedback(t)),
+            Feedback::Preference { best, worst, text } => {
+                let (b, w) = (source(*best)?, source(*worst)?);
+                Some(super::prompts::preference_feedback(&b.label(), &b.source, &w.label(), &w.source, text))
+            }
+        })
+        .collect()
+}
