@@ -48,8 +48,8 @@ python3 - "$root" "$envs" "$seeds" <<'PY'
 import json, statistics, sys
 root, envs, seeds = sys.argv[1], sys.argv[2].split(","), int(sys.argv[3])
 
-def median(xs):
-    return f"{statistics.median(xs):,.0f}" if xs else "—"
+def median(xs, fmt=",.0f"):
+    return format(statistics.median(xs), fmt) if xs else "—"
 
 print(f"Runs: `{root}`\n")
 print("| env | solved fitness | budget (steps) | seeds solved (late fitness ≥ bar) | steps to solve (median) "
@@ -67,5 +67,5 @@ for env in envs:
     secs = [r["solved_at_s"] for r in runs if r["solved_at_s"] is not None]
     std = statistics.stdev(late) if len(late) > 1 else 0.0
     print(f"| {runs[0]['env']} | {bar:g} | {budget:,} | {ok}/{seeds} | {median(steps)} "
-          f"| {median(secs)} | {statistics.mean(late):.3f} ± {std:.3f} | {sum(walls):,.0f} |")
+          f"| {median(secs, ',.1f')} | {statistics.mean(late):.3f} ± {std:.3f} | {sum(walls):,.0f} |")
 PY

@@ -216,7 +216,7 @@ fn train_then_eval_then_rollout_on_the_run_folder() {
     assert_eq!(s["env"], "cartpole-v0");
     assert_eq!(s["stop"], "completed");
     let steps = s["steps"].as_u64().unwrap();
-    assert!(steps >= 4096 - 1024 && steps <= 4096, "{steps}");
+    assert!((4096 - 1024..=4096).contains(&steps), "{steps}");
     assert!(s["reward_share"].as_f64().unwrap() > 0.0 && s["sps"].as_f64().unwrap() > 0.0);
     for f in [
         "manifest.json",

@@ -81,25 +81,25 @@ pub fn messages(ctx: &Context<'_>) -> Vec<ChatMessage> {
             follow_up.push(prompts::reflection(&best.label(), &best.source, r));
         }
     }
-    // The previous attempt's failures, when nothing has trained yet (or the last attempt
-    // failed entirely): show up to two, with their diagnostics.
+    // The previous iteration's (or failed attempt's) failures, with their diagnostics, so
+    // the next answer can fix them: up to five, the most recent first.
     let failures: Vec<&Candidate> = ctx
         .history
         .iter()
         .filter(|c| {
             c.key.origin == Origin::Llm && !matches!(c.status, Status::Trained | Status::Proposed | Status::Compiled)
         })
-        .filter(|_| ctx.iteration > 0 || ctx.attempt > 0)
-        .filter(|c| c.key.iteration + 1 >= ctx.iteration)
+        .filter(|c| {
+            (c.key.iteration + 1 == ctx.iteration && ctx.attempt == 0)
+                || (c.key.iteration == ctx.iteration && c.key.attempt + 1 == ctx.attempt)
+        })
         .collect();
-    if ctx.best.is_none() || ctx.attempt > 0 {
-        for c in failures.iter().rev().take(2) {
-            let text = match c.status {
-                Status::NoCode => prompts::NO_CODE.to_owned(),
-                _ => prompts::error_feedback(&c.source, c.error_text.as_deref().unwrap_or("")),
-            };
-            follow_up.push(text);
-        }
+    for c in failures.iter().rev().take(5) {
+        let text = match c.status {
+            Status::NoCode => prompts::NO_CODE.to_owned(),
+            _ => prompts::error_feedback(&c.source, c.error_text.as_deref().unwrap_or("")),
+        };
+        follow_up.push(text);
     }
     follow_up.extend(feedback_text(ctx.feedback, ctx.history));
     if let Some(t) = ctx.first_feedback {

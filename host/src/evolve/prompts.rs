@@ -24,14 +24,19 @@ pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
     out
 }
 
+/// The SDK module of an env id: `cartpole-v0` → `cartpole`.
+fn module_name(id: &str) -> &str {
+    id.split("-v").next().unwrap_or(id)
+}
+
 /// The system prompt for rewards of `env` (the SDK env, e.g. `cartpole`).
 pub fn system(env: &EnvLayout, max_terms: usize) -> String {
-    fill(SYSTEM, &[("env", env.id), ("max_terms", &max_terms.to_string())])
+    fill(SYSTEM, &[("env", module_name(env.id)), ("max_terms", &max_terms.to_string())])
 }
 
 /// The task prompt: the env's description, fitness and its `State`/`Action` source verbatim.
 pub fn task(spec: &EnvSpec) -> String {
-    let module = spec.reward_env.split("-v").next().unwrap_or(spec.reward_env);
+    let module = module_name(spec.reward_env);
     let source = crate::compiler::sdk_source(&format!("src/envs/{module}.rs")).unwrap_or("(source unavailable)");
     fill(
         TASK,
@@ -123,7 +128,10 @@ mod tests {
     fn every_placeholder_is_filled_for_every_env() {
         for reg in rewardsmith_envs::registry() {
             let layout = rewardsmith_guest::envs::find(reg.spec.reward_env).unwrap();
-            for text in [system(layout, 32), task(reg.spec)] {
+            let sys = system(layout, 32);
+            let module = reg.spec.reward_env.split("-v").next().unwrap();
+            assert!(sys.contains(&format!("rewardsmith_guest::envs::{module}::*;")), "{sys}");
+            for text in [sys, task(reg.spec)] {
                 assert!(!text.contains("{{"), "{}: unfilled placeholder in\n{text}", reg.spec.id);
             }
             let task = task(reg.spec);

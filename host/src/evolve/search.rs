@@ -461,10 +461,9 @@ fn train_one(
     };
     // A folder left by an interrupted attempt is replaced.
     let _ = std::fs::remove_dir_all(&dir);
-    let mut run = match RunDir::create(&dir, manifest, c.source.as_bytes(), wasm) {
-        Ok(r) => Some(r),
-        Err(_) => None,
-    };
+    // Without a folder (disk full, permissions) the candidate still trains; it just has no
+    // policy to replay.
+    let mut run = RunDir::create(&dir, manifest, c.source.as_bytes(), wasm).ok();
     let mut on_iteration = |r: &crate::train::metrics::Record| {
         if let Some(run) = run.as_mut() {
             let _ = run.append_metrics(r);

@@ -29,8 +29,11 @@ fn bits(v: &[f32]) -> Vec<u32> {
     v.iter().map(|x| x.to_bits()).collect()
 }
 
+/// One iteration's values as bits, by name.
+type Bits = Vec<(String, Option<u64>)>;
+
 /// Records without the timing-dependent values (wall clock, perf/*).
-fn learned_values(t: &Trained) -> Vec<(u64, Vec<(String, Option<u64>)>)> {
+fn learned_values(t: &Trained) -> Vec<(u64, Bits)> {
     t.records
         .iter()
         .map(|r| {

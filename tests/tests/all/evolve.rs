@@ -1,0 +1,218 @@
+//! The evolve loop end to end against a scripted OpenAI-compatible server on 127.0.0.1:
+//! every kind of bad answer is classified, diagnostics are fed back, the best is selected
+//! by late-window fitness, and an unreachable endpoint is a clear error.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rewardsmith::compiler::Compiler;
+use rewardsmith::evolve::llm::{LlmClient, LlmConfig};
+use rewardsmith::evolve::llm_proposer::{LlmProposer, NoLog};
+use rewardsmith::evolve::{EvolveConfig, EvolveError, MemoryJournal, Offline, Origin, Resources, Status, evolve};
+use rewardsmith::sandbox::{Limits, Sandbox};
+use rewardsmith_tests::compiler;
+use rewardsmith_tests::scripted_llm::{Reply, ScriptedServer};
+
+fn fenced(src: &str) -> String {
+    format!("Here is the reward.\n\n```rust\n{src}\n```\n")
+}
+
+const HEAD: &str = "use rewardsmith_guest::envs::cartpole::*;\nuse rewardsmith_guest::prelude::*;\n";
+
+fn program(body: &str) -> String {
+    format!(
+        "{HEAD}\nfn reward(_s: &State, _a: &Action, next: &State, t: &mut Terms) -> f32 {{\n{body}\n}}\n\nexport_reward!(reward);"
+    )
+}
+
+fn good() -> String {
+    program(
+        "    let up = t.add(\"upright\", 1.0 - abs(next.pole_angle) / 0.21);\n    let alive = t.add(\"alive\", 1.0);\n    up + alive",
+    )
+}
+
+/// Teaches the wrong thing: reward for leaning (trains, but worse than `good`).
+fn leaning() -> String {
+    program("    t.add(\"lean\", abs(next.pole_angle))")
+}
+
+fn compile_error() -> String {
+    program("    t.add(\"upright\", 1.0 - abs(next.pole_angel))")
+}
+
+fn endless() -> String {
+    program(
+        "    let mut x = 0.0f32;\n    loop {\n        x += next.cart_pos;\n        if x.is_nan() { break; }\n    }\n    t.add(\"x\", x)",
+    )
+}
+
+fn panics() -> String {
+    program("    if abs(next.pole_angle) > 0.05 { panic!(\"tilted\"); }\n    t.add(\"alive\", 1.0)")
+}
+
+fn nan() -> String {
+    program("    t.add(\"bad\", sqrt(next.cart_pos - 10.0))")
+}
+
+fn resources<'a>(
+    compiler: &'a Compiler,
+    sandbox: &'a Sandbox,
+    pool: &'a Arc<rayon::ThreadPool>,
+    dir: &'a std::path::Path,
+) -> Resources<'a> {
+    Resources { compiler, sandbox, pool, artifacts: dir, cancel: None }
+}
+
+fn small_config() -> EvolveConfig {
+    let mut cfg = EvolveConfig::new("cartpole");
+    cfg.iterations = 2;
+    cfg.samples = 6;
+    cfg.final_seeds = 1;
+    cfg.steps = Some(8192);
+    cfg.candidate_seconds = 60.0;
+    cfg.threads = 2;
+    cfg
+}
+
+fn fast_llm(url: String) -> LlmConfig {
+    let mut c = LlmConfig::new("scripted");
+    c.base_url = url;
+    c.api_key = Some("sk-test-never-shown".into());
+    c.timeout = Duration::from_millis(1500);
+    c.backoff_base = Duration::from_millis(10);
+    c.backoff_max = Duration::from_millis(50);
+    c.max_retries = 4;
+    c
+}
+
+#[test]
+fn an_llm_run_classifies_every_answer_feeds_errors_back_and_selects_the_best() {
+    let first = Reply::Chat(vec![
+        fenced(&good()),
+        fenced(&compile_error()),
+        fenced(&endless()),
+        fenced(&panics()),
+        fenced(&nan()),
+        "I would reward the pole for being upright.".into(),
+    ]);
+    let second = Reply::Chat(vec![
+        fenced(&good().replace("1.0 - abs", "1.0 - 0.5 * abs")), // the compile error, fixed
+        fenced(&leaning()),
+        fenced(&good()),
+        fenced(&leaning()),
+        fenced(&leaning()),
+        fenced(&leaning()),
+    ]);
+    let server = ScriptedServer::start(vec![
+        Reply::RetryAfter(1),
+        Reply::Status(500, "{\"error\":\"overloaded\"}".into()),
+        first,
+        Reply::Malformed,
+        Reply::Slow(Duration::from_secs(3), Box::new(Reply::chat("too late"))),
+        second,
+    ]);
+    let client = LlmClient::new(fast_llm(server.url())).unwrap();
+    let mut proposer = LlmProposer::new(client, NoLog);
+    let sandbox = Sandbox::new(Limits { deadline: Duration::from_secs(2), ..Limits::default() }).unwrap();
+    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let mut journal = MemoryJournal::default();
+    let cfg = small_config();
+    let summary =
+        evolve(&cfg, &mut proposer, &mut journal, &resources(compiler(), &sandbox, &pool, dir.path()), &mut |_| {})
+            .unwrap();
+
+    let search: Vec<_> = journal.candidates.iter().filter(|c| c.key.origin == Origin::Llm).collect();
+    assert_eq!(search.len(), 12);
+    let status = |it: u32, s: u32| {
+        let c = search.iter().find(|c| c.key.iteration == it && c.key.sample == s).unwrap();
+        (c.status, c.error_kind.clone().unwrap_or_default())
+    };
+    assert_eq!(status(0, 0).0, Status::Trained);
+    assert_eq!(status(0, 1), (Status::CompileError, "rustc".into()));
+    assert_eq!(status(0, 2), (Status::RewardError, "timeout".into()));
+    assert_eq!(status(0, 3), (Status::RewardError, "panicked".into()));
+    assert_eq!(status(0, 4), (Status::RewardError, "non_finite".into()));
+    assert_eq!(status(0, 5).0, Status::NoCode);
+    assert!(
+        (0..6).all(|s| status(1, s).0 == Status::Trained),
+        "{:?}",
+        (0..6).map(|s| status(1, s)).collect::<Vec<_>>()
+    );
+
+    // The requests: 2 retried failures + the first answer; then malformed and too slow, both
+    // retried, then the second answer.
+    let requests = server.requests();
+    assert_eq!(requests.len(), 6, "{requests:#?}");
+    assert!(requests.iter().all(|r| r.header("authorization") == Some("Bearer sk-test-never-shown")));
+    let last = requests.last().unwrap().body.to_string();
+    assert!(last.contains("pole_angel") && last.contains("E0"), "the compile diagnostics were not fed back: {last}");
+    assert!(last.contains("panicked") || last.contains("tilted"), "the panic was not fed back");
+    assert!(!last.contains("sk-test-never-shown"));
+
+    // Selection: the best search candidate is a trained one with the highest late fitness,
+    // and the summary's per-iteration best never decreases.
+    let best = search
+        .iter()
+        .filter(|c| c.fitness.is_some())
+        .max_by(|a, b| a.fitness.partial_cmp(&b.fitness).unwrap())
+        .unwrap();
+    assert_eq!(summary.best_fitness, best.fitness);
+    let leaning_fitness: Vec<f64> =
+        search.iter().filter(|c| c.source.contains("\"lean\"")).filter_map(|c| c.fitness).collect();
+    assert!(leaning_fitness.iter().all(|&f| f <= summary.best_fitness.unwrap()));
+    assert!(summary.best_per_iteration.windows(2).all(|w| w[1] >= w[0]), "{:?}", summary.best_per_iteration);
+    assert_eq!(summary.failed, 5);
+    assert!(summary.human.mean_std.is_some() && summary.sparse.mean_std.is_some());
+}
+
+#[test]
+fn an_unreachable_endpoint_names_the_url_and_suggests_the_offline_proposer() {
+    let client = LlmClient::new(fast_llm("http://127.0.0.1:9/v1".into())).unwrap();
+    let mut proposer = LlmProposer::new(client, NoLog);
+    let sandbox = Sandbox::new(Limits::default()).unwrap();
+    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let err = evolve(
+        &small_config(),
+        &mut proposer,
+        &mut MemoryJournal::default(),
+        &resources(compiler(), &sandbox, &pool, dir.path()),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(matches!(err, EvolveError::Proposer(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("127.0.0.1:9") && text.contains("--proposer offline"), "{text}");
+}
+
+#[test]
+fn the_offline_proposer_improves_on_the_sparse_reward_and_is_deterministic() {
+    let sandbox = Sandbox::new(Limits::default()).unwrap();
+    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap());
+    let mut cfg = small_config();
+    cfg.samples = 4;
+    cfg.steps = Some(40_000);
+    let run = || {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = MemoryJournal::default();
+        let spec = rewardsmith_envs::registry::find("cartpole").unwrap().spec;
+        let s = evolve(
+            &cfg,
+            &mut Offline::new(spec),
+            &mut journal,
+            &resources(compiler(), &sandbox, &pool, dir.path()),
+            &mut |_| {},
+        )
+        .unwrap();
+        (s, journal)
+    };
+    let (a, ja) = run();
+    let (b, jb) = run();
+    let sources = |j: &MemoryJournal| j.candidates.iter().map(|c| c.source.clone()).collect::<Vec<_>>();
+    assert_eq!(sources(&ja), sources(&jb), "same seed, same programs");
+    assert_eq!(a.best_fitness, b.best_fitness, "same seed, same training bits");
+    let (best, sparse) = (a.best.mean_std.unwrap().mean, a.sparse.mean_std.unwrap().mean);
+    assert!(best > sparse, "offline best {best} is not better than the sparse reward {sparse}");
+    assert!(a.human_normalized_score.unwrap() > 0.0);
+}
