@@ -216,3 +216,70 @@ fn the_offline_proposer_improves_on_the_sparse_reward_and_is_deterministic() {
     assert!(best > sparse, "offline best {best} is not better than the sparse reward {sparse}");
     assert!(a.human_normalized_score.unwrap() > 0.0);
 }
+
+/// Resume never asks an answered question again: an answer logged in the store (as if the
+/// process died right after receiving it) is used instead of a new request, and an
+/// iteration whose candidates exist is not proposed again.
+#[test]
+fn a_resumed_llm_run_reuses_logged_answers_and_stored_candidates() {
+    use rewardsmith::evolve::stored::{StoreJournal, StoreLlmLog};
+    use rewardsmith::store::{LlmCallStatus, NewLlmCall, NewRun, Proposer as StoreProposer, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("runs.db")).unwrap();
+    let mut cfg = small_config();
+    cfg.samples = 2;
+    let run = store
+        .create_run(&NewRun {
+            env: cfg.env.clone(),
+            proposer: StoreProposer::Llm,
+            model: Some("scripted".into()),
+            config: serde_json::to_value(&cfg).unwrap(),
+        })
+        .unwrap();
+    // The answer to iteration 0 arrived and was logged; then the process died.
+    store
+        .record_llm_call(&NewLlmCall {
+            run_id: run.id,
+            iteration: 0,
+            attempt: 0,
+            request_key: "i0a0".into(),
+            prompt: serde_json::json!({"messages": []}),
+            response: None,
+            texts: Some(vec![fenced(&good()), fenced(&leaning())]),
+            prompt_tokens: Some(10),
+            completion_tokens: Some(20),
+            latency_ms: 5,
+            status: LlmCallStatus::Ok,
+            error_text: None,
+        })
+        .unwrap();
+    // The server can answer exactly one request: iteration 1's.
+    let server = ScriptedServer::start(vec![Reply::Chat(vec![fenced(&good()), fenced(&good())])]);
+    let sandbox = Sandbox::new(Limits::default()).unwrap();
+    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap());
+    let mut fast = fast_llm(server.url());
+    fast.max_retries = 0;
+    let mut proposer = LlmProposer::new(LlmClient::new(fast).unwrap(), StoreLlmLog { store: &store, run_id: run.id });
+    let mut journal = StoreJournal { store: &store, run_id: run.id };
+    let res = resources(compiler(), &sandbox, &pool, &run.artifact_dir);
+    let summary = evolve(&cfg, &mut proposer, &mut journal, &res, &mut |_| {}).unwrap();
+    assert_eq!(server.requests().len(), 1, "iteration 0 was asked again");
+    let cands = store.candidates(run.id, Some(0)).unwrap();
+    assert!(cands.iter().any(|c| c.source.contains("\"lean\"")), "iteration 0 did not use the logged answer");
+    assert_eq!(summary.candidates, 4);
+
+    // Running the finished run again asks nothing and trains nothing new.
+    let before = store.candidates(run.id, None).unwrap();
+    let server2 = ScriptedServer::start(vec![]);
+    let mut proposer2 = LlmProposer::new(
+        LlmClient::new(fast_llm(server2.url())).unwrap(),
+        StoreLlmLog { store: &store, run_id: run.id },
+    );
+    evolve(&cfg, &mut proposer2, &mut journal, &res, &mut |_| {}).unwrap();
+    assert!(server2.requests().is_empty());
+    let after = store.candidates(run.id, None).unwrap();
+    assert_eq!(
+        before.iter().map(|c| (c.id, c.finished_unix)).collect::<Vec<_>>(),
+        after.iter().map(|c| (c.id, c.finished_unix)).collect::<Vec<_>>()
+    );
+}

@@ -1,0 +1,123 @@
+//! `rewardsmith evolve` as a user runs it: killed with SIGKILL mid-run, then resumed —
+//! nothing finished is redone, nothing is lost, and the run completes with its report.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use rewardsmith::store::{CandidateStatus, Origin, RunStatus, Store};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn rewardsmith() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rewardsmith"));
+    c.current_dir(root())
+        .env("REWARDSMITH_CACHE", root().join("target/rewardsmith-test-cache"))
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("OPENAI_BASE_URL");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    rewardsmith().args(args).output().expect("runs")
+}
+
+fn trained(store: &Path) -> Vec<(i64, String, Option<i64>)> {
+    let Ok(st) = Store::open_existing(store) else { return Vec::new() };
+    st.candidates(1, None)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| c.status == CandidateStatus::Trained)
+        .map(|c| (c.id, c.result.map(|r| r.to_string()).unwrap_or_default(), c.finished_unix))
+        .collect()
+}
+
+#[test]
+fn a_killed_run_resumes_without_redoing_or_losing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("runs.db");
+    let store_s = store.to_str().unwrap();
+    let mut child = rewardsmith()
+        .args([
+            "evolve",
+            "--env",
+            "cartpole",
+            "--proposer",
+            "offline",
+            "--iterations",
+            "2",
+            "--samples",
+            "4",
+            "--steps",
+            "16384",
+            "--final-seeds",
+            "1",
+            "--threads",
+            "2",
+            "--store",
+            store_s,
+            "--quiet",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it (SIGKILL: no chance to clean up) once a few candidates have finished.
+    let start = Instant::now();
+    while trained(&store).len() < 3 {
+        assert!(child.try_wait().unwrap().is_none(), "evolve ended before it could be killed");
+        assert!(start.elapsed() < Duration::from_secs(300), "no candidate finished in 5 minutes");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = trained(&store);
+    let st = Store::open_existing(&store).unwrap();
+    assert_eq!(st.run(1).unwrap().status, RunStatus::Running, "a killed run still says running");
+    drop(st);
+
+    let out = run(&["evolve", "--resume", "1", "--store", store_s, "--json"]);
+    assert!(out.status.success(), "resume failed: {}", String::from_utf8_lossy(&out.stdout));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["run_id"], 1);
+
+    let st = Store::open_existing(&store).unwrap();
+    assert_eq!(st.run(1).unwrap().status, RunStatus::Completed);
+    let after = st.candidates(1, None).unwrap();
+    // Everything trained before the kill is still there, untouched (same result, same finish time).
+    for (id, result, finished) in &before {
+        let c = after.iter().find(|c| c.id == *id).expect("a trained candidate vanished");
+        assert_eq!(c.status, CandidateStatus::Trained);
+        assert_eq!(&c.result.as_ref().map(|r| r.to_string()).unwrap_or_default(), result, "candidate {id} retrained");
+        assert_eq!(&c.finished_unix, finished, "candidate {id} retrained");
+    }
+    // Exactly 2 × 4 search candidates, each key once, all final; plus the final evaluation.
+    let search: Vec<_> = after.iter().filter(|c| c.origin == Origin::Offline).collect();
+    assert_eq!(search.len(), 8);
+    let mut keys: Vec<_> = search.iter().map(|c| (c.iteration, c.attempt, c.sample)).collect();
+    keys.dedup();
+    assert_eq!(keys.len(), 8);
+    assert!(search.iter().all(|c| c.status.is_final()));
+    for origin in [Origin::HumanBaseline, Origin::SparseBaseline, Origin::Final] {
+        assert_eq!(after.iter().filter(|c| c.origin == origin).count(), 1, "{origin:?}");
+    }
+    let report = PathBuf::from(summary["report"].as_str().unwrap());
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("Human-normalised score") && html.contains("<svg"), "report lacks its parts");
+
+    // runs / runs show / report read the same store.
+    let out = run(&["runs", "--store", store_s, "--json"]);
+    assert!(out.status.success());
+    let out = run(&["runs", "show", "1", "--store", store_s, "--json"]);
+    assert!(out.status.success());
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(shown.to_string().contains("cartpole-v0"));
+    let report_dir = dir.path().join("rep");
+    let out = run(&["report", "1", "--store", store_s, "--out", report_dir.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(report_dir.join("report.html").is_file() && report_dir.join("report.md").is_file());
+    let out = run(&["evolve", "--resume", "7", "--store", store_s, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+}
