@@ -152,10 +152,12 @@ impl Candidate {
     }
 
     /// A short label for reports and prompts: `i2.s5` (`i2a1.s5` on a retry).
+    /// Final-evaluation trainings read `final.seed1000`, `human_baseline.seed1000`, ....
     pub fn label(&self) -> String {
-        match self.key.attempt {
-            0 => format!("i{}.s{}", self.key.iteration, self.key.sample),
-            a => format!("i{}a{}.s{}", self.key.iteration, a, self.key.sample),
+        match (self.key.origin, self.key.attempt) {
+            (Origin::Llm | Origin::Offline, 0) => format!("i{}.s{}", self.key.iteration, self.key.sample),
+            (Origin::Llm | Origin::Offline, a) => format!("i{}a{}.s{}", self.key.iteration, a, self.key.sample),
+            (o, _) => format!("{}.seed{}", o.as_str(), self.key.seed),
         }
     }
 }

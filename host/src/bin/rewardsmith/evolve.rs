@@ -281,15 +281,13 @@ fn candidate_line(c: &Candidate, reused: bool) -> String {
     let again = if reused { " (done before resume)" } else { "" };
     match c.status {
         Status::Trained => format!(
-            "  {} [{}] trained: fitness {}{again}",
+            "  {} trained: fitness {}{again}",
             c.label(),
-            c.key.origin.as_str(),
             c.fitness.filter(|f| f.is_finite()).map_or("–".into(), |f| format!("{f:.3}"))
         ),
         s => format!(
-            "  {} [{}] {}: {}{again}",
+            "  {} {}: {}{again}",
             c.label(),
-            c.key.origin.as_str(),
             s.as_str(),
             c.error_text.as_deref().unwrap_or("").lines().next().unwrap_or("")
         ),
