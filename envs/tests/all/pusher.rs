@@ -276,9 +276,9 @@ fn pushing_the_block_moves_it_the_way_it_is_pushed() {
 
 #[test]
 fn a_scripted_push_delivers_the_block_to_the_goal() {
-    // The task is solvable. A cube pushed on a face by a low-friction fingertip moves along
-    // the face's normal, so take a start whose goal lies along +x from the block: get behind
-    // its −x face, then push it until its centre is on the goal.
+    // The task is solvable. The puck moves along the line from the fingertip through its
+    // centre, so take a start whose goal lies along +x from the block: get behind its −x
+    // side, then push it until its centre is on the goal.
     let seed = (0..500)
         .find(|&seed| {
             let s = env(seed).state().to_vec();

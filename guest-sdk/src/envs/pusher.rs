@@ -1,7 +1,7 @@
 //! `pusher-v0`: a three-joint arm pushes a block to a goal on a table.
 //!
 //! A planar arm (shoulder, elbow, wrist, turning about the vertical) above a table at
-//! z = 0, its base at the origin; its fingertip pushes a 10 cm block; the goal is a spot on
+//! z = 0, its base at the origin; its fingertip pushes a block (a puck 10 cm across); the goal is a spot on
 //! the table. Success: the block within 5 cm of the goal at the end. Truncated after 100
 //! steps (0.05 s each).
 
