@@ -36,7 +36,7 @@ enum ProposerArg {
 /// `--resume ID` continues an interrupted run without redoing finished work.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
-  rewardsmith evolve --env cartpole --iterations 3 --samples 8          # offline, no network
+  rewardsmith evolve --env cartpole --proposer offline --iterations 3 --samples 8   # no network
   OPENAI_API_KEY=... rewardsmith evolve --env reacher --proposer llm --model gpt-4o-mini
   OPENAI_BASE_URL=http://127.0.0.1:8080/v1 rewardsmith evolve --env pendulum --proposer llm --model local
   rewardsmith evolve --resume 3
