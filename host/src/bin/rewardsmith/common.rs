@@ -48,11 +48,25 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Opens a run folder and loads its reward module into a fresh sandbox.
-pub fn open_run(path: &Path) -> Result<(RunDir, Sandbox, std::sync::Arc<RewardModule>), Failure> {
+/// What `eval` and `rollout` need from a run folder: its env, policy and reward module.
+pub struct LoadedRun {
+    pub env: String,
+    pub policy: rewardsmith_envs::policy::Policy,
+    pub sandbox: Sandbox,
+    pub module: std::sync::Arc<RewardModule>,
+}
+
+/// Opens a run folder, loads its policy, and loads its reward module into a fresh sandbox.
+pub fn open_run(path: &Path) -> Result<LoadedRun, Failure> {
     let dir = RunDir::open(path).map_err(|e| Failure::new("run_dir", e))?;
+    let policy = dir.load_policy().map_err(|e| Failure::new("run_dir", e))?;
     let sandbox = Sandbox::new(rewardsmith::sandbox::Limits::default()).map_err(|e| Failure::new(e.kind(), e))?;
     let wasm = dir.reward_wasm().map_err(|e| Failure::new("run_dir", e))?;
     let module = sandbox.load(&wasm).map_err(|e| Failure::new(e.kind(), e))?;
-    Ok((dir, sandbox, module))
+    Ok(LoadedRun { env: dir.manifest().env.clone(), policy, sandbox, module })
+}
+
+/// `--stochastic` as an action mode.
+pub fn act_mode(stochastic: bool) -> rewardsmith::train::ActMode {
+    if stochastic { rewardsmith::train::ActMode::Stochastic } else { rewardsmith::train::ActMode::Deterministic }
 }

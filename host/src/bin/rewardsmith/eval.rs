@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use rewardsmith::train::{ActMode, evaluate};
+use rewardsmith::train::evaluate;
 
-use crate::common::{Failure, fail, open_run};
+use crate::common::{Failure, act_mode, fail, open_run};
 
 /// Evaluate a trained policy: task fitness, return and episode length over seeded episodes.
 ///
@@ -39,11 +39,9 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn run_inner(args: &Args) -> Result<(), Failure> {
-    let (dir, sandbox, module) = open_run(&args.run)?;
-    let policy = dir.load_policy().map_err(|e| Failure::new("run_dir", e))?;
-    let mode = if args.stochastic { ActMode::Stochastic } else { ActMode::Deterministic };
-    let env = dir.manifest().env.clone();
-    let r = evaluate(&policy, &env, &sandbox, &module, args.episodes, args.seed, mode)
+    let run = open_run(&args.run)?;
+    let mode = act_mode(args.stochastic);
+    let r = evaluate(&run.policy, &run.env, &run.sandbox, &run.module, args.episodes, args.seed, mode)
         .map_err(|e| Failure::new(e.kind(), e))?;
     if args.json {
         println!("{}", serde_json::to_string(&r).expect("report serialises"));

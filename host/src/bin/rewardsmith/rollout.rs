@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use rewardsmith::train::{ActMode, rollout, write_atomic};
+use rewardsmith::train::{rollout, write_atomic};
 
-use crate::common::{Failure, fail, open_run};
+use crate::common::{Failure, act_mode, fail, open_run};
 
 /// Record one episode of a trained policy for replay.
 ///
@@ -41,11 +41,10 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn run_inner(args: &Args) -> Result<(), Failure> {
-    let (dir, sandbox, module) = open_run(&args.run)?;
-    let policy = dir.load_policy().map_err(|e| Failure::new("run_dir", e))?;
-    let mode = if args.stochastic { ActMode::Stochastic } else { ActMode::Deterministic };
-    let env = dir.manifest().env.clone();
-    let replay = rollout(&policy, &env, &sandbox, &module, args.seed, mode).map_err(|e| Failure::new(e.kind(), e))?;
+    let run = open_run(&args.run)?;
+    let mode = act_mode(args.stochastic);
+    let replay = rollout(&run.policy, &run.env, &run.sandbox, &run.module, args.seed, mode)
+        .map_err(|e| Failure::new(e.kind(), e))?;
     let text = serde_json::to_string(&replay).expect("replay serialises");
     write_atomic(&args.out, text.as_bytes()).map_err(|e| Failure::new("io", e))?;
     if args.json {
