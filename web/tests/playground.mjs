@@ -1,0 +1,99 @@
+// Browser driver for the `rewardsmith serve` playground tests:
+//   node web/tests/playground.mjs <scenario> <url> [args...]
+// Does what a person does on the page and prints one JSON object of what it SAW; the Rust
+// test (tests/tests/all/browser_playground.rs) asserts on it and checks the store.
+//
+// Scenarios:
+//   runs <base>                         the runs list: ids and envs of the rows
+//   live <base> <run> <want> <secs>     keeps /runs/<run> open until at least <want> candidate rows
+//                                       are on the page (no reload); reports rows seen initially and at the end
+//   editor-error <base>                 types a broken program into the editor, clicks Check,
+//                                       reports the inline diagnostics
+//   rank <base> <run> <k> <best> <worst> <text>
+//                                       marks best and worst on the ranking page and sends them
+import { open, main } from './lib.mjs';
+
+const [scenario, base, ...args] = process.argv.slice(2);
+
+const rows = (page) =>
+  page.$$eval('tbody[data-candidates] tr[data-candidate-id]', (trs) =>
+    trs.map((tr) => ({ id: Number(tr.dataset.candidateId), status: tr.dataset.status, live: tr.dataset.live === '1' })));
+
+const scenarios = {
+  async runs(page) {
+    await page.goto(`${base}/`);
+    const runs = await page.$$eval('tr[data-run-id]', (trs) =>
+      trs.map((tr) => ({ id: Number(tr.dataset.runId), text: tr.textContent, href: tr.querySelector('a')?.getAttribute('href') })));
+    return { title: await page.title(), runs };
+  },
+
+  async live(page) {
+    const [run, want, secs] = [args[0], Number(args[1]), Number(args[2] ?? 600)];
+    await page.goto(`${base}/runs/${run}`);
+    let navigations = 0;
+    page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations += 1; });
+    const initial = await rows(page);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('tbody[data-candidates] tr[data-candidate-id]').length >= n,
+      want,
+      { timeout: secs * 1000, polling: 200 },
+    );
+    // Let a final status arrive if the run is finishing.
+    await page.waitForTimeout(1000);
+    return {
+      initial,
+      final: await rows(page),
+      status: await page.textContent('[data-run-status]'),
+      plot_has_svg: (await page.$('[data-plot] svg')) !== null,
+      navigations,
+    };
+  },
+
+  async 'editor-error'(page) {
+    await page.goto(`${base}/editor?env=cartpole`);
+    const prefilled = await page.inputValue('[data-source-input]');
+    const broken = prefilled.replace('let alive = t.add("alive", 1.0);', 'let alive = t.add("alive", no_such_fn(1.0));');
+    await page.fill('[data-source-input]', broken);
+    const line = broken.split('\n').findIndex((l) => l.includes('no_such_fn')) + 1;
+    await page.click('[data-check]');
+    await page.waitForFunction(() => ['ok', 'failed', 'error'].includes(document.querySelector('[data-check-result]').dataset.state), null, { timeout: 240_000 });
+    const diags = await page.$$eval('[data-diagnostic]', (ds) => ds.map((d) => ({ line: Number(d.dataset.diagnosticLine), text: d.textContent })));
+    return {
+      state: await page.$eval('[data-check-result]', (e) => e.dataset.state),
+      kind: await page.$eval('[data-check-error]', (e) => e.dataset.checkError).catch(() => null),
+      expected_line: line,
+      diagnostics: diags,
+      highlighted: await page.$$eval('[data-diagnostic-view] tr.err', (trs) => trs.map((t) => Number(t.dataset.line))),
+    };
+  },
+
+  async rank(page) {
+    const [run, k, best, worst, text] = args;
+    await page.goto(`${base}/runs/${run}/iterations/${k}/rank`);
+    const cards = await page.$$eval('[data-rank-candidate]', (cs) => cs.map((c) => Number(c.dataset.rankCandidate)));
+    await page.check(`input[data-best="${best}"]`);
+    await page.check(`input[data-worst="${worst}"]`);
+    await page.fill('[data-feedback-text]', text ?? '');
+    await page.click('[data-submit-feedback]');
+    await page.waitForFunction(() => document.querySelector('[data-feedback-result]').dataset.state, null, { timeout: 20_000 });
+    return {
+      cards,
+      replays: await page.$$eval('iframe[data-replay]', (fs) => fs.map((f) => f.getAttribute('src'))),
+      state: await page.$eval('[data-feedback-result]', (e) => e.dataset.state),
+      feedback_id: await page.$eval('[data-feedback-result]', (e) => Number(e.dataset.feedbackId || 0)),
+      message: await page.textContent('[data-feedback-result]'),
+    };
+  },
+};
+
+main(async () => {
+  const run = scenarios[scenario];
+  if (!run || !base) throw new Error(`usage: playground.mjs <${Object.keys(scenarios).join('|')}> <url> [args]`);
+  const { page, errors, close } = await open();
+  try {
+    const seen = await run(page);
+    return { scenario, ...seen, errors };
+  } finally {
+    await close();
+  }
+});
