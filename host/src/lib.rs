@@ -5,12 +5,15 @@
 //! - [`compiler`]: turns a reward program (Rust source, `.wat` or `.wasm`) into a module,
 //!   screening sources for compile-time attacks and running rustc in an OS sandbox.
 //! - [`check`]: compiles, validates and exercises a reward on seeded transitions.
+//! - [`demo`]: exports a trained run as a static browser demo folder.
 //! - [`train`]: PPO with sandboxed rewards, run folders, and reward-reflection data.
 
 pub mod check;
 pub mod compiler;
+pub mod demo;
 pub mod evolve;
 pub mod sandbox;
+pub mod serve;
 pub mod store;
 pub mod train;
 pub mod transitions;

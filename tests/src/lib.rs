@@ -176,4 +176,5 @@ impl Wat {
     }
 }
 
+pub mod browser;
 pub mod scripted_llm;

@@ -184,6 +184,12 @@ pub trait Journal {
     fn candidates(&mut self) -> Result<Vec<Candidate>, Self::Error>;
     /// Feedback given since the last call that consumed it; marks it consumed by `iteration`.
     fn take_feedback(&mut self, iteration: u32) -> Result<Vec<Feedback>, Self::Error>;
+    /// Feedback an earlier call already consumed for `iteration`, so a resumed or retried
+    /// iteration sees what the interrupted one saw. Default: none (journals that forget).
+    fn consumed_feedback(&mut self, iteration: u32) -> Result<Vec<Feedback>, Self::Error> {
+        let _ = iteration;
+        Ok(Vec::new())
+    }
     /// Records an iteration's outcome (`done` or `all_failed`) and its best candidate.
     fn finish_iteration(
         &mut self,

@@ -133,10 +133,23 @@ impl OfflineProposer {
     /// (and sometimes crossed); with four or more, the last is a fresh random program to keep
     /// diversity. Never repeats a scored genome or itself when it can avoid it.
     pub fn next(&mut self, scored: &[(Genome, f64)], n: usize) -> Vec<Proposal> {
+        self.next_preferring(scored, n, None)
+    }
+
+    /// [`next`](Self::next) with a genome a person marked best: `scored[preferred]` ranks first,
+    /// ahead of fitness order, and the first child is always derived from it. (To keep a genome
+    /// from being a parent, score it `f64::NEG_INFINITY`.) Without a preference this is `next`,
+    /// draw for draw.
+    pub fn next_preferring(&mut self, scored: &[(Genome, f64)], n: usize, preferred: Option<usize>) -> Vec<Proposal> {
         let mut rng = self.rng();
-        let mut ranked: Vec<usize> =
-            (0..scored.len()).filter(|&i| scored[i].1.is_finite() && !scored[i].0.terms.is_empty()).collect();
+        let preferred = preferred.filter(|&p| p < scored.len() && !scored[p].0.terms.is_empty());
+        let mut ranked: Vec<usize> = (0..scored.len())
+            .filter(|&i| Some(i) != preferred && scored[i].1.is_finite() && !scored[i].0.terms.is_empty())
+            .collect();
         ranked.sort_by(|&a, &b| scored[b].1.total_cmp(&scored[a].1).then(a.cmp(&b)));
+        if let Some(p) = preferred {
+            ranked.insert(0, p);
+        }
         // Parents: the better half, at most the best 8 (the loop may pass its whole history).
         let pool = &ranked[..ranked.len().min(ranked.len().div_ceil(2).clamp(2, 8))];
         let mut out: Vec<Proposal> = Vec::with_capacity(n);
@@ -150,8 +163,12 @@ impl OfflineProposer {
             }
             let mut child = None;
             for _ in 0..DEDUP_TRIES {
-                let p = pool[rank_weighted(&mut rng, pool.len())];
+                let first_of_preferred = out.is_empty() && preferred.is_some();
+                let p = if first_of_preferred { pool[0] } else { pool[rank_weighted(&mut rng, pool.len())] };
                 let (mut g, mut note) = (scored[p].0.clone(), String::new());
+                if first_of_preferred {
+                    note.push_str("from the candidate a person marked best; ");
+                }
                 if pool.len() >= 2 && rng.random_bool(0.2) {
                     let mut q = p;
                     while q == p {
@@ -301,6 +318,28 @@ mod tests {
         }
         assert!(second.iter().filter(|q| q.parent.is_some()).count() >= 6);
         assert_eq!(first[0].parent, None);
+    }
+
+    #[test]
+    fn a_preferred_genome_parents_the_first_child_and_a_worst_one_none() {
+        let mut p = OfflineProposer::new("cartpole", 4).unwrap();
+        let first = p.initial(8);
+        // Fitness by index: the preferred genome (7) scores lowest, the rejected one (0) highest.
+        let mut scored: Vec<(Genome, f64)> =
+            first.iter().enumerate().map(|(i, q)| (q.genome.clone(), 10.0 - i as f64)).collect();
+        scored[0].1 = f64::NEG_INFINITY;
+        let mut again = p.clone();
+        let next = p.next_preferring(&scored, 6, Some(7));
+        assert_eq!(next[0].parent, Some(7), "{:?}", next[0].note);
+        assert!(next[0].note.contains("marked best"));
+        assert!(next.iter().all(|q| q.parent != Some(0)), "the rejected genome parented a child");
+        assert_eq!(again.next_preferring(&scored, 6, Some(7)), next, "deterministic");
+        // Without a preference, `next` and `next_preferring(.., None)` are the same draws.
+        let (mut a, mut b) =
+            (OfflineProposer::new("cartpole", 4).unwrap(), OfflineProposer::new("cartpole", 4).unwrap());
+        a.set_generation(1);
+        b.set_generation(1);
+        assert_eq!(a.next(&scored, 6), b.next_preferring(&scored, 6, None));
     }
 
     #[test]

@@ -76,7 +76,17 @@ impl Proposer for Offline {
     fn propose(&mut self, ctx: &Context<'_>, n: usize) -> Result<Vec<Proposal>, String> {
         let mut generator = OfflineProposer::new(self.env, derive_seed(ctx.seed, ctx.iteration, ctx.attempt))
             .map_err(|e| e.to_string())?;
+        // A person's preferences (the ranking page): the latest `best` is the first parent,
+        // ahead of fitness order; every `worst` is never a parent.
+        let (mut best, mut worst) = (None, Vec::new());
+        for f in ctx.feedback {
+            if let Feedback::Preference { best: b, worst: w, .. } = f {
+                best = Some(*b);
+                worst.push(*w);
+            }
+        }
         // Parents: every offline candidate so far with its genome; failures score -∞.
+        let mut preferred = None;
         let scored: Vec<(Genome, f64)> = ctx
             .history
             .iter()
@@ -84,13 +94,22 @@ impl Proposer for Offline {
             .filter_map(|c| {
                 let g: Genome = serde_json::from_str(c.genome.as_deref()?).ok()?;
                 let f = match c.status {
+                    Status::Trained if worst.contains(&c.id) && best != Some(c.id) => f64::NEG_INFINITY,
                     Status::Trained => c.fitness.unwrap_or(f64::NEG_INFINITY),
                     _ => f64::NEG_INFINITY,
                 };
-                Some((g, f))
+                Some((c.id, g, f))
+            })
+            .enumerate()
+            .map(|(i, (id, g, f))| {
+                if best == Some(id) {
+                    preferred = Some(i);
+                }
+                (g, f)
             })
             .collect();
-        let proposals = if scored.is_empty() { generator.initial(n) } else { generator.next(&scored, n) };
+        let proposals =
+            if scored.is_empty() { generator.initial(n) } else { generator.next_preferring(&scored, n, preferred) };
         Ok(proposals
             .into_iter()
             .map(|p| Proposal {
@@ -100,5 +119,87 @@ impl Proposer for Offline {
                 note: p.note,
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evolve::journal::{Journal, Key};
+    use crate::evolve::stored::StoreJournal;
+    use crate::store::{FeedbackKind, NewRun, Store};
+
+    /// Iteration 0 of an offline cartpole run, trained with made-up fitness (sample i scores 10 − i).
+    fn history(spec: &'static EnvSpec) -> Vec<Candidate> {
+        let ctx = Context {
+            spec,
+            iteration: 0,
+            attempt: 0,
+            seed: 5,
+            history: &[],
+            best: None,
+            feedback: &[],
+            first_feedback: None,
+        };
+        let first = Offline::new(spec).propose(&ctx, 6).unwrap();
+        first
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let key = Key { iteration: 0, attempt: 0, sample: i as u32, origin: Origin::Offline, seed: 5 };
+                let mut c = Candidate::new(key, p.source.unwrap());
+                c.id = i as i64 + 1;
+                c.genome = p.genome;
+                c.status = Status::Trained;
+                c.fitness = Some(10.0 - i as f64);
+                c
+            })
+            .collect()
+    }
+
+    fn propose(spec: &'static EnvSpec, history: &[Candidate], feedback: &[Feedback]) -> Vec<Proposal> {
+        let ctx =
+            Context { spec, iteration: 1, attempt: 0, seed: 5, history, best: None, feedback, first_feedback: None };
+        Offline::new(spec).propose(&ctx, 5).unwrap()
+    }
+
+    #[test]
+    fn offline_breeds_from_the_preferred_candidate_deterministically() {
+        let spec = rewardsmith_envs::registry::find("cartpole").unwrap().spec;
+        let history = history(spec);
+        // The person prefers the lowest-fitness candidate (id 6) and rejects the best (id 1).
+        let pref = [Feedback::Preference { best: 6, worst: 1, text: "smoother".into() }];
+        let with = propose(spec, &history, &pref);
+        assert!(with[0].note.contains("marked best"), "{}", with[0].note);
+        assert_eq!(with, propose(spec, &history, &pref), "same inputs, same proposals");
+        let without = propose(spec, &history, &[]);
+        assert!(without.iter().all(|p| !p.note.contains("marked best")));
+        assert_ne!(with, without);
+    }
+
+    #[test]
+    fn a_resumed_iteration_sees_the_feedback_it_consumed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s.db")).unwrap();
+        let run = store
+            .create_run(&NewRun {
+                env: "cartpole-v0".into(),
+                proposer: crate::store::Proposer::Offline,
+                model: None,
+                config: serde_json::Value::Null,
+            })
+            .unwrap();
+        let payload = serde_json::json!({ "iteration": 0, "best": 6, "worst": 1, "text": "" });
+        store.add_feedback(run.id, 0, FeedbackKind::Preference, &payload).unwrap();
+        let mut j = StoreJournal { store: &store, run_id: run.id };
+        let taken = j.take_feedback(1).unwrap();
+        assert_eq!(taken, vec![Feedback::Preference { best: 6, worst: 1, text: String::new() }]);
+        // After a crash, the same iteration finds it again (and nothing is pending).
+        assert!(j.take_feedback(1).unwrap().is_empty());
+        assert_eq!(j.consumed_feedback(1).unwrap(), taken);
+        assert!(j.consumed_feedback(2).unwrap().is_empty());
+        let spec = rewardsmith_envs::registry::find("cartpole").unwrap().spec;
+        let history = history(spec);
+        assert_eq!(propose(spec, &history, &taken), propose(spec, &history, &j.consumed_feedback(1).unwrap()));
     }
 }

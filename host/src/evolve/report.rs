@@ -22,11 +22,13 @@ pub struct ReportData<'a> {
     pub summary: Option<&'a Summary>,
 }
 
-fn esc(s: &str) -> String {
+/// HTML-escapes text (also used by `rewardsmith serve`).
+pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn fmt(v: Option<f64>) -> String {
+/// A fitness for display: three decimals, `–∞` for -∞, `–` when missing.
+pub fn fmt(v: Option<f64>) -> String {
     match v {
         Some(x) if x.is_finite() => format!("{x:.3}"),
         Some(_) => "–∞".into(),
@@ -53,7 +55,7 @@ fn first_line(s: &str, max: usize) -> String {
 
 /// The best-so-far and every candidate's fitness per iteration, and the best candidate's
 /// training curves.
-fn charts(d: &ReportData<'_>) -> String {
+pub fn charts(d: &ReportData<'_>) -> String {
     let mut series = Vec::new();
     let all: Vec<(f64, f64)> = d
         .candidates

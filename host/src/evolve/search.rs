@@ -13,7 +13,6 @@ use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use sha2::{Digest, Sha256};
 use std::time::Duration;
 
 use rayon::ThreadPool;
@@ -221,7 +220,10 @@ pub fn evolve<J: Journal>(
                 return Err(EvolveError::Cancelled);
             }
             let history = journal.candidates().map_err(journal_err)?;
-            let feedback = journal.take_feedback(iteration).map_err(journal_err)?;
+            // What this iteration consumed before a crash or an all-failed attempt, then anything new:
+            // a resumed iteration proposes from the same feedback.
+            let mut feedback = journal.consumed_feedback(iteration).map_err(journal_err)?;
+            feedback.extend(journal.take_feedback(iteration).map_err(journal_err)?);
             let mine: Vec<Candidate> = history
                 .iter()
                 .filter(|c| c.key.iteration == iteration && c.key.attempt == attempt && is_search(c.key.origin))
@@ -444,21 +446,7 @@ fn train_one(
 ) -> Candidate {
     let tc = train_cfg(c.key.seed);
     let dir = res.artifacts.join(format!("c{}", c.id));
-    let manifest = Manifest {
-        format: crate::train::FORMAT,
-        env: tc.env.clone(),
-        reward_env: registry::find(&tc.env).map(|r| r.spec.reward_env.to_owned()).unwrap_or_default(),
-        reward_file: "reward.rs".into(),
-        reward_source_sha256: sha256_hex(c.source.as_bytes()),
-        reward_module_sha256: module.hash_hex(),
-        seed: tc.seed,
-        config: serde_json::to_value(&tc).unwrap_or_default(),
-        crate_version: env!("CARGO_PKG_VERSION").to_owned(),
-        created_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
-        status: "running".into(),
-        error: None,
-        steps: 0,
-    };
+    let manifest = Manifest::new(&tc, "reward.rs", c.source.as_bytes(), &module.hash_hex());
     // A folder left by an interrupted attempt is replaced.
     let _ = std::fs::remove_dir_all(&dir);
     // Without a folder (disk full, permissions) the candidate still trains; it just has no
@@ -497,10 +485,6 @@ fn train_one(
         }
     }
     c
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Pending human feedback as prompt text (used by the LLM proposer).

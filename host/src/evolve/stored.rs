@@ -57,6 +57,19 @@ fn candidate_from(row: CandidateRow) -> Candidate {
     }
 }
 
+/// A stored feedback row as the loop sees it (a malformed preference is skipped).
+fn feedback_from(r: &store::FeedbackRow) -> Option<Feedback> {
+    let text = r.payload.get("text").and_then(Value::as_str).unwrap_or("").to_owned();
+    match r.kind {
+        FeedbackKind::Text => Some(Feedback::Text(text)),
+        FeedbackKind::Preference => Some(Feedback::Preference {
+            best: r.payload.get("best")?.as_i64()?,
+            worst: r.payload.get("worst")?.as_i64()?,
+            text,
+        }),
+    }
+}
+
 impl Journal for StoreJournal<'_> {
     type Error = store::StoreError;
 
@@ -117,24 +130,16 @@ impl Journal for StoreJournal<'_> {
     fn take_feedback(&mut self, iteration: u32) -> Result<Vec<Feedback>, Self::Error> {
         let rows = self.store.pending_feedback(self.run_id)?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let out = rows
-            .iter()
-            .filter_map(|r| {
-                let text = r.payload.get("text").and_then(Value::as_str).unwrap_or("").to_owned();
-                match r.kind {
-                    FeedbackKind::Text => Some(Feedback::Text(text)),
-                    FeedbackKind::Preference => Some(Feedback::Preference {
-                        best: r.payload.get("best")?.as_i64()?,
-                        worst: r.payload.get("worst")?.as_i64()?,
-                        text,
-                    }),
-                }
-            })
-            .collect();
+        let out = rows.iter().filter_map(feedback_from).collect();
         if !ids.is_empty() {
             self.store.mark_feedback_consumed(&ids, iteration)?;
         }
         Ok(out)
+    }
+
+    fn consumed_feedback(&mut self, iteration: u32) -> Result<Vec<Feedback>, Self::Error> {
+        let rows = self.store.feedback(self.run_id)?;
+        Ok(rows.iter().filter(|r| r.consumed_by_iteration == Some(iteration)).filter_map(feedback_from).collect())
     }
 
     fn finish_iteration(

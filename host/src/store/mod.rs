@@ -12,6 +12,7 @@ mod map;
 mod redact;
 mod rows;
 mod schema;
+mod time;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -24,6 +25,7 @@ pub use error::StoreError;
 pub use redact::{is_secret_name, scrub};
 pub use rows::*;
 pub use schema::SCHEMA_VERSION;
+pub use time::utc;
 
 use map::*;
 

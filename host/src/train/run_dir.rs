@@ -73,6 +73,31 @@ pub struct Manifest {
     pub steps: u64,
 }
 
+impl Manifest {
+    /// The manifest of a training about to start: `status` running, 0 steps, created now.
+    /// `reward_file` is the source's name in the folder (`reward.rs`, `reward.wat`, ...).
+    pub fn new(cfg: &super::TrainConfig, reward_file: &str, source: &[u8], module_sha256: &str) -> Manifest {
+        use sha2::{Digest, Sha256};
+        Manifest {
+            format: FORMAT,
+            env: cfg.env.clone(),
+            reward_env: rewardsmith_envs::registry::find(&cfg.env)
+                .map(|r| r.spec.reward_env.to_owned())
+                .unwrap_or_default(),
+            reward_file: reward_file.to_owned(),
+            reward_source_sha256: Sha256::digest(source).iter().map(|b| format!("{b:02x}")).collect(),
+            reward_module_sha256: module_sha256.to_owned(),
+            seed: cfg.seed,
+            config: serde_json::to_value(cfg).expect("the training config serialises"),
+            crate_version: env!("CARGO_PKG_VERSION").to_owned(),
+            created_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+            status: "running".into(),
+            error: None,
+            steps: 0,
+        }
+    }
+}
+
 /// An open run folder.
 #[derive(Debug)]
 pub struct RunDir {

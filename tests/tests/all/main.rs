@@ -2,6 +2,8 @@
 //! wasmtime does). Hostile modules are inline WAT next to the tests that run them.
 
 mod abi_wat_guest;
+mod browser_demo;
+mod browser_playground;
 mod check_examples;
 mod compile_attacks;
 mod compiler;

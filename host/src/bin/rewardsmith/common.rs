@@ -44,10 +44,6 @@ pub fn fail(f: &Failure, json: bool) -> ExitCode {
     ExitCode::from(1)
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// What `eval` and `rollout` need from a run folder: its env, policy and reward module.
 pub struct LoadedRun {
     pub env: String,

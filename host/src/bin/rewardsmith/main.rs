@@ -5,8 +5,10 @@ mod common;
 mod envs;
 mod eval;
 mod evolve;
+mod export_demo;
 mod rollout;
 mod runs;
+mod serve;
 mod train;
 
 use std::process::ExitCode;
@@ -35,6 +37,8 @@ enum Command {
     Evolve(evolve::Args),
     Runs(runs::Args),
     Report(evolve::ReportArgs),
+    ExportDemo(export_demo::Args),
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,5 +52,7 @@ fn main() -> ExitCode {
         Command::Evolve(args) => evolve::run(args),
         Command::Runs(args) => runs::run(args),
         Command::Report(args) => evolve::report(args),
+        Command::ExportDemo(args) => export_demo::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }

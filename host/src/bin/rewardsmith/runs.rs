@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use rewardsmith::store::{CandidateRow, CandidateStatus, LlmCallStatus, RunRow, Store};
+use rewardsmith::store::{CandidateRow, CandidateStatus, LlmCallStatus, RunRow, Store, utc};
 use serde_json::json;
 
 use crate::common::{Failure, fail};
@@ -211,30 +211,4 @@ fn candidate_line(c: &CandidateRow) -> String {
         c.status.as_str(),
         fitness
     )
-}
-
-/// `YYYY-MM-DD HH:MM` for unix seconds (UTC; civil-from-days, no time-zone database needed).
-fn utc(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}", secs / 3600, secs % 3600 / 60)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn utc_dates() {
-        assert_eq!(super::utc(0), "1970-01-01 00:00");
-        assert_eq!(super::utc(951_782_400), "2000-02-29 00:00");
-        assert_eq!(super::utc(1_764_230_000), "2025-11-27 07:53");
-    }
 }

@@ -11,9 +11,8 @@ use rewardsmith::compiler::{Compiler, CompilerOptions, Source};
 use rewardsmith::sandbox::{Limits, Sandbox};
 use rewardsmith::train::{Hooks, Manifest, RunDir, TrainConfig, TrainResult, metrics, train};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
-use crate::common::{Failure, fail, hex};
+use crate::common::{Failure, fail};
 
 /// Train a policy with PPO on an env, every reward computed by the sandboxed reward program.
 ///
@@ -131,21 +130,8 @@ fn run_inner(args: Args) -> Result<ExitCode, Failure> {
         .clone()
         .unwrap_or_else(|| Path::new("runs/train").join(format!("{}-s{}-{created}", cfg.env, cfg.seed)));
     let ext = reward_path.extension().and_then(|e| e.to_str()).unwrap_or("rs");
-    let manifest = Manifest {
-        format: rewardsmith::train::FORMAT,
-        env: cfg.env.clone(),
-        reward_env: reg.spec.reward_env.to_owned(),
-        reward_file: format!("reward.{ext}"),
-        reward_source_sha256: hex(&Sha256::digest(&source_bytes)),
-        reward_module_sha256: module.hash_hex(),
-        seed: cfg.seed,
-        config: serde_json::to_value(&cfg).expect("config serialises"),
-        crate_version: env!("CARGO_PKG_VERSION").to_owned(),
-        created_unix: created,
-        status: "running".into(),
-        error: None,
-        steps: 0,
-    };
+    let mut manifest = Manifest::new(&cfg, &format!("reward.{ext}"), &source_bytes, &module.hash_hex());
+    manifest.created_unix = created;
     let mut dir =
         RunDir::create(&out, manifest, &source_bytes, &compiled.wasm).map_err(|e| Failure::new("run_dir", e))?;
 

@@ -1,0 +1,385 @@
+//! Server-rendered pages. Every element the browser script or a test needs carries a stable
+//! `data-*` hook (listed in docs/web.md); the script (`/static/playground.js`) adds live
+//! updates, the editor's check/train buttons and the preference form.
+
+use std::fmt::Write as _;
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::api::{label, run_candidate, run_summary};
+use super::error::{PageError, parse_id};
+use super::files::RUNTIME_HINT;
+use super::{AppState, esc};
+use crate::evolve::Journal;
+use crate::evolve::report::{ReportData, charts, fmt};
+use crate::evolve::stored::StoreJournal;
+use crate::store::{CandidateRow, CandidateStatus, Origin, RunRow};
+use crate::train::{Series, TrainResult, render_svg};
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:1200px;margin:1em auto;padding:0 1em;color:#222}\
+nav a{margin-right:1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}\
+pre{background:#f6f6f6;padding:.7em;overflow-x:auto}.trained{color:#075}.failed,.compile_error,.reward_error,.train_error,.no_code{color:#a00}\
+.hint{background:#fff6d8;padding:.5em}.cards{display:flex;flex-wrap:wrap;gap:1em}.card{border:1px solid #ccc;padding:.5em}\
+iframe{border:1px solid #ccc;width:480px;height:360px}.diag{color:#a00;font-weight:bold}textarea{width:100%;font-family:monospace}\
+.src td{border:none;padding:0 6px;font-family:monospace;white-space:pre}.src .ln{color:#888;text-align:right}.src tr.err{background:#fde}";
+
+/// The page frame: nav, style, the script. `page` names the page for the script (`data-page`).
+pub fn layout(title: &str, page: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>{} · rewardsmith</title>\
+         <style>{STYLE}</style><script type=\"module\" src=\"/static/playground.js\"></script></head>\
+         <body data-page=\"{page}\"><nav><b>rewardsmith</b> · <a href=\"/\">Runs</a><a href=\"/envs\">Envs</a>\
+         <a href=\"/editor\">Editor</a></nav>{body}</body></html>",
+        esc(title)
+    )
+}
+
+fn utc(unix: i64) -> String {
+    format!("{} UTC", crate::store::utc(unix))
+}
+
+/// The replay iframe for a candidate's files, or how to build the runtime.
+fn replay(state: &AppState, env: &str, files: &str) -> String {
+    if !state.runtime_built() {
+        return format!("<p class=\"hint\" data-runtime-missing>Replay unavailable: {}.</p>", esc(RUNTIME_HINT));
+    }
+    let src = format!(
+        "/runtime/index.html?env={}&policy={files}policy.safetensors&reward={files}reward.wasm&seed=0&autoplay=1",
+        esc(env)
+    );
+    format!("<iframe data-replay src=\"{src}\" title=\"replay\" loading=\"lazy\"></iframe>")
+}
+
+pub async fn script() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("playground.js")).into_response()
+}
+
+// ----- runs list -----
+
+pub async fn runs(State(state): State<AppState>) -> Result<Html<String>, PageError> {
+    let st = state.store();
+    let runs = st.runs()?;
+    let mut b = String::from("<h1>Runs</h1>");
+    if runs.is_empty() {
+        let _ = write!(
+            b,
+            "<p data-no-runs>No runs in {} yet: start one with <code>rewardsmith evolve --env cartpole --proposer offline</code>.</p>",
+            esc(&st.path().display().to_string())
+        );
+    }
+    b.push_str(
+        "<table data-runs><thead><tr><th>id</th><th>env</th><th>proposer</th><th>status</th><th>iterations</th>\
+         <th>trained</th><th>best fitness</th><th>created</th></tr></thead><tbody>",
+    );
+    for r in &runs {
+        let s = run_summary(st, r)?;
+        let planned = s["planned_iterations"].as_u64().map_or(String::new(), |p| format!("/{p}"));
+        let _ = write!(
+            b,
+            "<tr data-run-id=\"{id}\"><td><a href=\"/runs/{id}\">{id}</a></td><td>{}</td><td>{}</td><td data-status>{}</td>\
+             <td>{}{planned}</td><td>{}/{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&r.env),
+            esc(&proposer_text(r)),
+            r.status,
+            s["iterations"],
+            s["trained"],
+            s["candidates"],
+            fmt(s["best_fitness"].as_f64()),
+            utc(r.created_unix),
+            id = r.id,
+        );
+    }
+    b.push_str("</tbody></table>");
+    Ok(Html(layout("Runs", "runs", &b)))
+}
+
+fn proposer_text(r: &RunRow) -> String {
+    match &r.model {
+        Some(m) => format!("{} ({m})", r.proposer),
+        None => r.proposer.to_string(),
+    }
+}
+
+// ----- envs -----
+
+pub async fn envs() -> Html<String> {
+    let mut b = String::from("<h1>Environments</h1>");
+    for r in rewardsmith_envs::registry() {
+        let s = r.spec;
+        let _ = write!(
+            b,
+            "<section data-env=\"{id}\"><h2 id=\"{id}\">{id}</h2><p>{}</p><p><b>Fitness:</b> {} (solved at {})</p>\
+             <p>Rewards read <code>rewardsmith_guest::envs::{}::State</code>. \
+             <a href=\"/editor?env={id}\">Write a reward</a></p>",
+            esc(s.description),
+            esc(s.fitness_doc),
+            s.solved_fitness,
+            esc(s.reward_env),
+            id = esc(s.id),
+        );
+        if let Some(layout) = rewardsmith_guest::envs::find(s.reward_env) {
+            b.push_str("<table><tr><th>state field</th><th>len</th><th>unit</th><th>meaning</th></tr>");
+            for f in layout.state_fields {
+                let _ = write!(
+                    b,
+                    "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(f.name),
+                    f.len,
+                    esc(f.unit),
+                    esc(f.doc.trim())
+                );
+            }
+            b.push_str("</table>");
+        }
+        b.push_str("</section>");
+    }
+    Html(layout("Envs", "envs", &b))
+}
+
+// ----- one run -----
+
+fn candidate_row(c: &CandidateRow, run: i64) -> String {
+    let detail = match (&c.error_kind, &c.error_text) {
+        (Some(k), t) => format!(
+            "<b>{}</b> {}",
+            esc(k),
+            esc(&t.as_deref().unwrap_or("").lines().next().unwrap_or("").chars().take(160).collect::<String>())
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "<tr data-candidate-id=\"{id}\" data-status=\"{s}\" data-iteration=\"{}\"><td><a href=\"/runs/{run}/candidates/{id}\">{}</a></td>\
+         <td>{}</td><td class=\"{s}\">{s}</td><td data-fitness>{}</td><td>{detail}</td></tr>",
+        c.iteration,
+        esc(&label(c)),
+        c.origin,
+        fmt(c.fitness),
+        id = c.id,
+        s = c.status,
+    )
+}
+
+/// The run's plot: candidate fitness by iteration, best so far, and the best's curves (the report's charts).
+fn plot(state: &AppState, run: &RunRow) -> Result<String, PageError> {
+    let mut journal = StoreJournal { store: state.store(), run_id: run.id };
+    let candidates = journal.candidates()?;
+    let summary = run.summary.clone().and_then(|s| serde_json::from_value(s).ok());
+    Ok(charts(&ReportData {
+        run_id: run.id,
+        env: &run.env,
+        proposer: run.proposer.as_str(),
+        config: &run.config,
+        candidates: &candidates,
+        summary: summary.as_ref(),
+    }))
+}
+
+pub async fn run_plot(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id = parse_id("run id", &id).map_err(PageError)?;
+    let run = state.store().run(id)?;
+    let svg = plot(&state, &run)?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-store")], svg).into_response())
+}
+
+pub async fn run(State(state): State<AppState>, Path(id): Path<String>) -> Result<Html<String>, PageError> {
+    let id = parse_id("run id", &id).map_err(PageError)?;
+    let st = state.store();
+    let run = st.run(id)?;
+    let cands = st.candidates(id, None)?;
+    let mut b = format!(
+        "<main data-run=\"{id}\"><h1>Run {id} — {}</h1><p>Proposer {} · status <b data-run-status>{}</b> · created {} · \
+         <span data-live>live</span></p>",
+        esc(&run.env),
+        esc(&proposer_text(&run)),
+        run.status,
+        utc(run.created_unix)
+    );
+    b.push_str("<h2>Iterations</h2><ul data-iterations>");
+    for it in st.iterations(id)? {
+        let _ = write!(
+            b,
+            "<li data-iteration-key=\"{k}.{a}\">iteration {k}{} — <span data-iteration-status>{}</span> \
+             <a href=\"/runs/{id}/iterations/{k}/rank\">rank its candidates</a></li>",
+            if it.attempt > 0 { format!(" (retry {})", it.attempt) } else { String::new() },
+            it.status,
+            k = it.idx,
+            a = it.attempt,
+        );
+    }
+    b.push_str("</ul><h2>Fitness</h2><div data-plot>");
+    b.push_str(&plot(&state, &run)?);
+    b.push_str(
+        "</div><h2>Candidates</h2><table><thead><tr><th>candidate</th><th>origin</th><th>status</th><th>fitness</th>\
+         <th>error</th></tr></thead><tbody data-candidates>",
+    );
+    for c in &cands {
+        b.push_str(&candidate_row(c, id));
+    }
+    let _ = write!(
+        b,
+        "</tbody></table><h2>Config</h2><pre data-config>{}</pre></main>",
+        esc(&serde_json::to_string_pretty(&run.config).unwrap_or_default())
+    );
+    Ok(Html(layout(&format!("Run {id}"), "run", &b)))
+}
+
+// ----- one candidate -----
+
+/// Fitness, episode length and every term over training (checkpoint curves of the result).
+fn result_svg(r: &TrainResult, title: &str) -> String {
+    let steps: Vec<f64> = r.checkpoint_steps.iter().map(|&s| s as f64).collect();
+    let curve = |name: String, values: &[Option<f64>]| Series {
+        name,
+        points: steps.iter().zip(values).filter_map(|(&x, v)| Some((x, (*v)?))).collect(),
+    };
+    let mut series =
+        vec![curve("task fitness".into(), &r.fitness.values), curve("episode length".into(), &r.episode_length.values)];
+    series.extend(r.terms.iter().map(|t| curve(format!("term {}", t.name), &t.values)));
+    render_svg(title, &series).unwrap_or_default()
+}
+
+/// Source with line numbers.
+pub fn numbered(source: &str) -> String {
+    let mut s = String::from("<table class=\"src\" data-source>");
+    for (i, line) in source.lines().enumerate() {
+        let _ = write!(s, "<tr data-line=\"{n}\"><td class=\"ln\">{n}</td><td>{}</td></tr>", esc(line), n = i + 1);
+    }
+    s.push_str("</table>");
+    s
+}
+
+pub async fn candidate(
+    State(state): State<AppState>,
+    Path((id, cid)): Path<(String, String)>,
+) -> Result<Html<String>, PageError> {
+    let id = parse_id("run id", &id).map_err(PageError)?;
+    let cid = parse_id("candidate id", &cid).map_err(PageError)?;
+    let st = state.store();
+    let c = run_candidate(st, id, cid).map_err(PageError)?;
+    let run = st.run(id)?;
+    let mut b = format!(
+        "<main data-candidate=\"{cid}\"><h1>Candidate {} of <a href=\"/runs/{id}\">run {id}</a></h1>\
+         <p>{} · status <b class=\"{s}\" data-status>{s}</b> · fitness <b data-fitness>{}</b></p>",
+        esc(&label(&c)),
+        c.origin,
+        fmt(c.fitness),
+        s = c.status
+    );
+    if c.status.is_failure() {
+        let _ = write!(
+            b,
+            "<h2>Diagnostics</h2><p class=\"diag\" data-error-kind=\"{k}\">{k}</p><pre data-error-text>{}</pre>",
+            esc(c.error_text.as_deref().unwrap_or("")),
+            k = esc(c.error_kind.as_deref().unwrap_or("")),
+        );
+    }
+    if c.status == CandidateStatus::Trained {
+        let files = format!("/api/runs/{id}/candidates/{cid}/");
+        b.push_str("<h2>Replay</h2>");
+        b.push_str(&replay(&state, &run.env, &files));
+        if let Some(r) = c.result.clone().and_then(|r| serde_json::from_value::<TrainResult>(r).ok()) {
+            b.push_str("<h2>Curves</h2><div data-curves>");
+            b.push_str(&result_svg(&r, &format!("{} — {}", run.env, label(&c))));
+            b.push_str("</div>");
+        }
+        let _ = write!(
+            b,
+            "<p>Files: {}</p>",
+            super::CANDIDATE_FILES
+                .iter()
+                .map(|f| format!("<a href=\"{files}{f}\">{f}</a>"))
+                .collect::<Vec<_>>()
+                .join(" · ")
+        );
+    }
+    b.push_str("<h2>Source</h2>");
+    b.push_str(&numbered(&c.source));
+    b.push_str("</main>");
+    Ok(Html(layout(&format!("Candidate {cid}"), "candidate", &b)))
+}
+
+// ----- preference ranking -----
+
+pub async fn rank(
+    State(state): State<AppState>,
+    Path((id, k)): Path<(String, String)>,
+) -> Result<Html<String>, PageError> {
+    let id = parse_id("run id", &id).map_err(PageError)?;
+    let k = parse_id("iteration", &k).map_err(PageError)?;
+    let k = u32::try_from(k).map_err(|_| super::ApiError::bad_request("bad_id", "iteration out of range").page())?;
+    let st = state.store();
+    let run = st.run(id)?;
+    let cands: Vec<CandidateRow> = st
+        .candidates(id, Some(k))?
+        .into_iter()
+        .filter(|c| c.status == CandidateStatus::Trained && matches!(c.origin, Origin::Llm | Origin::Offline))
+        .collect();
+    let mut b = format!(
+        "<main data-rank data-run=\"{id}\" data-iteration=\"{k}\"><h1>Rank iteration {k} of <a href=\"/runs/{id}\">run {id}</a></h1>\
+         <p>Watch the policies, mark the best and the worst, add words if you like. The evolve loop uses this at its \
+         next iteration (the LLM proposer in its prompt; the offline proposer breeds from the best and never from the worst).</p>"
+    );
+    if cands.len() < 2 {
+        b.push_str("<p data-rank-empty>This iteration has fewer than two trained candidates yet.</p>");
+    }
+    b.push_str("<div class=\"cards\">");
+    for c in &cands {
+        let files = format!("/api/runs/{id}/candidates/{}/", c.id);
+        let _ = write!(
+            b,
+            "<div class=\"card\" data-rank-candidate=\"{cid}\"><h3><a href=\"/runs/{id}/candidates/{cid}\">{}</a> · fitness {}</h3>{}\
+             <p><label><input type=\"radio\" name=\"best\" value=\"{cid}\" data-best=\"{cid}\"> best</label> \
+             <label><input type=\"radio\" name=\"worst\" value=\"{cid}\" data-worst=\"{cid}\"> worst</label></p></div>",
+            esc(&label(c)),
+            fmt(c.fitness),
+            replay(&state, &run.env, &files),
+            cid = c.id,
+        );
+    }
+    b.push_str(
+        "</div><p><textarea data-feedback-text rows=\"3\" placeholder=\"optional: what you saw\"></textarea></p>\
+         <p><button data-submit-feedback>Send preference</button> <span data-feedback-result></span></p>",
+    );
+    let pending = st.feedback(id)?.iter().filter(|f| f.consumed_by_iteration.is_none()).count();
+    let _ =
+        write!(b, "<p data-feedback-pending=\"{pending}\">{pending} feedback item(s) pending for this run.</p></main>");
+    Ok(Html(layout(&format!("Rank iteration {k} of run {id}"), "rank", &b)))
+}
+
+// ----- editor -----
+
+pub async fn editor(
+    State(state): State<AppState>,
+    query: axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Html<String> {
+    let want = query.get("env").map(String::as_str).unwrap_or("cartpole");
+    let reg = rewardsmith_envs::registry::find(want)
+        .or_else(|_| rewardsmith_envs::registry::find("cartpole"))
+        .ok()
+        .or_else(|| rewardsmith_envs::registry().first());
+    let env = reg.map_or("", |r| r.spec.id);
+    let source = reg.and_then(|r| crate::evolve::baselines::human(r.spec.reward_env)).unwrap_or("");
+    let mut b = String::from("<main data-editor><h1>Reward editor</h1><p>Env <select data-env-picker>");
+    for r in rewardsmith_envs::registry() {
+        let id = r.spec.id;
+        let _ = write!(b, "<option value=\"{id}\"{}>{id}</option>", if id == env { " selected" } else { "" });
+    }
+    let _ = write!(
+        b,
+        "</select> (the example is the env's human baseline reward)</p>\
+         <p><textarea data-source-input rows=\"28\" spellcheck=\"false\">{}</textarea></p>\
+         <p><button data-check>Check</button> <button data-train>Train</button> steps \
+         <input data-steps type=\"number\" min=\"1\" max=\"{max}\" value=\"{def}\"> (at most {max})</p>\
+         <div data-check-result></div><div data-diagnostics></div><div data-train-status></div>\
+         <div data-train-curves></div><div data-train-replay data-runtime=\"{}\"></div>\
+         <template data-runtime-hint><p class=\"hint\" data-runtime-missing>Replay unavailable: {}.</p></template></main>",
+        esc(source),
+        if state.runtime_built() { "1" } else { "0" },
+        esc(RUNTIME_HINT),
+        max = state.inner.cfg.editor_max_steps,
+        def = state.inner.cfg.editor_steps,
+    );
+    Html(layout("Editor", "editor", &b))
+}

@@ -1,0 +1,167 @@
+// rewardsmith playground: live run updates (server-sent events), the reward editor and the
+// preference form. Plain ES module, no framework; hooks are the data-* attributes in docs/web.md.
+
+const $ = (sel, root = document) => root.querySelector(sel);
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const fmt = (v) => (v === null || v === undefined ? "–" : Number(v).toFixed(3));
+
+async function postJson(url, body) {
+  const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  let data = null;
+  try { data = await r.json(); } catch { data = null; }
+  return { status: r.status, data };
+}
+
+// ----- one run: live updates -----
+function livePage() {
+  const main = $("[data-run]");
+  const id = main.dataset.run;
+  const tbody = $("[data-candidates]");
+  let plotTimer = null;
+  const redrawPlot = () => {
+    clearTimeout(plotTimer);
+    plotTimer = setTimeout(async () => {
+      const r = await fetch(`/runs/${id}/plot.svg`);
+      if (r.ok) $("[data-plot]").innerHTML = await r.text();
+    }, 300);
+  };
+  const src = new EventSource(`/api/runs/${id}/events`);
+  src.addEventListener("candidate", (e) => {
+    const c = JSON.parse(e.data);
+    let tr = tbody.querySelector(`tr[data-candidate-id="${c.id}"]`);
+    if (!tr) {
+      tr = document.createElement("tr");
+      tr.dataset.candidateId = c.id;
+      tr.dataset.live = "1";
+      tbody.appendChild(tr);
+    }
+    tr.dataset.status = c.status;
+    tr.dataset.iteration = c.iteration;
+    const err = c.error_kind ? `<b>${esc(c.error_kind)}</b> ${esc(c.error)}` : "";
+    tr.innerHTML = `<td><a href="/runs/${id}/candidates/${c.id}">${esc(c.label)}</a></td><td>${esc(c.origin)}</td>` +
+      `<td class="${esc(c.status)}">${esc(c.status)}</td><td data-fitness>${fmt(c.fitness)}</td><td>${err}</td>`;
+    if (c.status === "trained") redrawPlot();
+  });
+  src.addEventListener("iteration", (e) => {
+    const it = JSON.parse(e.data);
+    const ul = $("[data-iterations]");
+    const key = `${it.idx}.${it.attempt}`;
+    let li = ul.querySelector(`li[data-iteration-key="${key}"]`);
+    if (!li) {
+      li = document.createElement("li");
+      li.dataset.iterationKey = key;
+      ul.appendChild(li);
+    }
+    const retry = it.attempt > 0 ? ` (retry ${it.attempt})` : "";
+    li.innerHTML = `iteration ${it.idx}${retry} — <span data-iteration-status>${esc(it.status)}</span> ` +
+      `<a href="/runs/${id}/iterations/${it.idx}/rank">rank its candidates</a>`;
+    redrawPlot();
+  });
+  src.addEventListener("status", (e) => {
+    const s = JSON.parse(e.data);
+    $("[data-run-status]").textContent = s.status;
+    redrawPlot();
+  });
+  src.onopen = () => { $("[data-live]").textContent = "live"; };
+  src.onerror = () => { $("[data-live]").textContent = "reconnecting…"; };
+}
+
+// ----- preference ranking -----
+function rankPage() {
+  const main = $("[data-rank]");
+  const button = $("[data-submit-feedback]");
+  if (!button) return;
+  button.addEventListener("click", async () => {
+    const out = $("[data-feedback-result]");
+    const best = $("input[name=best]:checked");
+    const worst = $("input[name=worst]:checked");
+    if (!best || !worst) { out.textContent = "mark one best and one worst"; out.dataset.state = "error"; return; }
+    const body = { iteration: Number(main.dataset.iteration), best: Number(best.value), worst: Number(worst.value), text: $("[data-feedback-text]").value };
+    const r = await postJson(`/api/runs/${main.dataset.run}/feedback`, body);
+    if (r.status === 201) { out.textContent = `saved (feedback #${r.data.id}); the next iteration will use it`; out.dataset.state = "ok"; out.dataset.feedbackId = r.data.id; }
+    else { out.textContent = r.data?.error?.message ?? `failed (${r.status})`; out.dataset.state = "error"; }
+  });
+}
+
+// ----- editor -----
+function showDiagnostics(source, diags) {
+  const box = $("[data-diagnostics]");
+  if (!diags.length) { box.innerHTML = ""; return; }
+  const byLine = new Map();
+  for (const d of diags) {
+    if (!byLine.has(d.line)) byLine.set(d.line, []);
+    byLine.get(d.line).push(d);
+  }
+  let html = '<table class="src" data-diagnostic-view>';
+  source.split("\n").forEach((text, i) => {
+    const n = i + 1;
+    const here = byLine.get(n) ?? [];
+    html += `<tr data-line="${n}" class="${here.length ? "err" : ""}"><td class="ln">${n}</td><td>${esc(text)}</td></tr>`;
+    for (const d of here) {
+      html += `<tr data-diagnostic data-diagnostic-line="${n}"><td class="ln"></td><td class="diag">line ${n}:${d.column}: ${esc(d.message)}${d.label ? ` (${esc(d.label)})` : ""}</td></tr>`;
+    }
+  });
+  html += "</table>";
+  for (const d of byLine.get(0) ?? []) html += `<p class="diag" data-diagnostic data-diagnostic-line="0">${esc(d.text)}</p>`;
+  box.innerHTML = html;
+}
+
+function editorPage() {
+  const picker = $("[data-env-picker]");
+  const input = $("[data-source-input]");
+  const result = $("[data-check-result]");
+  picker.addEventListener("change", async () => {
+    const r = await fetch(`/api/envs/${encodeURIComponent(picker.value)}/example`);
+    if (r.ok) input.value = (await r.json()).source;
+  });
+  $("[data-check]").addEventListener("click", async () => {
+    result.textContent = "checking… (the first compile takes a while)";
+    result.dataset.state = "running";
+    const source = input.value;
+    const r = await postJson("/api/check", { env: picker.value, source });
+    if (r.status !== 200) { result.textContent = r.data?.error?.message ?? `failed (${r.status})`; result.dataset.state = "error"; return; }
+    if (r.data.ok) {
+      const rep = r.data.report;
+      result.innerHTML = `<p data-check-ok>ok: ${rep.transitions} transitions, total reward mean ${fmt(rep.total.mean)} ` +
+        `(${rep.terms.map((t) => `${esc(t.name)} ${fmt(t.mean)}`).join(", ")})</p>`;
+      result.dataset.state = "ok";
+      showDiagnostics(source, []);
+    } else {
+      const e = r.data.error;
+      result.innerHTML = `<p class="diag" data-check-error="${esc(e.kind)}">${esc(e.kind)}</p><pre>${esc(e.message)}</pre>`;
+      result.dataset.state = "failed";
+      showDiagnostics(source, e.diagnostics ?? []);
+    }
+  });
+  $("[data-train]").addEventListener("click", async () => {
+    const status = $("[data-train-status]");
+    const r = await postJson("/api/train", { env: picker.value, source: input.value, steps: Number($("[data-steps]").value) });
+    if (r.status !== 202) { status.textContent = r.data?.error?.message ?? `failed (${r.status})`; status.dataset.state = "error"; return; }
+    const job = r.data.job;
+    status.dataset.job = job;
+    const poll = async () => {
+      const s = await (await fetch(`/api/train/${job}`)).json();
+      const p = s.progress;
+      status.textContent = `training ${job}: ${p.status}, ${p.steps}/${p.total_steps} steps, fitness ${fmt(p.fitness)}${p.error ? ` — ${p.error}` : ""}`;
+      status.dataset.state = p.status;
+      if (!s.done) { setTimeout(poll, 1000); return; }
+      if (s.result) {
+        const files = `/api/train/${job}/`;
+        $("[data-train-curves]").innerHTML = `<img data-train-svg src="${files}curves.svg" alt="training curves">`;
+        const replay = $("[data-train-replay]");
+        if (replay.dataset.runtime === "1") {
+          const env = encodeURIComponent(p.env);
+          replay.innerHTML = `<iframe data-replay src="/runtime/index.html?env=${env}&policy=${files}policy.safetensors&reward=${files}reward.wasm&seed=0&autoplay=1"></iframe>`;
+        } else {
+          replay.innerHTML = $("[data-runtime-hint]").innerHTML;
+        }
+      }
+    };
+    poll();
+  });
+}
+
+const page = document.body.dataset.page;
+if (page === "run") livePage();
+if (page === "rank") rankPage();
+if (page === "editor") editorPage();

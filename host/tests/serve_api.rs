@@ -1,0 +1,553 @@
+//! `rewardsmith serve`'s HTTP API, driven with `tower::ServiceExt::oneshot` (no socket) against
+//! a real SQLite store in a temporary folder with fixture runs made through the store API.
+
+use std::path::Path;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use futures_util::StreamExt;
+use rewardsmith::serve::{AppState, ServeConfig, router};
+use rewardsmith::store::{
+    CandidateRow, CandidateStatus, FeedbackKind, NewCandidate, NewRun, Origin, Proposer, RunRow, Store, Trained,
+};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    app: Router,
+    state: AppState,
+    run: RunRow,
+    /// Trained (with a run folder), compile error, trained in iteration 0 without a folder.
+    trained: CandidateRow,
+    failed: CandidateRow,
+    other: CandidateRow,
+    /// A candidate of a second run.
+    foreign: CandidateRow,
+}
+
+fn config(dir: &Path) -> ServeConfig {
+    let mut cfg = ServeConfig::new(dir.join("rewardsmith.db"));
+    cfg.runtime_dir = dir.join("no-runtime");
+    cfg.poll = Duration::from_millis(50);
+    cfg
+}
+
+fn candidate(st: &Store, run: i64, iteration: u32, sample: u32, source: &str) -> CandidateRow {
+    st.insert_candidate(&NewCandidate {
+        run_id: run,
+        iteration,
+        attempt: 0,
+        sample,
+        origin: Origin::Offline,
+        parent_id: None,
+        source: source.into(),
+        genome: None,
+        seed: 0,
+    })
+    .unwrap()
+}
+
+fn train(st: &Store, c: &CandidateRow, fitness: f64) -> CandidateRow {
+    let trained = Trained { result: json!({}), fitness: Some(fitness), policy_path: None };
+    st.set_candidate_trained(c.id, &trained).unwrap();
+    st.candidate(c.id).unwrap()
+}
+
+fn fixture_with(cfg: impl FnOnce(&Path) -> ServeConfig) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = cfg(dir.path());
+    let st = Store::open(&cfg.store).unwrap();
+    let new = |env: &str| NewRun {
+        env: env.into(),
+        proposer: Proposer::Offline,
+        model: None,
+        config: json!({"iterations": 2}),
+    };
+    let run = st.create_run(&new("cartpole-v0")).unwrap();
+    let trained = candidate(&st, run.id, 0, 0, "fn reward() {} // <script>alert(1)</script>");
+    let trained = train(&st, &trained, 0.5);
+    let failed = candidate(&st, run.id, 0, 1, "broken");
+    st.set_candidate_failed(failed.id, CandidateStatus::CompileError, "rustc", "line 1: expected item").unwrap();
+    let failed = st.candidate(failed.id).unwrap();
+    let other = train(&st, &candidate(&st, run.id, 0, 2, "fn other() {}"), 0.25);
+    // The trained candidate's run folder, written directly.
+    let cdir = run.artifact_dir.join(format!("c{}", trained.id));
+    std::fs::create_dir_all(&cdir).unwrap();
+    for (name, bytes) in [
+        ("policy.safetensors", &b"POLICY"[..]),
+        ("reward.wasm", b"\0asm\x01\0\0\0"),
+        ("metrics.jsonl", b"{}\n"),
+        ("curves.svg", b"<svg></svg>"),
+        ("result.json", b"{}"),
+        ("manifest.json", b"{\"secret\": true}"),
+    ] {
+        std::fs::write(cdir.join(name), bytes).unwrap();
+    }
+    let run2 = st.create_run(&new("pendulum-v0")).unwrap();
+    let foreign = train(&st, &candidate(&st, run2.id, 0, 0, "fn x() {}"), 1.0);
+    drop(st);
+    let state = AppState::new(&cfg).unwrap();
+    Fixture { app: router(state.clone()), state, dir, run, trained, failed, other, foreign }
+}
+
+fn fixture() -> Fixture {
+    fixture_with(config)
+}
+
+async fn send(app: &Router, req: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, 16 << 20).await.unwrap();
+    (parts.status, parts.headers, bytes)
+}
+
+async fn get(app: &Router, uri: &str) -> (StatusCode, HeaderMap, Bytes) {
+    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+async fn post(app: &Router, uri: &str, body: impl Into<Body>) -> (StatusCode, Value) {
+    let req = Request::post(uri).header(header::CONTENT_TYPE, "application/json").body(body.into()).unwrap();
+    let (status, _, bytes) = send(app, req).await;
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+fn json_of(b: &Bytes) -> Value {
+    serde_json::from_slice(b).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(b)))
+}
+
+fn text(b: &Bytes) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn error_kind(b: &Bytes) -> String {
+    json_of(b)["error"]["kind"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn runs_list_as_json_and_html() {
+    let f = fixture();
+    let (status, _, body) = get(&f.app, "/api/runs").await;
+    assert_eq!(status, StatusCode::OK);
+    let runs = json_of(&body);
+    assert_eq!(runs.as_array().unwrap().len(), 2);
+    let mine = runs.as_array().unwrap().iter().find(|r| r["id"] == f.run.id).unwrap();
+    assert_eq!(mine["env"], "cartpole-v0");
+    assert_eq!(mine["trained"], 2);
+    assert_eq!(mine["candidates"], 3);
+    assert_eq!(mine["best_fitness"], 0.5);
+    assert_eq!(mine["best_candidate_id"], f.trained.id);
+
+    let (status, headers, body) = get(&f.app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    let html = text(&body);
+    assert!(html.contains(&format!("data-run-id=\"{}\"", f.run.id)), "{html}");
+    assert!(html.contains(&format!("href=\"/runs/{}\"", f.run.id)));
+    assert!(html.contains("pendulum-v0"));
+
+    let (status, _, body) = get(&f.app, &format!("/api/runs/{}", f.run.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json_of(&body)["candidates"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn pages_render_and_escape_sources() {
+    let f = fixture();
+    let (status, _, body) = get(&f.app, &format!("/runs/{}", f.run.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = text(&body);
+    for c in [&f.trained, &f.failed, &f.other] {
+        assert!(html.contains(&format!("data-candidate-id=\"{}\"", c.id)), "{html}");
+    }
+    assert!(html.contains("compile_error") && html.contains("<svg"));
+
+    let (status, _, body) = get(&f.app, &format!("/runs/{}/candidates/{}", f.run.id, f.trained.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = text(&body);
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>alert(1)"), "{html}");
+    assert!(html.contains("data-runtime-missing") && html.contains("web/build.sh"), "runtime hint: {html}");
+
+    let (_, _, body) = get(&f.app, &format!("/runs/{}/candidates/{}", f.run.id, f.failed.id)).await;
+    let html = text(&body);
+    assert!(html.contains("data-error-kind=\"rustc\"") && html.contains("expected item"), "{html}");
+
+    let (status, _, body) = get(&f.app, &format!("/runs/{}/iterations/0/rank", f.run.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = text(&body);
+    assert!(
+        html.contains(&format!("data-best=\"{}\"", f.trained.id))
+            && html.contains(&format!("data-worst=\"{}\"", f.other.id))
+    );
+    assert!(!html.contains(&format!("data-best=\"{}\"", f.failed.id)), "failed candidates are not ranked");
+
+    for page in ["/envs", "/editor", "/editor?env=pendulum", "/static/playground.js"] {
+        let (status, _, body) = get(&f.app, page).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(!body.is_empty());
+    }
+    let (_, _, body) = get(&f.app, "/editor").await;
+    assert!(text(&body).contains("export_reward!"), "the editor is pre-filled with the baseline");
+    let (status, _, body) = get(&f.app, "/api/envs/cartpole/example").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(json_of(&body)["source"].as_str().unwrap().contains("export_reward!"));
+}
+
+#[tokio::test]
+async fn bad_and_unknown_ids() {
+    let f = fixture();
+    for uri in ["/api/runs/abc", "/api/runs/-1", "/api/runs/1.5/events", "/api/runs/x/candidates/1"] {
+        let (status, _, body) = get(&f.app, uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(error_kind(&body), "bad_id", "{uri}");
+    }
+    let (status, _, body) = get(&f.app, "/runs/abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(text(&body).contains("data-error-kind=\"bad_id\""));
+    for uri in [
+        "/api/runs/9999".to_owned(),
+        "/runs/9999".to_owned(),
+        "/api/runs/9999/events".to_owned(),
+        format!("/api/runs/{}/candidates/9999", f.run.id),
+        // A candidate of another run is unknown here.
+        format!("/api/runs/{}/candidates/{}", f.run.id, f.foreign.id),
+        format!("/runs/{}/candidates/{}", f.run.id, f.foreign.id),
+        "/no/such/page".to_owned(),
+    ] {
+        let (status, _, _) = get(&f.app, &uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    let (_, _, body) = get(&f.app, "/api/runs/9999").await;
+    assert_eq!(error_kind(&body), "not_found");
+}
+
+#[tokio::test]
+async fn oversized_and_malformed_bodies() {
+    let f = fixture();
+    let big = json!({ "env": "cartpole", "source": "x".repeat(300 * 1024) }).to_string();
+    let (status, body) = post(&f.app, "/api/check", big.clone()).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body["error"]["kind"], "too_large");
+    let (status, _) = post(&f.app, &format!("/api/runs/{}/feedback", f.run.id), big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, body) = post(&f.app, "/api/check", "{not json").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["kind"], "bad_json");
+    let (status, body) = post(&f.app, "/api/check", json!({ "env": "nope", "source": "" }).to_string()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["kind"], "unknown_env");
+}
+
+#[tokio::test]
+async fn a_token_is_required_on_every_request() {
+    let token = "s3cret-token-1234";
+    let f = fixture_with(|d| {
+        let mut c = config(d);
+        c.token = Some(token.into());
+        c
+    });
+    for uri in [
+        "/",
+        "/api/runs",
+        "/static/playground.js",
+        "/runtime/index.html",
+        "/api/runs/1/candidates/1/policy.safetensors",
+    ] {
+        let (status, _, body) = get(&f.app, uri).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}");
+        assert_eq!(error_kind(&body), "unauthorized");
+        assert!(!text(&body).contains(token), "the token is never echoed");
+    }
+    let (status, _) = post(&f.app, "/api/check", "{}").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let with =
+        |value: &str| Request::get("/api/runs").header(header::AUTHORIZATION, value).body(Body::empty()).unwrap();
+    assert_eq!(send(&f.app, with("Bearer wrong")).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(send(&f.app, with(&format!("Bearer {token}x"))).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(send(&f.app, with(&format!("Bearer {token}"))).await.0, StatusCode::OK);
+    assert_eq!(get(&f.app, "/api/runs?token=wrong").await.0, StatusCode::UNAUTHORIZED);
+
+    // `?token=` once: a cookie (HttpOnly, SameSite=Strict) and a redirect without the token.
+    let (status, headers, _) = get(&f.app, &format!("/runs/{}?token={token}&x=1", f.run.id)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = headers[header::LOCATION].to_str().unwrap();
+    assert_eq!(location, format!("/runs/{}?x=1", f.run.id));
+    let cookie = headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let pair = cookie.split(';').next().unwrap();
+    let req = Request::get(location).header(header::COOKIE, pair).body(Body::empty()).unwrap();
+    assert_eq!(send(&f.app, req).await.0, StatusCode::OK);
+    let req = Request::get("/api/runs").header(header::COOKIE, "rewardsmith_token=nope").body(Body::empty()).unwrap();
+    assert_eq!(send(&f.app, req).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[test]
+fn a_non_loopback_bind_without_a_token_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    cfg.bind = "0.0.0.0:8080".parse().unwrap();
+    let e = cfg.validate().unwrap_err();
+    assert_eq!(e.kind(), "no_token");
+    assert!(e.to_string().contains("--token") && e.to_string().contains("127.0.0.1"), "{e}");
+    assert_eq!(AppState::new(&cfg).unwrap_err().kind(), "no_token");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let served = rt.block_on(rewardsmith::serve::serve(cfg.clone(), |_| panic!("must not bind")));
+    assert_eq!(served.unwrap_err().kind(), "no_token");
+    cfg.bind = "[::]:8080".parse().unwrap();
+    assert_eq!(cfg.validate().unwrap_err().kind(), "no_token");
+    cfg.token = Some("a-long-enough-token".into());
+    cfg.validate().unwrap();
+    cfg.token = Some("bad token; with spaces".into());
+    assert_eq!(cfg.validate().unwrap_err().kind(), "bad_token");
+    cfg.token = None;
+    cfg.bind = "127.0.0.1:0".parse().unwrap();
+    cfg.validate().unwrap();
+}
+
+#[tokio::test]
+async fn candidate_files_by_fixed_name_only() {
+    let f = fixture();
+    let base = format!("/api/runs/{}/candidates/{}", f.run.id, f.trained.id);
+    let (status, headers, body) = get(&f.app, &format!("{base}/policy.safetensors")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(&body[..], b"POLICY");
+    assert_eq!(headers[header::CONTENT_TYPE], "application/octet-stream");
+    let (_, headers, _) = get(&f.app, &format!("{base}/reward.wasm")).await;
+    assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
+    for name in ["metrics.jsonl", "curves.svg", "result.json"] {
+        assert_eq!(get(&f.app, &format!("{base}/{name}")).await.0, StatusCode::OK, "{name}");
+    }
+    // Not on the list, traversal (plain, encoded, double-encoded), absolute paths.
+    for name in [
+        "manifest.json",
+        "reward.rs",
+        "..",
+        "%2e%2e",
+        "..%2frewardsmith.db",
+        "%2e%2e%2f%2e%2e%2frewardsmith.db",
+        "%252e%252e%252frewardsmith.db",
+        "%2fetc%2fpasswd",
+        "policy.safetensors%00",
+    ] {
+        let (status, _, body) = get(&f.app, &format!("{base}/{name}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{name}");
+        assert!(!text(&body).contains("secret"), "{name}");
+    }
+    for uri in [format!("{base}/../../rewardsmith.db"), format!("{base}//etc/passwd")] {
+        let (status, _, body) = get(&f.app, &uri).await;
+        assert!(status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST, "{uri}: {status}");
+        assert!(!text(&body).contains("SQLite"), "{uri}");
+    }
+    // A candidate without a folder, and a foreign candidate through this run: 404.
+    let (status, _, _) =
+        get(&f.app, &format!("/api/runs/{}/candidates/{}/policy.safetensors", f.run.id, f.other.id)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) =
+        get(&f.app, &format!("/api/runs/{}/candidates/{}/policy.safetensors", f.run.id, f.foreign.id)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn symlinks_out_of_a_run_folder_are_not_followed() {
+    let f = fixture();
+    let outside = f.dir.path().join("outside.txt");
+    std::fs::write(&outside, "OUTSIDE").unwrap();
+    // A file symlinked out of the candidate's folder.
+    let cdir = f.run.artifact_dir.join(format!("c{}", f.trained.id));
+    std::fs::remove_file(cdir.join("curves.svg")).unwrap();
+    std::os::unix::fs::symlink(&outside, cdir.join("curves.svg")).unwrap();
+    let (status, _, body) =
+        get(&f.app, &format!("/api/runs/{}/candidates/{}/curves.svg", f.run.id, f.trained.id)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!text(&body).contains("OUTSIDE"));
+    // A candidate folder symlinked elsewhere.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("policy.safetensors"), "OUTSIDE").unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), f.run.artifact_dir.join(format!("c{}", f.other.id))).unwrap();
+    let (status, _, body) =
+        get(&f.app, &format!("/api/runs/{}/candidates/{}/policy.safetensors", f.run.id, f.other.id)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!text(&body).contains("OUTSIDE"));
+}
+
+#[tokio::test]
+async fn the_runtime_folder_is_served_without_escapes() {
+    let f = fixture();
+    let (status, _, body) = get(&f.app, "/runtime/index.html").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(error_kind(&body), "runtime_missing");
+    assert!(json_of(&body)["error"]["message"].as_str().unwrap().contains("web/build.sh"));
+
+    let pkg = f.dir.path().join("pkg");
+    std::fs::create_dir_all(pkg.join("sub")).unwrap();
+    std::fs::write(pkg.join("index.html"), "<html>runtime</html>").unwrap();
+    std::fs::write(pkg.join("rewardsmith_web_bg.wasm"), b"\0asm").unwrap();
+    std::fs::write(pkg.join("sub/a.js"), "export {}").unwrap();
+    std::fs::write(f.dir.path().join("secret.txt"), "SECRET").unwrap();
+    let mut cfg = config(f.dir.path());
+    cfg.runtime_dir = pkg.clone();
+    let app = router(AppState::new(&cfg).unwrap());
+    let (status, headers, body) = get(&app, "/runtime/index.html").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    assert_eq!(text(&body), "<html>runtime</html>");
+    let (_, headers, _) = get(&app, "/runtime/rewardsmith_web_bg.wasm").await;
+    assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
+    assert_eq!(get(&app, "/runtime/sub/a.js").await.0, StatusCode::OK);
+    for uri in [
+        "/runtime/../secret.txt",
+        "/runtime/%2e%2e/secret.txt",
+        "/runtime/sub/%2e%2e/%2e%2e/secret.txt",
+        "/runtime/%2fetc%2fpasswd",
+        "/runtime//etc/passwd",
+        "/runtime/.hidden",
+        "/runtime/sub",
+    ] {
+        let (status, _, body) = get(&app, uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(!text(&body).contains("SECRET") && !text(&body).contains("root:"), "{uri}");
+    }
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(f.dir.path().join("secret.txt"), pkg.join("link.txt")).unwrap();
+        assert_eq!(get(&app, "/runtime/link.txt").await.0, StatusCode::NOT_FOUND);
+    }
+    // With the runtime built, candidate pages embed the replay iframe.
+    let (_, _, body) = get(&app, &format!("/runs/{}/candidates/{}", f.run.id, f.trained.id)).await;
+    let html = text(&body);
+    let want = format!(
+        "/runtime/index.html?env=cartpole-v0&policy=/api/runs/{r}/candidates/{c}/policy.safetensors&reward=/api/runs/{r}/candidates/{c}/reward.wasm&seed=0",
+        r = f.run.id,
+        c = f.trained.id
+    );
+    assert!(html.contains(&want), "{html}");
+}
+
+#[tokio::test]
+async fn feedback_reaches_the_store_and_bad_feedback_is_refused() {
+    let f = fixture();
+    let url = format!("/api/runs/{}/feedback", f.run.id);
+    let good = json!({ "iteration": 0, "best": f.trained.id, "worst": f.other.id, "text": "less wobble" });
+    let (status, body) = post(&f.app, &url, good.to_string()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let st = f.state.store();
+    let stored = st.feedback(f.run.id).unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].kind, FeedbackKind::Preference);
+    assert_eq!(stored[0].iteration, 0);
+    assert_eq!(stored[0].consumed_by_iteration, None);
+    assert_eq!(
+        stored[0].payload,
+        json!({ "iteration": 0, "best": f.trained.id, "worst": f.other.id, "text": "less wobble" })
+    );
+    // The evolve loop reads it as a preference.
+    use rewardsmith::evolve::{Feedback, Journal};
+    let mut j = rewardsmith::evolve::stored::StoreJournal { store: st, run_id: f.run.id };
+    assert_eq!(
+        j.take_feedback(1).unwrap(),
+        vec![Feedback::Preference { best: f.trained.id, worst: f.other.id, text: "less wobble".into() }]
+    );
+
+    for (bad, why) in [
+        (json!({ "iteration": 0, "best": f.foreign.id, "worst": f.other.id }), "candidate of another run"),
+        (json!({ "iteration": 1, "best": f.trained.id, "worst": f.other.id }), "wrong iteration"),
+        (json!({ "iteration": 0, "best": f.failed.id, "worst": f.other.id }), "not trained"),
+        (json!({ "iteration": 0, "best": f.trained.id, "worst": f.trained.id }), "same candidate"),
+        (json!({ "iteration": 0, "best": 99999, "worst": f.other.id }), "unknown candidate"),
+        (json!({ "iteration": 0, "best": f.trained.id }), "no worst"),
+        (json!({ "iteration": 0, "kind": "vote", "best": f.trained.id, "worst": f.other.id }), "unknown kind"),
+        (json!({ "iteration": "zero", "best": f.trained.id, "worst": f.other.id }), "bad iteration"),
+    ] {
+        let (status, body) = post(&f.app, &url, bad.to_string()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{why}: {body}");
+        assert!(body["error"]["kind"].is_string(), "{why}");
+    }
+    assert_eq!(st.feedback(f.run.id).unwrap().len(), 1, "nothing bad was stored");
+    let (status, _) = post(&f.app, "/api/runs/9999/feedback", good.to_string()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) =
+        post(&f.app, &url, json!({ "kind": "text", "iteration": 0, "text": "try velocity" }).to_string()).await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+/// Reads SSE frames until one contains `needle` (or the time runs out).
+async fn read_until(
+    stream: &mut (impl futures_util::Stream<Item = Result<Bytes, axum::Error>> + Unpin),
+    needle: &str,
+) -> String {
+    let mut seen = String::new();
+    let found = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(chunk) = stream.next().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+            if seen.contains(needle) {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert!(matches!(found, Ok(true)), "no `{needle}` in the stream; got:\n{seen}");
+    seen
+}
+
+#[tokio::test]
+async fn events_stream_new_candidates_and_status() {
+    let f = fixture();
+    let resp = f
+        .app
+        .clone()
+        .oneshot(Request::get(format!("/api/runs/{}/events", f.run.id)).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()[header::CONTENT_TYPE], "text/event-stream");
+    let mut stream = resp.into_body().into_data_stream();
+    // First the current state.
+    let first = read_until(&mut stream, "event: status").await;
+    assert!(first.contains(&format!("\"id\":{}", f.trained.id)), "{first}");
+    // Then what another writer (the evolve process) adds.
+    let other_writer = Store::open(f.state.store().path()).unwrap();
+    let new = candidate(&other_writer, f.run.id, 1, 0, "fn new() {}");
+    let got = read_until(&mut stream, &format!("\"id\":{}", new.id)).await;
+    assert!(got.contains("event: candidate"), "{got}");
+    other_writer.set_candidate_failed(new.id, CandidateStatus::CompileError, "rustc", "boom").unwrap();
+    read_until(&mut stream, "\"compile_error\"").await;
+    other_writer.set_run_status(f.run.id, rewardsmith::store::RunStatus::Completed, None).unwrap();
+    read_until(&mut stream, "\"completed\"").await;
+}
+
+#[tokio::test]
+async fn check_reports_rustc_diagnostics_with_lines_and_passes_a_good_reward() {
+    let f = fixture();
+    let good = rewardsmith::evolve::baselines::human("cartpole").unwrap();
+    let (status, body) = post(&f.app, "/api/check", json!({ "env": "cartpole", "source": good }).to_string()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["ok"], true, "{body}");
+    assert!(body["report"]["terms"].as_array().is_some_and(|t| !t.is_empty()), "{body}");
+
+    // Line 5 calls something that does not exist.
+    let broken = "use rewardsmith_guest::envs::cartpole::*;\nuse rewardsmith_guest::prelude::*;\n\n\
+                  fn reward(_s: &State, _a: &Action, next: &State, t: &mut Terms) -> f32 {\n\
+                  \x20   let up = t.add(\"upright\", no_such_function(next.pole_angle));\n    up\n}\n\
+                  export_reward!(reward);\n";
+    assert!(broken.lines().nth(4).unwrap().contains("no_such_function"));
+    let (status, body) =
+        post(&f.app, "/api/check", json!({ "env": "cartpole-v0", "source": broken }).to_string()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["ok"], false, "{body}");
+    assert_eq!(body["error"]["kind"], "rustc", "{body}");
+    let diags = body["error"]["diagnostics"].as_array().unwrap();
+    assert!(
+        diags.iter().any(|d| d["line"] == 5 && d["message"].as_str().unwrap().contains("no_such_function")),
+        "{body}"
+    );
+
+    // A refused construct is located too.
+    let refused = format!("{good}\ninclude_str!(\"/etc/passwd\");\n");
+    let (_, body) = post(&f.app, "/api/check", json!({ "env": "cartpole", "source": refused }).to_string()).await;
+    assert_eq!(body["ok"], false, "{body}");
+    assert!(body["error"]["diagnostics"][0]["line"].as_u64().unwrap_or(0) > 0, "{body}");
+}

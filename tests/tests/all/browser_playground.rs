@@ -1,0 +1,161 @@
+//! The web playground (`rewardsmith serve`) in a real browser: a server on 127.0.0.1:0 in this
+//! process over a real store, and `node web/tests/playground.mjs <scenario> <url>` doing what
+//! a person does (Debian's chromium via playwright-core, see web/tests/lib.mjs) and printing
+//! what it saw as JSON; these tests assert on that and on the store afterwards.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rewardsmith::evolve::stored::StoreJournal;
+use rewardsmith::evolve::{EvolveConfig, Offline, Resources, evolve};
+use rewardsmith::sandbox::{Limits, Sandbox};
+use rewardsmith::serve::{ServeConfig, spawn};
+use rewardsmith::store::{FeedbackKind, NewCandidate, NewRun, Origin, Proposer, Store, Trained};
+use rewardsmith_tests::browser::drive;
+use serde_json::{Value, json};
+
+/// Runs the playground driver's `scenario` against the server at `base`.
+fn driver(scenario: &str, base: &str, args: &[String]) -> Value {
+    let mut all = vec![scenario, base];
+    all.extend(args.iter().map(String::as_str));
+    drive("playground.mjs", &all, Duration::from_secs(900))
+}
+
+fn server(store: &Path) -> (SocketAddr, String) {
+    let mut cfg = ServeConfig::new(store);
+    cfg.bind = "127.0.0.1:0".parse().unwrap();
+    cfg.poll = Duration::from_millis(200);
+    let addr = spawn(cfg).unwrap();
+    (addr, format!("http://{addr}"))
+}
+
+fn new_run(st: &Store, env: &str) -> rewardsmith::store::RunRow {
+    st.create_run(&NewRun { env: env.into(), proposer: Proposer::Offline, model: None, config: json!({}) }).unwrap()
+}
+
+fn trained(st: &Store, run: i64, sample: u32, fitness: f64) -> i64 {
+    let c = st
+        .insert_candidate(&NewCandidate {
+            run_id: run,
+            iteration: 0,
+            attempt: 0,
+            sample,
+            origin: Origin::Offline,
+            parent_id: None,
+            source: format!("// candidate {sample}"),
+            genome: None,
+            seed: 0,
+        })
+        .unwrap();
+    st.set_candidate_trained(c.id, &Trained { result: json!({}), fitness: Some(fitness), policy_path: None }).unwrap();
+    c.id
+}
+
+#[test]
+fn the_playground_lists_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("rewardsmith.db");
+    let st = Store::open(&db).unwrap();
+    let a = new_run(&st, "cartpole-v0");
+    let b = new_run(&st, "pendulum-v0");
+    let (_, base) = server(&db);
+    let seen = driver("runs", &base, &[]);
+    let runs = seen["runs"].as_array().unwrap();
+    let ids: Vec<i64> = runs.iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, vec![b.id, a.id], "newest first: {seen}");
+    assert!(runs[0]["text"].as_str().unwrap().contains("pendulum-v0"));
+    assert_eq!(runs[1]["href"], format!("/runs/{}", a.id));
+    assert_eq!(seen["errors"], json!([]), "{seen}");
+}
+
+#[test]
+fn a_live_run_page_updates_as_the_run_progresses() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("rewardsmith.db");
+    let st = Store::open(&db).unwrap();
+    let mut cfg = EvolveConfig::new("cartpole");
+    cfg.iterations = 2;
+    cfg.samples = 2;
+    cfg.final_seeds = 1;
+    cfg.steps = Some(4096);
+    cfg.candidate_seconds = 120.0;
+    cfg.threads = 2;
+    let run = new_run(&st, "cartpole-v0");
+    let (_, base) = server(&db);
+    // 2 iterations × 2 candidates, then the final best, human and sparse trainings.
+    let want = 7;
+    let page = {
+        let base = base.clone();
+        std::thread::spawn(move || driver("live", &base, &[run.id.to_string(), want.to_string(), "900".into()]))
+    };
+    // The page is open (and empty) before the evolve loop starts writing.
+    std::thread::sleep(Duration::from_secs(4));
+    let compiler = rewardsmith_tests::compiler();
+    let sandbox = Sandbox::new(Limits::default()).unwrap();
+    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap());
+    let res = Resources { compiler, sandbox: &sandbox, pool: &pool, artifacts: &run.artifact_dir, cancel: None };
+    let mut journal = StoreJournal { store: &st, run_id: run.id };
+    let spec = rewardsmith_envs::registry::find("cartpole").unwrap().spec;
+    evolve(&cfg, &mut Offline::new(spec), &mut journal, &res, &mut |_| {}).unwrap();
+    st.set_run_status(run.id, rewardsmith::store::RunStatus::Completed, None).unwrap();
+    let seen = page.join().unwrap();
+    let initial = seen["initial"].as_array().unwrap();
+    let last = seen["final"].as_array().unwrap();
+    assert!(initial.len() < last.len(), "no rows appeared: {seen}");
+    assert!(last.iter().filter(|r| r["live"] == true).count() >= want - initial.len(), "{seen}");
+    assert_eq!(seen["navigations"], 0, "the page reloaded: {seen}");
+    assert_eq!(seen["plot_has_svg"], true);
+    // Every row is a candidate of the store, with its status.
+    let stored = st.candidates(run.id, None).unwrap();
+    for r in last {
+        let c = stored.iter().find(|c| c.id == r["id"].as_i64().unwrap()).expect("row is a stored candidate");
+        if c.status.is_final() && r["status"] != c.status.as_str() {
+            // The last update may still be in flight; the status shown is never ahead of the store.
+            assert!(r["status"] == "proposed" || r["status"] == "compiled", "{r} vs {:?}", c.status);
+        }
+    }
+    assert_eq!(seen["errors"], json!([]), "{seen}");
+}
+
+#[test]
+fn the_editor_reports_a_compile_error_inline() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, base) = server(&dir.path().join("rewardsmith.db"));
+    let seen = driver("editor-error", &base, &[]);
+    assert_eq!(seen["state"], "failed", "{seen}");
+    assert_eq!(seen["kind"], "rustc", "{seen}");
+    let line = seen["expected_line"].as_i64().unwrap();
+    assert!(line > 1);
+    let diags = seen["diagnostics"].as_array().unwrap();
+    assert!(
+        diags.iter().any(|d| d["line"] == line && d["text"].as_str().unwrap().contains("no_such_fn")),
+        "no diagnostic at line {line}: {seen}"
+    );
+    assert!(seen["highlighted"].as_array().unwrap().contains(&json!(line)), "{seen}");
+}
+
+#[test]
+fn a_preference_click_reaches_the_run_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("rewardsmith.db");
+    let st = Store::open(&db).unwrap();
+    let run = new_run(&st, "cartpole-v0");
+    let a = trained(&st, run.id, 0, 0.8);
+    let b = trained(&st, run.id, 1, 0.2);
+    let (_, base) = server(&db);
+    let seen = driver(
+        "rank",
+        &base,
+        &[run.id.to_string(), "0".into(), b.to_string(), a.to_string(), "b balances longer".into()],
+    );
+    assert_eq!(seen["cards"], json!([a, b]), "{seen}");
+    assert_eq!(seen["state"], "ok", "{seen}");
+    let fb = st.feedback(run.id).unwrap();
+    assert_eq!(fb.len(), 1, "{fb:?}");
+    assert_eq!(fb[0].kind, FeedbackKind::Preference);
+    assert_eq!(fb[0].id, seen["feedback_id"].as_i64().unwrap());
+    assert_eq!(fb[0].payload, json!({ "iteration": 0, "best": b, "worst": a, "text": "b balances longer" }));
+    assert_eq!(fb[0].consumed_by_iteration, None);
+}
