@@ -62,8 +62,14 @@ pub fn browser_lock() -> MutexGuard<'static, ()> {
 /// Runs `node web/tests/<script> <args>` and returns the JSON object it printed last.
 /// Panics with the driver's own error (and stderr) if it failed or timed out.
 pub fn drive(script: &str, args: &[&str], timeout: Duration) -> serde_json::Value {
-    require_tools();
     let _one = browser_lock();
+    drive_unlocked(script, args, timeout)
+}
+
+/// [`drive`] for a caller that already holds [`browser_lock`] (e.g. a test that must know
+/// the browser is free before it starts the work the page watches).
+pub fn drive_unlocked(script: &str, args: &[&str], timeout: Duration) -> serde_json::Value {
+    require_tools();
     let mut child = Command::new("node")
         .arg(repo().join("web/tests").join(script))
         .args(args)

@@ -9,6 +9,7 @@
 //                                       are on the page (no reload); reports rows seen initially and at the end
 //   editor-error <base>                 types a broken program into the editor, clicks Check,
 //                                       reports the inline diagnostics
+//   replay <base> <run>                 opens /runs/<run> and watches the best agent's replay play
 //   rank <base> <run> <k> <best> <worst> <text>
 //                                       marks best and worst on the ranking page and sends them
 import { open, main } from './lib.mjs';
@@ -65,6 +66,31 @@ const scenarios = {
       diagnostics: diags,
       highlighted: await page.$$eval('[data-diagnostic-view] tr.err', (trs) => trs.map((t) => Number(t.dataset.line))),
     };
+  },
+
+  async replay(page) {
+    const [run] = args;
+    await page.goto(`${base}/runs/${run}`);
+    const best = await page.$eval('[data-best-candidate]', (e) => Number(e.dataset.bestCandidate));
+    const iframe = await page.waitForSelector('iframe[data-replay]');
+    await iframe.scrollIntoViewIfNeeded();
+    const frame = await iframe.contentFrame();
+    await frame.waitForFunction(
+      () => ['running', 'paused', 'done', 'error'].includes(document.body?.dataset.status),
+      null,
+      { timeout: 60_000 },
+    );
+    const read = () => frame.evaluate(() => ({
+      status: document.body.dataset.status,
+      error: document.body.dataset.error ?? null,
+      backend: document.body.dataset.backend ?? null,
+      stepCount: window.rewardsmith?.stepCount ?? null,
+      bodies: window.rewardsmith?.bodiesOnScreen?.().length ?? 0,
+    }));
+    const first = await read();
+    // Playing at the control rate: steps advance while we watch.
+    await page.waitForTimeout(1500);
+    return { best, src: await iframe.getAttribute('src'), first, later: await read() };
   },
 
   async rank(page) {

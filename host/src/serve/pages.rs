@@ -208,7 +208,19 @@ pub async fn run(State(state): State<AppState>, Path(id): Path<String>) -> Resul
             a = it.attempt,
         );
     }
-    b.push_str("</ul><h2>Fitness</h2><div data-plot>");
+    b.push_str("</ul>");
+    if let Some(best) = st.best_candidate(id)? {
+        let _ = write!(
+            b,
+            "<h2>Best agent</h2><p data-best-candidate=\"{cid}\"><a href=\"/runs/{id}/candidates/{cid}\">{}</a>, \
+             fitness {}</p>",
+            esc(&label(&best)),
+            fmt(best.fitness),
+            cid = best.id,
+        );
+        b.push_str(&replay(&state, &run.env, &format!("/api/runs/{id}/candidates/{}/", best.id)));
+    }
+    b.push_str("<h2>Fitness</h2><div data-plot>");
     b.push_str(&plot(&state, &run)?);
     b.push_str(
         "</div><h2>Candidates</h2><table><thead><tr><th>candidate</th><th>origin</th><th>status</th><th>fitness</th>\

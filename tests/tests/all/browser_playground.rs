@@ -13,7 +13,7 @@ use rewardsmith::evolve::{EvolveConfig, Offline, Resources, evolve};
 use rewardsmith::sandbox::{Limits, Sandbox};
 use rewardsmith::serve::{ServeConfig, spawn};
 use rewardsmith::store::{FeedbackKind, NewCandidate, NewRun, Origin, Proposer, Store, Trained};
-use rewardsmith_tests::browser::drive;
+use rewardsmith_tests::browser::{browser_lock, drive, drive_unlocked};
 use serde_json::{Value, json};
 
 /// Runs the playground driver's `scenario` against the server at `base`.
@@ -27,6 +27,7 @@ fn server(store: &Path) -> (SocketAddr, String) {
     let mut cfg = ServeConfig::new(store);
     cfg.bind = "127.0.0.1:0".parse().unwrap();
     cfg.poll = Duration::from_millis(200);
+    cfg.runtime_dir = rewardsmith_tests::browser::runtime().to_owned();
     let addr = spawn(cfg).unwrap();
     (addr, format!("http://{addr}"))
 }
@@ -86,12 +87,17 @@ fn a_live_run_page_updates_as_the_run_progresses() {
     let (_, base) = server(&db);
     // 2 iterations × 2 candidates, then the final best, human and sparse trainings.
     let want = 7;
+    // This test holds the browser, so its page opens now, not after another test's.
+    let _browser = browser_lock();
     let page = {
         let base = base.clone();
-        std::thread::spawn(move || driver("live", &base, &[run.id.to_string(), want.to_string(), "900".into()]))
+        std::thread::spawn(move || {
+            let args = ["live", &base, &run.id.to_string(), &want.to_string(), "900"];
+            drive_unlocked("playground.mjs", &args, Duration::from_secs(900))
+        })
     };
     // The page is open (and empty) before the evolve loop starts writing.
-    std::thread::sleep(Duration::from_secs(4));
+    std::thread::sleep(Duration::from_secs(6));
     let compiler = rewardsmith_tests::compiler();
     let sandbox = Sandbox::new(Limits::default()).unwrap();
     let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap());
@@ -116,6 +122,46 @@ fn a_live_run_page_updates_as_the_run_progresses() {
             assert!(r["status"] == "proposed" || r["status"] == "compiled", "{r} vs {:?}", c.status);
         }
     }
+    assert_eq!(seen["errors"], json!([]), "{seen}");
+}
+
+#[test]
+fn a_finished_run_page_replays_its_best_agent_in_the_browser_runtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("rewardsmith.db");
+    let st = Store::open(&db).unwrap();
+    let mut cfg = EvolveConfig::new("cartpole");
+    cfg.iterations = 1;
+    cfg.samples = 2;
+    cfg.final_seeds = 1;
+    cfg.steps = Some(8192);
+    cfg.threads = 2;
+    let run = new_run(&st, "cartpole-v0");
+    let sandbox = Sandbox::new(Limits::default()).unwrap();
+    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap());
+    let res = Resources {
+        compiler: rewardsmith_tests::compiler(),
+        sandbox: &sandbox,
+        pool: &pool,
+        artifacts: &run.artifact_dir,
+        cancel: None,
+    };
+    let spec = rewardsmith_envs::registry::find("cartpole").unwrap().spec;
+    evolve(&cfg, &mut Offline::new(spec), &mut StoreJournal { store: &st, run_id: run.id }, &res, &mut |_| {}).unwrap();
+    st.set_run_status(run.id, rewardsmith::store::RunStatus::Completed, None).unwrap();
+    let best = st.best_candidate(run.id).unwrap().expect("a trained candidate");
+
+    let (_, base) = server(&db);
+    let seen = driver("replay", &base, &[run.id.to_string()]);
+    assert_eq!(seen["best"], best.id, "{seen}");
+    let src = seen["src"].as_str().unwrap();
+    assert!(src.contains(&format!("/api/runs/{}/candidates/{}/policy.safetensors", run.id, best.id)), "{src}");
+    for key in ["first", "later"] {
+        assert_eq!(seen[key]["error"], Value::Null, "{seen}");
+        assert!(["running", "paused", "done"].contains(&seen[key]["status"].as_str().unwrap()), "{seen}");
+    }
+    assert!(seen["later"]["stepCount"].as_u64().unwrap() > seen["first"]["stepCount"].as_u64().unwrap(), "not playing: {seen}");
+    assert!(seen["later"]["bodies"].as_u64().unwrap() > 0, "nothing drawn: {seen}");
     assert_eq!(seen["errors"], json!([]), "{seen}");
 }
 
