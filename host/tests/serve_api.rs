@@ -551,3 +551,44 @@ async fn check_reports_rustc_diagnostics_with_lines_and_passes_a_good_reward() {
     assert_eq!(body["ok"], false, "{body}");
     assert!(body["error"]["diagnostics"][0]["line"].as_u64().unwrap_or(0) > 0, "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_trains_one_reward_at_a_time_and_serves_the_result() {
+    let f = fixture();
+    let (_, _, example) = get(&f.app, "/api/envs/cartpole/example").await;
+    let source = json_of(&example)["source"].as_str().expect("the example's source").to_owned();
+
+    let too_many = json!({ "env": "cartpole", "source": source, "steps": 10_000_000 }).to_string();
+    let (status, body) = post(&f.app, "/api/train", too_many).await;
+    assert_eq!((status, body["error"]["kind"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_steps")), "{body}");
+
+    let req = json!({ "env": "cartpole", "source": source, "steps": 4096, "seed": 1 }).to_string();
+    let (status, body) = post(&f.app, "/api/train", req.clone()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let job = body["job"].as_u64().unwrap();
+    let (status, busy) = post(&f.app, "/api/train", req).await;
+    assert_eq!((status, busy["error"]["kind"].as_str()), (StatusCode::CONFLICT, Some("busy")), "{busy}");
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    let done = loop {
+        let (status, _, b) = get(&f.app, &format!("/api/train/{job}")).await;
+        assert_eq!(status, StatusCode::OK);
+        let v = json_of(&b);
+        if v["done"] == true {
+            break v;
+        }
+        assert!(std::time::Instant::now() < deadline, "editor training did not finish: {v}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(done["progress"]["status"], "completed", "{done}");
+    assert_eq!(done["progress"]["error"], Value::Null, "{done}");
+    assert!(done["result"]["steps"].as_u64().unwrap() >= 4096, "{done}");
+    let (status, _, policy) = get(&f.app, &format!("/api/train/{job}/policy.safetensors")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(policy.len() > 1000);
+    let folder = f.dir.path().join("editor").join(job.to_string());
+    assert_eq!(std::fs::read(folder.join("policy.safetensors")).unwrap(), policy.to_vec(), "served from its run folder");
+    // Free again once done.
+    let (status, body) = post(&f.app, "/api/train", json!({ "env": "cartpole", "source": "fn x(", "steps": 1 }).to_string()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+}
