@@ -54,11 +54,11 @@ pub struct ServeConfig {
     pub runtime_dir: PathBuf,
     /// How often live pages' event streams poll the store. Default 500 ms.
     pub poll: Duration,
-    /// Env steps of an editor training when the request names none. Default 50,000.
+    /// Env steps of an editor training when the request names none. Default 20,000.
     pub editor_steps: u64,
-    /// Most env steps an editor training may ask for. Default 500,000.
+    /// Most env steps an editor training may ask for. Default 200,000.
     pub editor_max_steps: u64,
-    /// Wall-clock limit of an editor training, seconds. Default 120.
+    /// Wall-clock limit of an editor training, seconds. Default 300.
     pub editor_seconds: f64,
 }
 
@@ -71,9 +71,9 @@ impl ServeConfig {
             token: None,
             runtime_dir: crate::demo::runtime_dir(),
             poll: Duration::from_millis(500),
-            editor_steps: 50_000,
-            editor_max_steps: 500_000,
-            editor_seconds: 120.0,
+            editor_steps: 20_000,
+            editor_max_steps: 200_000,
+            editor_seconds: 300.0,
         }
     }
 
