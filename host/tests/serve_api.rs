@@ -587,8 +587,13 @@ async fn the_editor_trains_one_reward_at_a_time_and_serves_the_result() {
     assert_eq!(status, StatusCode::OK);
     assert!(policy.len() > 1000);
     let folder = f.dir.path().join("editor").join(job.to_string());
-    assert_eq!(std::fs::read(folder.join("policy.safetensors")).unwrap(), policy.to_vec(), "served from its run folder");
+    assert_eq!(
+        std::fs::read(folder.join("policy.safetensors")).unwrap(),
+        policy.to_vec(),
+        "served from its run folder"
+    );
     // Free again once done.
-    let (status, body) = post(&f.app, "/api/train", json!({ "env": "cartpole", "source": "fn x(", "steps": 1 }).to_string()).await;
+    let (status, body) =
+        post(&f.app, "/api/train", json!({ "env": "cartpole", "source": "fn x(", "steps": 1 }).to_string()).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
 }

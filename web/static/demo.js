@@ -11,6 +11,16 @@ const hooks = {
   stepCount: 0, episodeReturn: 0, fitness: 0, obs: [], state: [], terminated: false, truncated: false,
   reward: 0, terms: [], termNames: [], episode: 0, seed: 0, backend: null,
   step: (n = 1) => { stepMany(n); return hooks; },
+  // Every body's pose now: [{ name, position: [x, y, z] (m), rotation: [w, x, y, z] }].
+  bodyPoses: () => {
+    if (!demo) return [];
+    const f = demo.bodies();
+    const BODY_FLOATS = 14; // kind, 3 sizes, position, rotation, colour (Demo.bodies)
+    return demo.bodyNames().map((name, i) => {
+      const o = i * BODY_FLOATS;
+      return { name, position: Array.from(f.slice(o + 4, o + 7)), rotation: Array.from(f.slice(o + 7, o + 11)) };
+    });
+  },
   // Where each body's centre is on the canvas (CSS pixels from its top-left), as drawn last.
   bodiesOnScreen: () => {
     if (!renderer || !demo) return [];

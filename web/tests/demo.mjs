@@ -32,6 +32,7 @@ main(async () => {
         terminated: r.terminated,
         truncated: r.truncated,
         bodies: typeof r.bodiesOnScreen === 'function' ? r.bodiesOnScreen() : null,
+        poses: typeof r.bodyPoses === 'function' ? r.bodyPoses() : null,
       };
     }, n);
     const canvas = await page.$('canvas');

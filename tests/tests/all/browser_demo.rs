@@ -1,7 +1,8 @@
 //! Exported browser demos in a real browser (Debian's chromium, headless, driven by
 //! `web/tests/demo.mjs`): a demo folder from `export-demo` loads from a plain static server
 //! with no console errors under WebGL2 and under WebGPU (each forced), draws the agent, and
-//! after N steps its episode return and observation equal the native rollout's, bit for bit.
+//! after N steps its episode return, observation and body poses equal the native rollout's,
+//! bit for bit.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -76,6 +77,16 @@ fn demo_matches_native(env: &str, train_steps: u64, seed: u64, steps: usize, bac
         assert_eq!(bits(&floats(&seen["obs"])), bits(&native.frames[n].obs), "observation after {n} steps differs");
     } else {
         assert_eq!(seen["fitness"].as_f64().map(|f| f as f32), Some(native.fitness as f32), "final fitness differs");
+    }
+
+    // And every body's pose (the physics state), bit for bit.
+    let poses = seen["poses"].as_array().expect("bodyPoses hook");
+    let native_bodies = &native.frames[n - 1].snapshot.bodies;
+    assert_eq!(poses.len(), native_bodies.len(), "{seen}");
+    for (page, body) in poses.iter().zip(native_bodies) {
+        assert_eq!(page["name"], body.name);
+        assert_eq!(bits(&floats(&page["position"])), bits(&body.position), "{} position after {n} steps", body.name);
+        assert_eq!(bits(&floats(&page["rotation"])), bits(&body.rotation), "{} rotation after {n} steps", body.name);
     }
 
     let px = &seen["pixels"];

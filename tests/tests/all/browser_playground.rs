@@ -160,7 +160,10 @@ fn a_finished_run_page_replays_its_best_agent_in_the_browser_runtime() {
         assert_eq!(seen[key]["error"], Value::Null, "{seen}");
         assert!(["running", "paused", "done"].contains(&seen[key]["status"].as_str().unwrap()), "{seen}");
     }
-    assert!(seen["later"]["stepCount"].as_u64().unwrap() > seen["first"]["stepCount"].as_u64().unwrap(), "not playing: {seen}");
+    assert!(
+        seen["later"]["stepCount"].as_u64().unwrap() > seen["first"]["stepCount"].as_u64().unwrap(),
+        "not playing: {seen}"
+    );
     assert!(seen["later"]["bodies"].as_u64().unwrap() > 0, "nothing drawn: {seen}");
     assert_eq!(seen["errors"], json!([]), "{seen}");
 }
