@@ -162,9 +162,10 @@ pub fn export(run: &Path, out: &Path, opts: &ExportOptions) -> Result<ExportRepo
         .collect::<Result<Vec<_>, _>>()
         .map_err(io(&opts.runtime))?;
     runtime.sort_by_key(|e| e.file_name());
+    // Files the export writes itself; a stray copy in the runtime folder is not shipped.
+    let reserved = ["demo.json", "policy.safetensors", "reward.wasm"];
     for entry in runtime {
         let path = entry.path();
-        let reserved = ["demo.json", "policy.safetensors", "reward.wasm"];
         let fname = entry.file_name().to_string_lossy().into_owned();
         if path.is_file() && !reserved.contains(&fname.as_str()) {
             files.push((fname, fs::read(&path).map_err(io(&path))?));

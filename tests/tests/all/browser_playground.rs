@@ -36,6 +36,26 @@ fn new_run(st: &Store, env: &str) -> rewardsmith::store::RunRow {
     st.create_run(&NewRun { env: env.into(), proposer: Proposer::Offline, model: None, config: json!({}) }).unwrap()
 }
 
+/// Runs a real offline cartpole evolve (`iterations` × 2 candidates, then the final best,
+/// human and sparse trainings on one seed) into `run`, and marks the run completed.
+fn tiny_evolve(st: &Store, run: &rewardsmith::store::RunRow, iterations: u32, steps: u64) {
+    let mut cfg = EvolveConfig::new("cartpole");
+    cfg.iterations = iterations;
+    cfg.samples = 2;
+    cfg.final_seeds = 1;
+    cfg.steps = Some(steps);
+    cfg.candidate_seconds = 120.0;
+    cfg.threads = 2;
+    let sandbox = Sandbox::new(Limits::default()).unwrap();
+    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap());
+    let compiler = rewardsmith_tests::compiler();
+    let res = Resources { compiler, sandbox: &sandbox, pool: &pool, artifacts: &run.artifact_dir, cancel: None };
+    let mut journal = StoreJournal { store: st, run_id: run.id };
+    let spec = rewardsmith_envs::registry::find("cartpole").unwrap().spec;
+    evolve(&cfg, &mut Offline::new(spec), &mut journal, &res, &mut |_| {}).unwrap();
+    st.set_run_status(run.id, rewardsmith::store::RunStatus::Completed, None).unwrap();
+}
+
 fn trained(st: &Store, run: i64, sample: u32, fitness: f64) -> i64 {
     let c = st
         .insert_candidate(&NewCandidate {
@@ -76,13 +96,6 @@ fn a_live_run_page_updates_as_the_run_progresses() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("rewardsmith.db");
     let st = Store::open(&db).unwrap();
-    let mut cfg = EvolveConfig::new("cartpole");
-    cfg.iterations = 2;
-    cfg.samples = 2;
-    cfg.final_seeds = 1;
-    cfg.steps = Some(4096);
-    cfg.candidate_seconds = 120.0;
-    cfg.threads = 2;
     let run = new_run(&st, "cartpole-v0");
     let (_, base) = server(&db);
     // 2 iterations × 2 candidates, then the final best, human and sparse trainings.
@@ -98,14 +111,7 @@ fn a_live_run_page_updates_as_the_run_progresses() {
     };
     // The page is open (and empty) before the evolve loop starts writing.
     std::thread::sleep(Duration::from_secs(6));
-    let compiler = rewardsmith_tests::compiler();
-    let sandbox = Sandbox::new(Limits::default()).unwrap();
-    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap());
-    let res = Resources { compiler, sandbox: &sandbox, pool: &pool, artifacts: &run.artifact_dir, cancel: None };
-    let mut journal = StoreJournal { store: &st, run_id: run.id };
-    let spec = rewardsmith_envs::registry::find("cartpole").unwrap().spec;
-    evolve(&cfg, &mut Offline::new(spec), &mut journal, &res, &mut |_| {}).unwrap();
-    st.set_run_status(run.id, rewardsmith::store::RunStatus::Completed, None).unwrap();
+    tiny_evolve(&st, &run, 2, 4096);
     let seen = page.join().unwrap();
     let initial = seen["initial"].as_array().unwrap();
     let last = seen["final"].as_array().unwrap();
@@ -130,25 +136,8 @@ fn a_finished_run_page_replays_its_best_agent_in_the_browser_runtime() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("rewardsmith.db");
     let st = Store::open(&db).unwrap();
-    let mut cfg = EvolveConfig::new("cartpole");
-    cfg.iterations = 1;
-    cfg.samples = 2;
-    cfg.final_seeds = 1;
-    cfg.steps = Some(8192);
-    cfg.threads = 2;
     let run = new_run(&st, "cartpole-v0");
-    let sandbox = Sandbox::new(Limits::default()).unwrap();
-    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap());
-    let res = Resources {
-        compiler: rewardsmith_tests::compiler(),
-        sandbox: &sandbox,
-        pool: &pool,
-        artifacts: &run.artifact_dir,
-        cancel: None,
-    };
-    let spec = rewardsmith_envs::registry::find("cartpole").unwrap().spec;
-    evolve(&cfg, &mut Offline::new(spec), &mut StoreJournal { store: &st, run_id: run.id }, &res, &mut |_| {}).unwrap();
-    st.set_run_status(run.id, rewardsmith::store::RunStatus::Completed, None).unwrap();
+    tiny_evolve(&st, &run, 1, 8192);
     let best = st.best_candidate(run.id).unwrap().expect("a trained candidate");
 
     let (_, base) = server(&db);
