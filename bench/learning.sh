@@ -8,17 +8,21 @@
 #   bench/learning.sh                          # all six envs, 3 seeds (about an hour on 2 cores)
 #   bench/learning.sh --only reacher,ant --seeds 1
 #   THREADS=1 bench/learning.sh                # worker threads per training (default: all cores)
+#   THREADS=1 bench/learning.sh --jobs 2       # two trainings at a time (results are the same
+#                                              # bits; only the wall-clock columns change)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 envs=cartpole,pendulum,reacher,ball_balance,pusher,ant
 seeds=3
+jobs=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --only) envs=$2; shift 2 ;;
     --seeds) seeds=$2; shift 2 ;;
-    -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
-    *) echo "unknown argument: $1 (expected --only a,b or --seeds N)" >&2; exit 2 ;;
+    --jobs) jobs=$2; shift 2 ;;
+    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1 (expected --only a,b, --seeds N or --jobs N)" >&2; exit 2 ;;
   esac
 done
 threads_args=()
@@ -30,19 +34,29 @@ root=target/learning/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$root"
 echo "== runs in $root" >&2
 
+# One training: its summary to <out>.json, its process wall time (compiling the reward and
+# writing the run folder included) to <out>.wall.
+train_one() {
+  local env=$1 seed=$2 out=$root/$1-s$2 start end
+  echo "== $env seed $seed" >&2
+  start=$(date +%s.%N)
+  "$bin" train --env "$env" --reward "guest-sdk/examples/$env.rs" --seed "$seed" --out "$out" \
+    "${threads_args[@]}" --quiet --json >"$out.json"
+  end=$(date +%s.%N)
+  python3 -c "print($end - $start)" >"$out.wall"
+}
+
 IFS=, read -r -a env_list <<<"$envs"
+pids=()
 for env in "${env_list[@]}"; do
   for ((seed = 0; seed < seeds; seed++)); do
-    out=$root/$env-s$seed
-    echo "== $env seed $seed" >&2
-    start=$(date +%s.%N)
-    "$bin" train --env "$env" --reward "guest-sdk/examples/$env.rs" --seed "$seed" --out "$out" \
-      "${threads_args[@]}" --quiet --json >"$out.json"
-    end=$(date +%s.%N)
-    # Process wall time (compiling the reward and writing the run folder included).
-    python3 -c "print($end - $start)" >"$out.wall"
+    train_one "$env" "$seed" &
+    pids+=($!)
+    # At most $jobs at a time; a failed training fails the script.
+    if ((${#pids[@]} >= jobs)); then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
   done
 done
+for pid in "${pids[@]}"; do wait "$pid"; done
 
 python3 - "$root" "$envs" "$seeds" <<'PY'
 import json, statistics, sys
