@@ -4,7 +4,7 @@
 //! what it saw as JSON; these tests assert on that and on the store afterwards.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,6 +30,14 @@ fn server(store: &Path) -> (SocketAddr, String) {
     cfg.runtime_dir = rewardsmith_tests::browser::runtime().to_owned();
     let addr = spawn(cfg).unwrap();
     (addr, format!("http://{addr}"))
+}
+
+/// An empty store in a temporary folder (kept alive by the returned guard) and its path.
+fn fresh_store() -> (tempfile::TempDir, PathBuf, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("rewardsmith.db");
+    let st = Store::open(&db).unwrap();
+    (dir, db, st)
 }
 
 fn new_run(st: &Store, env: &str) -> rewardsmith::store::RunRow {
@@ -76,9 +84,7 @@ fn trained(st: &Store, run: i64, sample: u32, fitness: f64) -> i64 {
 
 #[test]
 fn the_playground_lists_runs() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("rewardsmith.db");
-    let st = Store::open(&db).unwrap();
+    let (_dir, db, st) = fresh_store();
     let a = new_run(&st, "cartpole-v0");
     let b = new_run(&st, "pendulum-v0");
     let (_, base) = server(&db);
@@ -93,9 +99,7 @@ fn the_playground_lists_runs() {
 
 #[test]
 fn a_live_run_page_updates_as_the_run_progresses() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("rewardsmith.db");
-    let st = Store::open(&db).unwrap();
+    let (_dir, db, st) = fresh_store();
     let run = new_run(&st, "cartpole-v0");
     let (_, base) = server(&db);
     // 2 iterations × 2 candidates, then the final best, human and sparse trainings.
@@ -133,9 +137,7 @@ fn a_live_run_page_updates_as_the_run_progresses() {
 
 #[test]
 fn a_finished_run_page_replays_its_best_agent_in_the_browser_runtime() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("rewardsmith.db");
-    let st = Store::open(&db).unwrap();
+    let (_dir, db, st) = fresh_store();
     let run = new_run(&st, "cartpole-v0");
     tiny_evolve(&st, &run, 1, 8192);
     let best = st.best_candidate(run.id).unwrap().expect("a trained candidate");
@@ -176,9 +178,7 @@ fn the_editor_reports_a_compile_error_inline() {
 
 #[test]
 fn a_preference_click_reaches_the_run_store() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("rewardsmith.db");
-    let st = Store::open(&db).unwrap();
+    let (_dir, db, st) = fresh_store();
     let run = new_run(&st, "cartpole-v0");
     let a = trained(&st, run.id, 0, 0.8);
     let b = trained(&st, run.id, 1, 0.2);
