@@ -39,6 +39,7 @@ fn a_killed_run_resumes_without_redoing_or_losing_anything() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("runs.db");
     let store_s = store.to_str().unwrap();
+    let log = dir.path().join("evolve.stderr");
     let mut child = rewardsmith()
         .args([
             "evolve",
@@ -61,13 +62,16 @@ fn a_killed_run_resumes_without_redoing_or_losing_anything() {
             "--quiet",
         ])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
     // Kill it (SIGKILL: no chance to clean up) once a few candidates have finished.
     let start = Instant::now();
     while trained(&store).len() < 3 {
-        assert!(child.try_wait().unwrap().is_none(), "evolve ended before it could be killed");
+        if let Some(status) = child.try_wait().unwrap() {
+            let stderr = std::fs::read_to_string(&log).unwrap_or_default();
+            panic!("evolve ended ({status}) before it could be killed:\n{stderr}");
+        }
         assert!(start.elapsed() < Duration::from_secs(300), "no candidate finished in 5 minutes");
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -16,7 +16,7 @@ mod time;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::Value;
@@ -110,10 +110,14 @@ impl Store {
         let err = |op| move |e| sql_error(path, op, e);
         conn.busy_timeout(BUSY_TIMEOUT).map_err(err("setting the busy timeout"))?;
         // Reading the header first: a non-SQLite file fails here, before anything is written.
-        let (app, version, tables) = identify(&conn).map_err(err("reading the schema version"))?;
+        // One read transaction, so the three values come from one snapshot even while another
+        // process is creating the schema.
+        let (app, version, tables) = {
+            let tx = conn.transaction().map_err(err("reading the schema version"))?;
+            identify(&tx).map_err(err("reading the schema version"))?
+        };
         check_identity(path, app, version, tables)?;
-        let mode: String =
-            conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(err("enabling WAL"))?;
+        let mode = enable_wal(&conn).map_err(err("enabling WAL"))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::NoWal { path: path.clone(), mode });
         }
@@ -539,6 +543,21 @@ fn sql_error(path: &Path, op: &'static str, e: rusqlite::Error) -> StoreError {
     }
 }
 
+/// Switches to WAL and returns the journal mode now in force. The switch needs an exclusive
+/// lock, and SQLite answers `SQLITE_BUSY` at once (no busy handler) while another connection
+/// is opening the same fresh file, so it is retried here for up to `BUSY_TIMEOUT`.
+fn enable_wal(c: &Connection) -> rusqlite::Result<String> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match c.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// `(application_id, user_version, number of tables)`.
 fn identify(c: &Connection) -> rusqlite::Result<(i64, i64, i64)> {
     let app = c.query_row("PRAGMA application_id", [], |r| r.get(0))?;
@@ -612,6 +631,33 @@ mod tests {
         drop(c);
         // Reopening does not re-run migrations (they would fail on existing tables).
         drop(Store::open(&path).unwrap());
+    }
+
+    #[test]
+    fn many_openers_of_one_fresh_store_all_succeed() {
+        // A watcher (`rewardsmith runs`, a test polling progress) may open the file in the
+        // instant after `evolve` created it, before any schema exists: every opener must win.
+        for round in 0..40 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("s.db");
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(6));
+            let handles: Vec<_> = (0..6)
+                .map(|_| {
+                    let (path, barrier) = (path.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        Store::open(&path).map(drop)
+                    })
+                })
+                .collect();
+            for h in handles {
+                if let Err(e) = h.join().unwrap() {
+                    panic!("round {round}: {} — {e}", e.kind());
+                }
+            }
+            let c = Connection::open(&path).unwrap();
+            assert_eq!(identify(&c).unwrap(), (APPLICATION_ID, SCHEMA_VERSION, 5));
+        }
     }
 
     #[test]
