@@ -283,3 +283,65 @@ fn a_resumed_llm_run_reuses_logged_answers_and_stored_candidates() {
         after.iter().map(|c| (c.id, c.finished_unix)).collect::<Vec<_>>()
     );
 }
+
+/// Issue 12: a 40 KB nesting bomb as an LLM answer aborted `evolve` (the screen overflowed
+/// its stack), and every `--resume` aborted again because the stored answer is replayed.
+/// Now it is one refused candidate; the run finishes, and so does its resume.
+#[test]
+fn a_nesting_bomb_in_a_stored_llm_answer_is_one_refused_candidate_and_the_run_resumes() {
+    use rewardsmith::evolve::stored::{StoreJournal, StoreLlmLog};
+    use rewardsmith::store::{LlmCallStatus, NewLlmCall, NewRun, Proposer as StoreProposer, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("runs.db")).unwrap();
+    let mut cfg = small_config();
+    cfg.samples = 2;
+    let new_run = NewRun {
+        env: cfg.env.clone(),
+        proposer: StoreProposer::Llm,
+        model: Some("scripted".into()),
+        config: serde_json::to_value(&cfg).unwrap(),
+    };
+    let run = store.create_run(&new_run).unwrap();
+    let bomb = program(&format!("    let x = {}1.0{};\n    t.add(\"x\", x)", "(".repeat(20_000), ")".repeat(20_000)));
+    assert!(bomb.len() > 40_000);
+    store
+        .record_llm_call(&NewLlmCall {
+            run_id: run.id,
+            iteration: 0,
+            attempt: 0,
+            request_key: "i0a0".into(),
+            prompt: serde_json::json!({"messages": []}),
+            response: None,
+            texts: Some(vec![fenced(&bomb), fenced(&good())]),
+            prompt_tokens: Some(10),
+            completion_tokens: Some(20),
+            latency_ms: 5,
+            status: LlmCallStatus::Ok,
+            error_text: None,
+        })
+        .unwrap();
+    let sandbox = Sandbox::new(Limits::default()).unwrap();
+    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap());
+    let res = resources(compiler(), &sandbox, &pool, &run.artifact_dir);
+    let run_once = |replies: Vec<Reply>| {
+        let server = ScriptedServer::start(replies);
+        let mut fast = fast_llm(server.url());
+        fast.max_retries = 0;
+        let log = StoreLlmLog { store: &store, run_id: run.id };
+        let mut proposer = LlmProposer::new(LlmClient::new(fast).unwrap(), log);
+        let mut journal = StoreJournal { store: &store, run_id: run.id };
+        let summary = evolve(&cfg, &mut proposer, &mut journal, &res, &mut |_| {});
+        (summary, server.requests().len())
+    };
+    let (summary, asked) = run_once(vec![Reply::Chat(vec![fenced(&good()), fenced(&leaning())])]);
+    let summary = summary.expect("the run finishes");
+    assert_eq!((summary.candidates, summary.failed, asked), (4, 1, 1));
+    let first = store.candidates(run.id, Some(0)).unwrap();
+    let refused = first.iter().find(|c| c.source.starts_with(HEAD) && c.source.len() > 40_000).expect("the bomb");
+    assert_eq!(refused.error_kind.as_deref(), Some("refused"), "{refused:?}");
+    assert!(refused.error_text.as_deref().unwrap_or("").contains("nesting deeper than"), "{refused:?}");
+
+    // The resume replays the stored answer (the bomb included) and asks nothing new.
+    let (again, asked) = run_once(vec![]);
+    assert_eq!((again.expect("the resume finishes").failed, asked), (1, 0));
+}
