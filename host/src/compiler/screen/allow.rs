@@ -114,7 +114,8 @@ impl Allow {
     fn refuse(&mut self, span: Span, what: impl Into<String>, why: impl Into<String>) {
         if self.refusal.is_none() {
             let start = span.start();
-            self.refusal = Some(Refusal { line: start.line, column: start.column + 1, what: what.into(), why: why.into() });
+            self.refusal =
+                Some(Refusal { line: start.line, column: start.column + 1, what: what.into(), why: why.into() });
         }
     }
 
@@ -151,7 +152,11 @@ impl Allow {
                 );
             }
             Some("no_std") => {
-                return self.refuse(path.span(), "`#[no_std]` here", "write it once, as `#![no_std]` on the first line");
+                return self.refuse(
+                    path.span(),
+                    "`#[no_std]` here",
+                    "write it once, as `#![no_std]` on the first line",
+                );
             }
             _ => {
                 let shown = path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::");
@@ -266,9 +271,11 @@ impl<'ast> Visit<'ast> for Allow {
                 format!("`extern crate {}`", c.ident),
                 "a reward may name only rewardsmith_guest, alloc, core and std (`use rewardsmith_guest::prelude::*;`)",
             ),
-            syn::Item::ForeignMod(f) => {
-                self.refuse(f.abi.extern_token.span, "an `extern` block", "reward programs cannot link foreign functions")
-            }
+            syn::Item::ForeignMod(f) => self.refuse(
+                f.abi.extern_token.span,
+                "an `extern` block",
+                "reward programs cannot link foreign functions",
+            ),
             syn::Item::Union(u) => {
                 self.refuse(u.union_token.span, "`union`", "reading a union needs `unsafe`; use a struct or an enum")
             }
@@ -311,7 +318,11 @@ impl<'ast> Visit<'ast> for Allow {
     fn visit_signature(&mut self, sig: &'ast syn::Signature) {
         self.no_unsafe(sig.unsafety.as_ref());
         if let Some(abi) = &sig.abi {
-            self.refuse(abi.extern_token.span, "an `extern` function", "write a plain `fn`; export_reward! emits the exports");
+            self.refuse(
+                abi.extern_token.span,
+                "an `extern` function",
+                "write a plain `fn`; export_reward! emits the exports",
+            );
         }
         if !self.done() {
             visit::visit_signature(self, sig);
@@ -335,9 +346,11 @@ impl<'ast> Visit<'ast> for Allow {
         }
         match ty {
             syn::Type::Verbatim(t) => self.refuse(t.span(), "this type", "it is not stable Rust syntax"),
-            syn::Type::BareFn(f) if f.unsafety.is_some() || f.abi.is_some() => {
-                self.refuse(f.fn_token.span, "an `unsafe`/`extern` fn pointer type", "use a plain `fn(f32) -> f32` type")
-            }
+            syn::Type::BareFn(f) if f.unsafety.is_some() || f.abi.is_some() => self.refuse(
+                f.fn_token.span,
+                "an `unsafe`/`extern` fn pointer type",
+                "use a plain `fn(f32) -> f32` type",
+            ),
             _ => visit::visit_type(self, ty),
         }
     }
@@ -461,9 +474,7 @@ fn repr_list(meta: &Meta) -> bool {
     parsed.is_ok_and(|items| {
         items.iter().all(|m| match m {
             Meta::Path(p) => p.get_ident().is_some_and(|i| REPRS.contains(&i.to_string().as_str())),
-            Meta::List(l) => {
-                l.path.is_ident("align") && syn::parse2::<syn::LitInt>(l.tokens.clone()).is_ok()
-            }
+            Meta::List(l) => l.path.is_ident("align") && syn::parse2::<syn::LitInt>(l.tokens.clone()).is_ok(),
             Meta::NameValue(_) => false,
         })
     })

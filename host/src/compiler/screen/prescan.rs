@@ -30,13 +30,51 @@ pub const MAX_NESTING: usize = 256;
 /// in syn's parser: prefix operators, generics, right-associative assignment, ranges,
 /// closures, `->`, `=>`, `@` bindings and attributes.
 const PUNCT: &[(&str, usize)] = &[
-    ("<<=", 1), (">>=", 1), ("...", 1), ("..=", 1),
-    ("<<", 2), ("&&", 2), ("||", 1), ("&=", 1), ("*=", 1), ("-=", 1), ("|=", 1), ("+=", 1), ("/=", 1),
-    ("%=", 1), ("^=", 1), ("..", 1), ("->", 1), ("=>", 1), ("::", 0), ("==", 0), ("!=", 0), ("<=", 0),
-    (">=", 0), (">>", 0),
-    ("<", 1), ("&", 1), ("*", 1), ("!", 1), ("-", 1), ("|", 1), ("=", 1), ("@", 1), ("#", 1),
-    ("+", 0), ("/", 0), ("%", 0), ("^", 0), (">", 0), (".", 0), (",", 0), (";", 0), (":", 0), ("?", 0),
-    ("$", 0), ("~", 0),
+    ("<<=", 1),
+    (">>=", 1),
+    ("...", 1),
+    ("..=", 1),
+    ("<<", 2),
+    ("&&", 2),
+    ("||", 1),
+    ("&=", 1),
+    ("*=", 1),
+    ("-=", 1),
+    ("|=", 1),
+    ("+=", 1),
+    ("/=", 1),
+    ("%=", 1),
+    ("^=", 1),
+    ("..", 1),
+    ("->", 1),
+    ("=>", 1),
+    ("::", 0),
+    ("==", 0),
+    ("!=", 0),
+    ("<=", 0),
+    (">=", 0),
+    (">>", 0),
+    ("<", 1),
+    ("&", 1),
+    ("*", 1),
+    ("!", 1),
+    ("-", 1),
+    ("|", 1),
+    ("=", 1),
+    ("@", 1),
+    ("#", 1),
+    ("+", 0),
+    ("/", 0),
+    ("%", 0),
+    ("^", 0),
+    (">", 0),
+    (".", 0),
+    (",", 0),
+    (";", 0),
+    (":", 0),
+    ("?", 0),
+    ("$", 0),
+    ("~", 0),
 ];
 
 /// Keywords that can open a nesting level (a prefix expression, a type or a chain).
@@ -97,7 +135,9 @@ pub fn prescan(source: &str) -> Result<(), Refusal> {
             }
             b'"' => i = skip_string(b, i + 1),
             b'r' if is_raw_string_start(b, i) => i = skip_raw_string(b, i + 1),
-            b'b' | b'c' if b.get(i + 1) == Some(&b'r') && is_raw_string_start(b, i + 1) => i = skip_raw_string(b, i + 2),
+            b'b' | b'c' if b.get(i + 1) == Some(&b'r') && is_raw_string_start(b, i + 1) => {
+                i = skip_raw_string(b, i + 2)
+            }
             b'\'' => i = skip_char_or_lifetime(b, i),
             b'(' | b'[' | b'{' => {
                 if stack.len() == MAX_DEPTH {
@@ -128,7 +168,9 @@ pub fn prescan(source: &str) -> Result<(), Refusal> {
                 // Digits, letters and `_`; a `.` only when a digit follows (`1.5`, not `1..2`).
                 let mut j = i + 1;
                 while j < b.len()
-                    && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || (b[j] == b'.' && b.get(j + 1).is_some_and(u8::is_ascii_digit)))
+                    && (b[j].is_ascii_alphanumeric()
+                        || b[j] == b'_'
+                        || (b[j] == b'.' && b.get(j + 1).is_some_and(u8::is_ascii_digit)))
                 {
                     j += 1;
                 }
@@ -289,7 +331,8 @@ mod tests {
 
     #[test]
     fn refuses_unbracketed_nesting_past_the_budget() {
-        for (open, close) in [("!", ""), ("-", ""), ("B<", ">"), ("&", ""), ("return ", ""), ("|a| ", ""), ("x = ", "")] {
+        for (open, close) in [("!", ""), ("-", ""), ("B<", ">"), ("&", ""), ("return ", ""), ("|a| ", ""), ("x = ", "")]
+        {
             let deep = format!("fn f() {{ {}x{} }}", open.repeat(MAX_NESTING), close.repeat(MAX_NESTING));
             let r = prescan(&deep).expect_err(open);
             assert!(r.what.contains("levels"), "{open}: {}", r.what);
@@ -307,8 +350,10 @@ mod tests {
         // Statements, list elements, match arms and items each start again at their level.
         let stmts = "let x = -a * !b - (c << 2) + d[0];\n".repeat(MAX_NESTING * 2);
         let list = format!("const W: [f32; 3] = [{}];", "-0.5, ".repeat(MAX_NESTING * 2));
-        let arms = format!("fn f(x: u8) -> f32 {{ match x {{ {} _ => -1.0 }} }}", "1 if a < b => -1.0, ".repeat(MAX_NESTING));
-        let items = "#[inline] fn g(x: &f32) -> f32 { -*x }\nimpl A for B { fn h(&self) -> Vec<u8> { vec![] } }\n".repeat(MAX_NESTING);
+        let arms =
+            format!("fn f(x: u8) -> f32 {{ match x {{ {} _ => -1.0 }} }}", "1 if a < b => -1.0, ".repeat(MAX_NESTING));
+        let items = "#[inline] fn g(x: &f32) -> f32 { -*x }\nimpl A for B { fn h(&self) -> Vec<u8> { vec![] } }\n"
+            .repeat(MAX_NESTING);
         for src in [format!("fn f() {{ {stmts} }}"), list, arms, items] {
             assert_eq!(refused_at(&src), None, "{}", &src[..80]);
         }

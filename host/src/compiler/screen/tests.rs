@@ -28,7 +28,10 @@ fn refuses_every_spelling_of_file_and_env_macros() {
     assert_eq!(refused("mod other;"), "`mod other;`");
     assert_eq!(refused("extern crate libm;"), "`extern crate libm`");
     assert_eq!(refused(r#"core::arch::global_asm!("");"#), "macro `global_asm!`");
-    assert_eq!(refused(r#"#![debugger_visualizer(gdb_script_file = "/etc/passwd")]"#), "attribute `debugger_visualizer`");
+    assert_eq!(
+        refused(r#"#![debugger_visualizer(gdb_script_file = "/etc/passwd")]"#),
+        "attribute `debugger_visualizer`"
+    );
 }
 
 #[test]
@@ -46,7 +49,10 @@ fn refuses_macro_rules_and_what_it_could_assemble() {
 
 #[test]
 fn refuses_linker_facing_and_unsafe_constructs() {
-    assert_eq!(refused(r#"#[link(name = "@reward.rs", kind = "static", modifiers = "+verbatim")] fn f() {}"#), "attribute `link`");
+    assert_eq!(
+        refused(r#"#[link(name = "@reward.rs", kind = "static", modifiers = "+verbatim")] fn f() {}"#),
+        "attribute `link`"
+    );
     assert_eq!(refused(r#"#[link(name = "@reward.rs")] extern "C" {}"#), "an `extern` block");
     assert_eq!(refused(r#"unsafe extern "C" { fn f(); }"#), "an `extern` block");
     assert_eq!(refused("#[no_mangle] fn f() {}"), "attribute `no_mangle`");
