@@ -107,7 +107,8 @@ pub fn record_panic(message: &str) {
 ///
 /// `reward` must be a `fn(&State, &Action, &State, &mut Terms) -> f32` for one env's
 /// `State` and `Action`; the env id comes from the `State` type. A panic's message is kept
-/// for the host, which shows it with the trap. On other targets the macro emits
+/// for the host, which shows it with the trap. Works with and without `#![no_std]`. On
+/// other targets the macro emits
 /// `pub fn native_batch(input, n, terms)` instead: the same batch loop, natively.
 #[macro_export]
 macro_rules! export_reward {
@@ -122,6 +123,9 @@ macro_rules! export_reward {
 
         #[cfg(target_arch = "wasm32")]
         const _: () = {
+            // Named here, so a `#![no_std]` reward links std too: its panic handler (a
+            // no_std module would have none) and the hook that keeps the panic message.
+            extern crate std as __rewardsmith_std;
             #[unsafe(no_mangle)]
             pub extern "C" fn rewardsmith_abi_version() -> i32 {
                 $crate::ABI_VERSION as i32
@@ -136,10 +140,10 @@ macro_rules! export_reward {
             }
             #[unsafe(no_mangle)]
             pub extern "C" fn rewardsmith_input(n: i32) -> i32 {
-                static HOOK: ::std::sync::Once = ::std::sync::Once::new();
+                static HOOK: __rewardsmith_std::sync::Once = __rewardsmith_std::sync::Once::new();
                 HOOK.call_once(|| {
-                    ::std::panic::set_hook(::std::boxed::Box::new(|info| {
-                        $crate::abi::record_panic(&::std::string::ToString::to_string(info))
+                    __rewardsmith_std::panic::set_hook(__rewardsmith_std::boxed::Box::new(|info| {
+                        $crate::abi::record_panic(&__rewardsmith_std::string::ToString::to_string(info))
                     }))
                 });
                 $crate::abi::input($reward, n)

@@ -152,3 +152,26 @@ fn check_reports_non_finite_counts_and_the_offending_state() {
     assert!(inv.non_finite > 400 && inv.non_finite < 600, "{inv:?}");
     assert_eq!(stats[0].non_finite, inv.non_finite);
 }
+
+/// Issue 14: the system prompt asks for `no_std` Rust, and `export_reward!` used to expand
+/// to `::std::…` (five E0433 errors with no line). A `#![no_std]` reward, `extern crate
+/// alloc` and `core` paths included, compiles, runs, and keeps its panic message.
+#[test]
+fn a_no_std_reward_compiles_runs_and_keeps_its_panic_message() {
+    let src = "#![no_std]\nextern crate alloc;\nuse alloc::vec::Vec;\nuse core::f32::consts::PI;\n\
+               use rewardsmith_guest::prelude::*;\nuse rewardsmith_guest::envs::cartpole::*;\n\n\
+               fn reward(_s: &State, _a: &Action, next: &State, t: &mut Terms) -> f32 {\n\
+               \x20   let xs: Vec<f32> = [next.pole_angle, PI].into_iter().collect();\n\
+               \x20   if next.cart_pos > 100.0 { panic!(\"off the rail at {}\", next.cart_pos); }\n\
+               \x20   t.add(\"upright\", 1.0 - abs(xs[0]) / xs[1])\n}\n\nexport_reward!(reward);\n";
+    let wasm = compile_rust(src).expect("a no_std reward compiles");
+    let (totals, _) = run(&sandbox(), &wasm, "cartpole", 64).expect("and runs");
+    assert!(totals.iter().all(|t| t.is_finite() && *t <= 1.0), "{totals:?}");
+    let panicking = src.replace("next.cart_pos > 100.0", "next.cart_pos > -100.0");
+    let wasm = compile_rust(&panicking).expect("compiles");
+    let e = run(&sandbox(), &wasm, "cartpole", 4).unwrap_err();
+    assert!(
+        matches!(&e, RewardError::Panicked { message, .. } if message.starts_with("reward.rs:10:") && message.contains("off the rail")),
+        "{e}"
+    );
+}
