@@ -11,9 +11,11 @@ pub mod offline;
 pub mod prompts;
 pub mod proposer;
 pub mod report;
+pub mod score;
 pub mod search;
 pub mod stored;
 
 pub use journal::{Candidate, Feedback, Journal, Key, MemoryJournal, Origin, Status};
 pub use proposer::{Context, Offline, Proposal, Proposer};
-pub use search::{Event, EvolveConfig, EvolveError, FinalScore, Resources, Summary, evolve, human_normalized};
+pub use score::human_normalized;
+pub use search::{Event, EvolveConfig, EvolveError, FinalScore, Resources, Summary, evolve};

@@ -96,11 +96,7 @@ pub fn markdown(d: &ReportData<'_>) -> String {
         let _ = writeln!(m, "| best found ({}) | {} |", s.best_label.as_deref().unwrap_or("–"), score(&s.best));
         let _ = writeln!(m, "| human baseline | {} |", score(&s.human));
         let _ = writeln!(m, "| sparse | {} |", score(&s.sparse));
-        let _ = writeln!(
-            m,
-            "\nHuman-normalised score (F − F_sparse) / |F_human − F_sparse|: **{}**\n",
-            fmt(s.human_normalized_score)
-        );
+        let _ = writeln!(m, "\nHuman-normalised score (F − F_sparse) / |F_human − F_sparse|: **{}**\n", hns(s));
         let _ = writeln!(
             m,
             "Best fitness so far after each iteration: {}\n",
@@ -159,7 +155,7 @@ pub fn html(d: &ReportData<'_>) -> String {
             score(&s.best),
             score(&s.human),
             score(&s.sparse),
-            fmt(s.human_normalized_score)
+            esc(&hns(s))
         );
     } else {
         h.push_str("<p>The run has not finished its final evaluation yet.</p>");
@@ -205,4 +201,13 @@ pub fn html(d: &ReportData<'_>) -> String {
         esc(&serde_json::to_string_pretty(d.config).unwrap_or_default())
     );
     h
+}
+
+/// The human-normalised score, or why it is undefined.
+pub fn hns(s: &Summary) -> String {
+    match (s.human_normalized_score, &s.human_normalized_undefined) {
+        (Some(v), _) => format!("{v:.3}"),
+        (None, Some(why)) => why.clone(),
+        (None, None) => "–".into(),
+    }
 }

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use super::baselines;
 use super::journal::{Candidate, Feedback, Journal, Key, Origin, Status};
 use super::proposer::{Context, Proposer};
+use super::score::human_normalized;
 use crate::compiler::{Compiler, Source};
 use crate::sandbox::Sandbox;
 use crate::train::{Hooks, Manifest, MeanStd, RunDir, TrainConfig, TrainError, train};
@@ -165,14 +166,13 @@ pub struct Summary {
     pub best: FinalScore,
     pub human: FinalScore,
     pub sparse: FinalScore,
-    /// `(F_best − F_sparse) / |F_human − F_sparse|` over the final seeds' means.
+    /// `(F_best − F_sparse) / |F_human − F_sparse|` over the final seeds' means, where that
+    /// gap is above noise ([`super::score`]); `None` otherwise.
     pub human_normalized_score: Option<f64>,
-}
-
-/// The human-normalised score (Eureka's), `None` when human and sparse tie.
-pub fn human_normalized(best: f64, human: f64, sparse: f64) -> Option<f64> {
-    let d = (human - sparse).abs();
-    (d > 1e-12).then(|| (best - sparse) / d)
+    /// Why the score is `None`, when the final evaluation finished (absent in summaries
+    /// stored before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub human_normalized_undefined: Option<String>,
 }
 
 /// Resources the loop runs on.
@@ -321,8 +321,8 @@ pub fn evolve<J: Journal>(
     let (best_final, human, sparse) =
         (score(Origin::Final), score(Origin::HumanBaseline), score(Origin::SparseBaseline));
     let hns = match (&best_final.mean_std, &human.mean_std, &sparse.mean_std) {
-        (Some(b), Some(h), Some(s)) => human_normalized(b.mean, h.mean, s.mean),
-        _ => None,
+        (Some(b), Some(h), Some(s)) => human_normalized(b, h, s),
+        _ => Err("undefined: the best reward failed to train on every final seed".to_owned()),
     };
     let search: Vec<&Candidate> = history.iter().filter(|c| is_search(c.key.origin)).collect();
     Ok(Summary {
@@ -336,7 +336,8 @@ pub fn evolve<J: Journal>(
         best: best_final,
         human,
         sparse,
-        human_normalized_score: hns,
+        human_normalized_score: hns.as_ref().ok().copied(),
+        human_normalized_undefined: hns.err(),
     })
 }
 
