@@ -175,3 +175,41 @@ fn a_no_std_reward_compiles_runs_and_keeps_its_panic_message() {
         "{e}"
     );
 }
+
+/// Issue 14, item 2: diagnostics keep what fixes the error — rustc's notes (the fields that
+/// exist), the SDK's helpers for a missing one, and for a wrong `reward` signature (an
+/// error inside `export_reward!`) the line of the macro call and the signature to write.
+#[test]
+fn diagnostics_say_what_fixes_the_error() {
+    let src = "use rewardsmith_guest::prelude::*;\nuse rewardsmith_guest::envs::cartpole::*;\n\n\
+               fn reward(_s: &State, _a: &Action, next: &State, t: &mut Terms) -> f64 {\n\
+               \x20   let x = sigmoid(next.pole_angle_velocity);\n\
+               \x20   t.add(\"x\", x) as f64\n}\n\nexport_reward!(reward);\n";
+    let e = rewardsmith_tests::uncached_compiler(std::time::Duration::from_secs(60))
+        .compile(&Source::rust(src))
+        .unwrap_err();
+    let rewardsmith::compiler::CompileError::Rustc { diagnostics, rendered } = &e else { panic!("{e}") };
+    let find = |code: &str| {
+        diagnostics.iter().find(|d| d.code.as_deref() == Some(code)).unwrap_or_else(|| panic!("{code} in {rendered}"))
+    };
+    let field = find("E0609");
+    assert_eq!(field.line, 5);
+    assert!(
+        field.notes.iter().any(|n| n.starts_with("note: available fields are") && n.contains("`pole_ang_vel`")),
+        "{rendered}"
+    );
+    let helper = find("E0425");
+    assert!(helper.notes.iter().any(|n| n.starts_with("hint: did you mean `Sigmoid` or `log_sigmoid`?")), "{rendered}");
+    let signature = diagnostics
+        .iter()
+        .find(|d| d.line == 9)
+        .unwrap_or_else(|| panic!("no error on the export_reward! line: {rendered}"));
+    assert!(
+        signature
+            .notes
+            .iter()
+            .any(|n| n.contains("fn reward(s: &State, a: &Action, next: &State, t: &mut Terms) -> f32")),
+        "{rendered}"
+    );
+    assert!(diagnostics.iter().all(|d| d.line > 0), "every error has a line: {rendered}");
+}
