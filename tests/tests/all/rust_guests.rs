@@ -213,3 +213,15 @@ fn diagnostics_say_what_fixes_the_error() {
     );
     assert!(diagnostics.iter().all(|d| d.line > 0), "every error has a line: {rendered}");
 }
+
+/// Issue 14, item 3: the lexical screen refused every identifier spelled `env`; the
+/// allow-list refuses the `env!` macro, not the name.
+#[test]
+fn a_variable_named_env_is_fine_and_env_macro_is_not() {
+    let (totals, _) = run_rust("    let env = next;\n    let _ = (s, a);\n    t.add(\"x\", env.cart_pos * 0.0 + 1.0)")
+        .expect("compiles and runs");
+    assert!(totals.iter().all(|&t| t == 1.0), "{totals:?}");
+    let e = compile_rust(&cartpole("    let _ = (s, a, next);\n    t.add(\"x\", env!(\"HOME\").len() as f32)"))
+        .unwrap_err();
+    assert!(matches!(&e, rewardsmith::compiler::CompileError::Refused(r) if r.what == "macro `env!`"), "{e}");
+}
