@@ -9,7 +9,7 @@ use rewardsmith_guest::TERM_CAPACITY;
 use super::extract::extract_program;
 use super::journal::{Candidate, Origin, Status};
 use super::llm::{ChatMessage, Completion, LlmClient, LlmError};
-use super::prompts;
+use super::prompts::{self, FailedAt};
 use super::proposer::{Context, Proposal, Proposer};
 use super::search::feedback_text;
 
@@ -72,13 +72,16 @@ fn fenced(source: &str) -> String {
 /// The conversation for an iteration (public for tests and for showing prompts).
 pub fn messages(ctx: &Context<'_>) -> Vec<ChatMessage> {
     let layout = rewardsmith_guest::envs::find(ctx.spec.reward_env).expect("every registered env has a layout");
-    let mut m =
-        vec![msg("system", prompts::system(layout, TERM_CAPACITY.min(32))), msg("user", prompts::task(ctx.spec))];
+    let mut m = vec![msg("system", prompts::system(layout, max_terms())), msg("user", prompts::task(ctx.spec))];
+    // Everything the last iteration showed goes into one user turn, as context, ending in
+    // one request that names what to do about it.
     let mut follow_up = Vec::new();
+    let mut goals = Vec::new();
     if let Some(best) = ctx.best {
         m.push(msg("assistant", fenced(&best.source)));
         if let Some(r) = &best.result {
             follow_up.push(prompts::reflection(&best.label(), &best.source, r));
+            goals.push("improve on the best so far, using its statistics");
         }
     }
     // The previous iteration's (or failed attempt's) failures, with their diagnostics, so
@@ -95,20 +98,35 @@ pub fn messages(ctx: &Context<'_>) -> Vec<ChatMessage> {
         })
         .collect();
     for c in failures.iter().rev().take(5) {
+        let error = c.error_text.as_deref().unwrap_or("");
         let text = match c.status {
             Status::NoCode => prompts::NO_CODE.to_owned(),
-            _ => prompts::error_feedback(&c.source, c.error_text.as_deref().unwrap_or("")),
+            Status::CompileError => prompts::error_feedback(&c.source, error, FailedAt::Compile),
+            _ => prompts::error_feedback(&c.source, error, FailedAt::Training),
         };
         follow_up.push(text);
     }
-    follow_up.extend(feedback_text(ctx.feedback, ctx.history));
-    if let Some(t) = ctx.first_feedback {
-        follow_up.push(prompts::human_feedback(t));
+    if !failures.is_empty() {
+        goals.push("avoid the failures above");
     }
+    let feedback: Vec<String> = feedback_text(ctx.feedback, ctx.history)
+        .into_iter()
+        .chain(ctx.first_feedback.map(prompts::human_feedback))
+        .collect();
+    if !feedback.is_empty() {
+        goals.push("follow the person's feedback");
+    }
+    follow_up.extend(feedback);
     if !follow_up.is_empty() {
+        follow_up.push(prompts::closing(&goals));
         m.push(msg("user", follow_up.join("\n\n")));
     }
     m
+}
+
+/// The term limit the prompt states: the sandbox's, within what the SDK can record.
+fn max_terms() -> usize {
+    crate::sandbox::Limits::default().max_terms.min(TERM_CAPACITY)
 }
 
 impl<L: LlmLog> Proposer for LlmProposer<L> {

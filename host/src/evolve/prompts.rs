@@ -91,15 +91,54 @@ pub fn reflection(candidate: &str, source: &str, r: &TrainResult) -> String {
             ("steps", &r.steps.to_string()),
             ("checkpoints", &r.checkpoint_steps.len().to_string()),
             ("table", &reflection_table(r)),
+            ("late_fitness", &late(r)),
             ("source", source.trim()),
         ],
     )
 }
 
-/// Feedback for a candidate that failed to compile or to run.
-pub fn error_feedback(source: &str, error: &str) -> String {
-    fill(ERROR_FEEDBACK, &[("error", error.trim()), ("source", source.trim())])
+/// The late-window fitness selection used, with its spread and episode count.
+fn late(r: &TrainResult) -> String {
+    match r.late_fitness {
+        Some(m) => format!("{} ± {} over {} episodes", num(Some(m.mean)), num(Some(m.std)), m.n),
+        None => "none (no episode ended)".into(),
+    }
 }
+
+/// Where a failed candidate failed, as the feedback's first line says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailedAt {
+    /// The screen or rustc refused it, or the module did not load.
+    Compile,
+    /// The sandbox stopped it while the policy trained on it (panic, NaN/∞, runaway code).
+    Training,
+}
+
+/// Feedback for a candidate that failed to compile or to run.
+pub fn error_feedback(source: &str, error: &str, at: FailedAt) -> String {
+    let stage = match at {
+        FailedAt::Compile => "did not compile",
+        FailedAt::Training => {
+            "stopped the training that ran on it (the sandbox ends a reward that panics, returns NaN or ∞, or runs away)"
+        }
+    };
+    fill(ERROR_FEEDBACK, &[("stage", stage), ("error", error.trim()), ("source", source.trim())])
+}
+
+/// The one request that ends an iteration's follow-up turn: what to do about everything
+/// above it (`goals`, each a short clause), and how to answer.
+pub fn closing(goals: &[&str]) -> String {
+    let what = match goals {
+        [] => String::new(),
+        [one] => format!(": {one}"),
+        [init @ .., last] => format!(": {}, and {last}", init.join(", ")),
+    };
+    format!("Write the next reward function{what}. {ANSWER}")
+}
+
+/// How every answer should look.
+pub const ANSWER: &str =
+    "Answer with one ```rust block containing the whole program, ending with `export_reward!(reward);`.";
 
 pub fn human_feedback(text: &str) -> String {
     fill(HUMAN_FEEDBACK, &[("feedback", text.trim())])
@@ -141,7 +180,7 @@ mod tests {
             assert!(task.contains(reg.spec.fitness_doc));
         }
         for text in [
-            error_feedback("fn x() {}", "line 3: error[E0425]"),
+            error_feedback("fn x() {}", "line 3: error[E0425]", FailedAt::Compile),
             human_feedback("too jittery"),
             preference_feedback("3", "a", "5", "b", ""),
             NO_CODE.to_owned(),
