@@ -52,6 +52,7 @@ pub struct CheckReport {
     pub source_kind: SourceKind,
     pub module_sha256: String,
     pub module_bytes: usize,
+    /// How rustc was isolated ([`Compiler::describe_isolation`]), or that none ran.
     pub compiler_sandbox: String,
     pub compile_ms: f64,
     pub compile_cached: bool,
@@ -181,7 +182,10 @@ pub fn check(
         source_kind: compiled.kind,
         module_sha256: module.hash_hex(),
         module_bytes: module.size(),
-        compiler_sandbox: compiler.isolation().describe(),
+        compiler_sandbox: match compiled.kind {
+            SourceKind::Rust => compiler.describe_isolation(),
+            SourceKind::Wat | SourceKind::Wasm => "not needed (no Rust compiler runs for .wat/.wasm)".into(),
+        },
         compile_ms: compiled.elapsed.as_secs_f64() * 1e3,
         compile_cached: compiled.cached,
         load_ms: load.as_secs_f64() * 1e3,

@@ -15,5 +15,6 @@ pub mod evolve;
 pub mod sandbox;
 pub mod serve;
 pub mod store;
+pub mod text;
 pub mod train;
 pub mod transitions;

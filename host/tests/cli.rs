@@ -347,3 +347,83 @@ fn train_config_errors_are_typed_and_name_the_fix() {
     assert_eq!(e["error"]["kind"], "run_dir");
     assert!(e["error"]["message"].as_str().unwrap().contains("not a run folder"), "{e}");
 }
+
+/// `tests/fixtures/cartpole_upright.wat` with `extra` added as module fields.
+fn upright_with(extra: &str) -> String {
+    let fixture = std::fs::read_to_string(root().join("tests/fixtures/cartpole_upright.wat")).unwrap();
+    let end = fixture.rfind(')').unwrap();
+    format!("{}\n{extra}\n)\n", &fixture[..end])
+}
+
+#[test]
+fn check_prints_guest_text_with_escape_sequences_made_visible() {
+    // The reward panics with an OSC 52 clipboard write and a right-to-left override.
+    let wat = upright_with(r#"(data (i32.const 512) "\1b]52;c;aGk=\07 \e2\80\ae evil")"#)
+        .replace(
+            r#"(func (export "rewardsmith_panic_message") (result i64) (i64.const 0))"#,
+            r#"(func (export "rewardsmith_panic_message") (result i64) (i64.const 0x00000015_00000200))"#,
+        )
+        .replace("(local $pos f32)", "(local $pos f32) (unreachable)");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("escape.wat");
+    std::fs::write(&path, wat).unwrap();
+
+    let out = rewardsmith(&["check", path.to_str().unwrap(), "--env", "cartpole"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stderr).unwrap();
+    assert!(text.contains(r"check failed [panicked]: "), "{text}");
+    assert!(text.contains(r"\u{1b}]52;c;aGk=\u{7} \u{202e} evil"), "{text}");
+    assert!(!text.contains('\x1b') && !text.contains('\x07') && !text.contains('\u{202e}'), "{text:?}");
+
+    // JSON keeps the text (escaped by JSON itself, never raw control bytes on the wire).
+    let out = rewardsmith(&["check", path.to_str().unwrap(), "--env", "cartpole", "--json"]);
+    assert!(!out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07));
+    let v = json(&out);
+    assert_eq!(v["error"]["kind"], "panicked");
+    assert!(v["error"]["message"].as_str().unwrap().contains("\x1b]52;c;aGk=\x07 \u{202e} evil"), "{v}");
+}
+
+#[test]
+fn the_trial_compile_in_the_rewardsmith_binary_bounds_cpu_time_and_memory() {
+    use rewardsmith::sandbox::{
+        CHECKER_ARG, CompileBound, CompileChecker, CompileLimits, Limits, RewardError, Sandbox,
+    };
+    // Shape limits off: only the child's rlimits stand between these modules and the host.
+    let open = CompileLimits {
+        functions: u32::MAX,
+        locals: u32::MAX,
+        function_bytes: usize::MAX,
+        code_bytes: usize::MAX,
+        nesting: u32::MAX,
+        type_arity: u32::MAX,
+        function_cost: u64::MAX,
+        module_cost: u64::MAX,
+        ..CompileLimits::default()
+    };
+    let checker = || Some(CompileChecker::new(env!("CARGO_BIN_EXE_rewardsmith"), [CHECKER_ARG]));
+    let sandbox = |compile| Sandbox::with_checker(Limits { compile, ..Limits::default() }, checker()).unwrap();
+
+    // 5,000 `if`s with a result: about 13 s of Cranelift CPU time; the budget is 1 s.
+    let ifs = "local.get 0 if (result i32) i32.const 1 else i32.const 2 end i32.add\n".repeat(5_000);
+    let ifs = wat::parse_str(upright_with(&format!("(func (param i32) (result i32) i32.const 0 {ifs})"))).unwrap();
+    let cpu = sandbox(CompileLimits { cpu_time: std::time::Duration::from_secs(1), ..open });
+    assert_eq!(cpu.load(&ifs).unwrap_err(), RewardError::CompileLimit { bound: CompileBound::CpuTime { seconds: 1 } });
+
+    // 20,000 blocks with a parameter: about 900 MB; the budget is 256 MiB.
+    let blocks = "block (param i32) (result i32) end\n".repeat(20_000);
+    let blocks = wat::parse_str(upright_with(&format!("(func (result i32) i32.const 0 {blocks})"))).unwrap();
+    let memory = sandbox(CompileLimits { memory_bytes: 256 << 20, ..open });
+    let e = memory.load(&blocks).unwrap_err();
+    assert_eq!(e, RewardError::CompileLimit { bound: CompileBound::Memory { bytes: 256 << 20 } });
+    assert_eq!(e.kind(), "compile_limit");
+    assert_eq!(memory.cached_modules(), 0);
+
+    // A good reward passes the trial compile (under the default limits too) and runs.
+    let good = wat::parse_file(root().join("tests/fixtures/cartpole_upright.wat")).unwrap();
+    for sb in [memory, sandbox(CompileLimits::default())] {
+        let module = sb.load(&good).expect("the good reward loads");
+        let mut inst = sb.instantiate(&module, "cartpole").unwrap();
+        let data = rewardsmith::transitions::sample(rewardsmith_guest::envs::find("cartpole").unwrap(), 8, 1);
+        assert_eq!(inst.run_batch(&data).unwrap().totals.len(), 8);
+    }
+}

@@ -1,12 +1,14 @@
 //! `rewardsmith serve`'s HTTP API, driven with `tower::ServiceExt::oneshot` (no socket) against
-//! a real SQLite store in a temporary folder with fixture runs made through the store API.
+//! a real SQLite store in a temporary folder with fixture runs made through the store API,
+//! plus a real socket where what goes over the wire matters (Host, headers).
 
+use std::io::{Read, Write};
 use std::path::Path;
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use futures_util::StreamExt;
 use rewardsmith::serve::{AppState, ServeConfig, router};
 use rewardsmith::store::{
@@ -15,9 +17,15 @@ use rewardsmith::store::{
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+/// The Host this server's own pages send in the oneshot tests.
+const HOST: &str = "127.0.0.1:8080";
+
 struct Fixture {
     dir: tempfile::TempDir,
+    /// The app as its own pages call it: Host and token added unless a request has its own.
     app: Router,
+    /// The bare app: requests go in exactly as written.
+    raw: Router,
     state: AppState,
     run: RunRow,
     /// Trained (with a run folder), compile error, trained in iteration 0 without a folder.
@@ -28,11 +36,46 @@ struct Fixture {
     foreign: CandidateRow,
 }
 
+impl Fixture {
+    fn token(&self) -> &str {
+        self.state.token().expect("a token by default")
+    }
+
+    /// The token cookie (what a browser that opened the printed URL sends).
+    fn cookie(&self) -> String {
+        format!("{}={}", rewardsmith::serve::TOKEN_COOKIE, self.token())
+    }
+}
+
 fn config(dir: &Path) -> ServeConfig {
     let mut cfg = ServeConfig::new(dir.join("rewardsmith.db"));
     cfg.runtime_dir = dir.join("no-runtime");
     cfg.poll = Duration::from_millis(50);
     cfg
+}
+
+/// `router(state)` with what a legitimate client sends added to every request that lacks it:
+/// `Host: 127.0.0.1:8080` and the token as a bearer header.
+fn client(state: &AppState) -> Router {
+    let token = state.token().map(str::to_owned);
+    router(state.clone()).layer(axum::middleware::map_request(move |mut req: Request<Body>| {
+        let token = token.clone();
+        async move {
+            let has_query_token = req.uri().query().is_some_and(|q| q.contains("token="));
+            let h = req.headers_mut();
+            if !h.contains_key(header::HOST) {
+                h.insert(header::HOST, HeaderValue::from_static(HOST));
+            }
+            if let Some(t) = token
+                && !h.contains_key(header::AUTHORIZATION)
+                && !h.contains_key(header::COOKIE)
+                && !has_query_token
+            {
+                h.insert(header::AUTHORIZATION, format!("Bearer {t}").parse().unwrap());
+            }
+            req
+        }
+    }))
 }
 
 fn candidate(st: &Store, run: i64, iteration: u32, sample: u32, source: &str) -> CandidateRow {
@@ -90,7 +133,7 @@ fn fixture_with(cfg: impl FnOnce(&Path) -> ServeConfig) -> Fixture {
     let foreign = train(&st, &candidate(&st, run2.id, 0, 0, "fn x() {}"), 1.0);
     drop(st);
     let state = AppState::new(&cfg).unwrap();
-    Fixture { app: router(state.clone()), state, dir, run, trained, failed, other, foreign }
+    Fixture { app: client(&state), raw: router(state.clone()), state, dir, run, trained, failed, other, foreign }
 }
 
 fn fixture() -> Fixture {
@@ -240,14 +283,19 @@ async fn oversized_and_malformed_bodies() {
     assert_eq!(body["error"]["kind"], "unknown_env");
 }
 
+/// A request as written, with only `Host: 127.0.0.1:8080` (no token).
+fn bare(method: &str, uri: &str) -> axum::http::request::Builder {
+    Request::builder().method(method).uri(uri).header(header::HOST, HOST)
+}
+
 #[tokio::test]
-async fn a_token_is_required_on_every_request() {
-    let token = "s3cret-token-1234";
-    let f = fixture_with(|d| {
-        let mut c = config(d);
-        c.token = Some(token.into());
-        c
-    });
+async fn a_token_is_required_on_every_request_by_default() {
+    // The default config: no token given, so a random one is made; nothing passes without it.
+    let f = fixture();
+    let token = f.token().to_owned();
+    assert!(token.len() >= 32 && token.bytes().all(|b| b.is_ascii_hexdigit()), "{token}");
+    let again = AppState::new(&config(f.dir.path())).unwrap();
+    assert_ne!(again.token(), Some(token.as_str()), "a fresh token on every start");
     for uri in [
         "/",
         "/api/runs",
@@ -255,55 +303,99 @@ async fn a_token_is_required_on_every_request() {
         "/runtime/index.html",
         "/api/runs/1/candidates/1/policy.safetensors",
     ] {
-        let (status, _, body) = get(&f.app, uri).await;
+        let (status, _, body) = send(&f.raw, bare("GET", uri).body(Body::empty()).unwrap()).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}");
         assert_eq!(error_kind(&body), "unauthorized");
-        assert!(!text(&body).contains(token), "the token is never echoed");
+        assert!(!text(&body).contains(&token), "the token is never echoed");
     }
-    let (status, _) = post(&f.app, "/api/check", "{}").await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let with =
-        |value: &str| Request::get("/api/runs").header(header::AUTHORIZATION, value).body(Body::empty()).unwrap();
-    assert_eq!(send(&f.app, with("Bearer wrong")).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(send(&f.app, with(&format!("Bearer {token}x"))).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(send(&f.app, with(&format!("Bearer {token}"))).await.0, StatusCode::OK);
-    assert_eq!(get(&f.app, "/api/runs?token=wrong").await.0, StatusCode::UNAUTHORIZED);
+    let req = bare("POST", "/api/check").header(header::CONTENT_TYPE, "application/json").body(Body::from("{}"));
+    assert_eq!(send(&f.raw, req.unwrap()).await.0, StatusCode::UNAUTHORIZED);
+    let with = |value: &str| bare("GET", "/api/runs").header(header::AUTHORIZATION, value).body(Body::empty()).unwrap();
+    assert_eq!(send(&f.raw, with("Bearer wrong")).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(send(&f.raw, with(&format!("Bearer {token}x"))).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(send(&f.raw, with(&format!("Bearer {token}"))).await.0, StatusCode::OK);
+    let wrong = bare("GET", "/api/runs?token=wrong").body(Body::empty()).unwrap();
+    assert_eq!(send(&f.raw, wrong).await.0, StatusCode::UNAUTHORIZED);
 
     // `?token=` once: a cookie (HttpOnly, SameSite=Strict) and a redirect without the token.
-    let (status, headers, _) = get(&f.app, &format!("/runs/{}?token={token}&x=1", f.run.id)).await;
+    let first = bare("GET", &format!("/runs/{}?token={token}&x=1", f.run.id)).body(Body::empty()).unwrap();
+    let (status, headers, _) = send(&f.raw, first).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let location = headers[header::LOCATION].to_str().unwrap();
     assert_eq!(location, format!("/runs/{}?x=1", f.run.id));
     let cookie = headers[header::SET_COOKIE].to_str().unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
     let pair = cookie.split(';').next().unwrap();
-    let req = Request::get(location).header(header::COOKIE, pair).body(Body::empty()).unwrap();
-    assert_eq!(send(&f.app, req).await.0, StatusCode::OK);
-    let req = Request::get("/api/runs").header(header::COOKIE, "rewardsmith_token=nope").body(Body::empty()).unwrap();
-    assert_eq!(send(&f.app, req).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(pair, f.cookie());
+    let req = bare("GET", location).header(header::COOKIE, pair).body(Body::empty()).unwrap();
+    assert_eq!(send(&f.raw, req).await.0, StatusCode::OK);
+    let req = bare("GET", "/api/runs").header(header::COOKIE, "rewardsmith_token=nope").body(Body::empty()).unwrap();
+    assert_eq!(send(&f.raw, req).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn no_token_serves_loopback_without_a_token() {
+    let f = fixture_with(|d| {
+        let mut c = config(d);
+        c.no_token = true;
+        c
+    });
+    assert_eq!(f.state.token(), None);
+    let (status, _, _) = send(&f.raw, bare("GET", "/api/runs").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    // The other checks still hold without a token.
+    let evil = Request::get("/api/runs").header(header::HOST, "evil.example:8080").body(Body::empty()).unwrap();
+    assert_eq!(send(&f.raw, evil).await.0, StatusCode::FORBIDDEN);
 }
 
 #[test]
-fn a_non_loopback_bind_without_a_token_is_refused() {
+fn no_token_is_refused_off_loopback_and_with_a_token() {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(dir.path());
-    cfg.bind = "0.0.0.0:8080".parse().unwrap();
-    let e = cfg.validate().unwrap_err();
-    assert_eq!(e.kind(), "no_token");
-    assert!(e.to_string().contains("--token") && e.to_string().contains("127.0.0.1"), "{e}");
+    cfg.no_token = true;
+    cfg.validate().unwrap();
+    for bind in ["0.0.0.0:8080", "[::]:8080", "192.168.1.5:8080"] {
+        cfg.bind = bind.parse().unwrap();
+        let e = cfg.validate().unwrap_err();
+        assert_eq!(e.kind(), "no_token", "{bind}");
+        assert!(e.to_string().contains("--no-token") && e.to_string().contains("127.0.0.1"), "{e}");
+    }
     assert_eq!(AppState::new(&cfg).unwrap_err().kind(), "no_token");
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let served = rt.block_on(rewardsmith::serve::serve(cfg.clone(), |_| panic!("must not bind")));
     assert_eq!(served.unwrap_err().kind(), "no_token");
-    cfg.bind = "[::]:8080".parse().unwrap();
-    assert_eq!(cfg.validate().unwrap_err().kind(), "no_token");
-    cfg.token = Some("a-long-enough-token".into());
+    // A non-loopback bind is fine with the default (random) token.
+    cfg.no_token = false;
     cfg.validate().unwrap();
+    assert!(AppState::new(&cfg).unwrap().token().is_some());
+    cfg.bind = "127.0.0.1:0".parse().unwrap();
+    cfg.no_token = true;
+    cfg.token = Some("a-long-enough-token".into());
+    assert_eq!(cfg.validate().unwrap_err().kind(), "token_and_no_token");
+}
+
+#[test]
+fn a_short_or_unsafe_token_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    for short in ["x", "s3cret", "fifteen-chars-x"] {
+        cfg.token = Some(short.into());
+        let e = cfg.validate().unwrap_err();
+        assert_eq!(e.kind(), "short_token", "{short}");
+        assert!(e.to_string().contains("at least 16") && e.to_string().contains("openssl rand"), "{e}");
+        assert_eq!(AppState::new(&cfg).unwrap_err().kind(), "short_token");
+    }
+    cfg.token = Some("sixteen-chars-ok".into());
+    cfg.validate().unwrap();
+    assert_eq!(AppState::new(&cfg).unwrap().token(), Some("sixteen-chars-ok"));
     cfg.token = Some("bad token; with spaces".into());
     assert_eq!(cfg.validate().unwrap_err().kind(), "bad_token");
     cfg.token = None;
-    cfg.bind = "127.0.0.1:0".parse().unwrap();
-    cfg.validate().unwrap();
+    cfg.allow_hosts = vec!["http://box.lan:80".into()];
+    assert_eq!(cfg.validate().unwrap_err().kind(), "bad_allow_host");
+    cfg.allow_hosts.clear();
+    cfg.max_compiles = 0;
+    assert_eq!(cfg.validate().unwrap_err().kind(), "no_compile_slots");
 }
 
 #[tokio::test]
@@ -389,7 +481,7 @@ async fn the_runtime_folder_is_served_without_escapes() {
     std::fs::write(f.dir.path().join("secret.txt"), "SECRET").unwrap();
     let mut cfg = config(f.dir.path());
     cfg.runtime_dir = pkg.clone();
-    let app = router(AppState::new(&cfg).unwrap());
+    let app = client(&AppState::new(&cfg).unwrap());
     let (status, headers, body) = get(&app, "/runtime/index.html").await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
@@ -566,8 +658,11 @@ async fn the_editor_trains_one_reward_at_a_time_and_serves_the_result() {
     let (status, body) = post(&f.app, "/api/train", req.clone()).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     let job = body["job"].as_u64().unwrap();
-    let (status, busy) = post(&f.app, "/api/train", req).await;
-    assert_eq!((status, busy["error"]["kind"].as_str()), (StatusCode::CONFLICT, Some("busy")), "{busy}");
+    let busy = Request::post("/api/train").header(header::CONTENT_TYPE, "application/json").body(Body::from(req));
+    let (status, headers, busy) = send(&f.app, busy.unwrap()).await;
+    assert_eq!((status, error_kind(&busy)), (StatusCode::TOO_MANY_REQUESTS, "train_busy".into()), "{}", text(&busy));
+    let retry: u64 = headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=310).contains(&retry), "at most the training's time limit: {retry}");
 
     let deadline = std::time::Instant::now() + Duration::from_secs(300);
     let done = loop {
@@ -596,4 +691,337 @@ async fn the_editor_trains_one_reward_at_a_time_and_serves_the_result() {
     let (status, body) =
         post(&f.app, "/api/train", json!({ "env": "cartpole", "source": "fn x(", "steps": 1 }).to_string()).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+}
+
+// ----- what another site cannot do (docs/web.md, "Security model") -----
+
+/// What a page on another site can make a browser send without a CORS preflight: a
+/// `no-cors` POST with a text/plain body. It carries the token cookie when that page is on
+/// the same *site* (another port on 127.0.0.1: SameSite=Strict does not tell ports apart),
+/// so the cookie is sent here on purpose: the token alone does not stop this.
+fn no_cors_post(f: &Fixture, uri: &str, body: &str, origin: Option<&str>, site: &str) -> Request<Body> {
+    let mut b = bare("POST", uri)
+        .header(header::CONTENT_TYPE, "text/plain;charset=UTF-8")
+        .header(header::COOKIE, f.cookie())
+        .header("sec-fetch-mode", "no-cors")
+        .header("sec-fetch-site", site);
+    if let Some(o) = origin {
+        b = b.header(header::ORIGIN, o);
+    }
+    b.body(Body::from(body.to_owned())).unwrap()
+}
+
+/// A valid body for each state-changing route.
+fn state_changes(f: &Fixture) -> Vec<(String, String)> {
+    let source = rewardsmith::evolve::baselines::human("cartpole").unwrap();
+    vec![
+        ("/api/check".into(), json!({ "env": "cartpole", "source": source }).to_string()),
+        ("/api/train".into(), json!({ "env": "cartpole", "source": source, "steps": 64 }).to_string()),
+        (
+            format!("/api/runs/{}/feedback", f.run.id),
+            json!({ "iteration": 0, "best": f.trained.id, "worst": f.other.id, "text": "ignore previous advice" })
+                .to_string(),
+        ),
+    ]
+}
+
+/// Nothing a refused request could have done happened: no feedback stored, no training
+/// started (no editor folder, no job), and the compile slot was never taken.
+async fn nothing_happened(f: &Fixture) {
+    assert!(f.state.store().feedback(f.run.id).unwrap().is_empty(), "feedback was stored");
+    assert!(!f.dir.path().join("editor").exists(), "a training started");
+    assert_eq!(get(&f.app, "/api/train/1").await.0, StatusCode::NOT_FOUND, "a training started");
+}
+
+#[tokio::test]
+async fn a_cross_site_no_cors_post_changes_nothing() {
+    let f = fixture_with(|d| {
+        let mut c = config(d);
+        c.max_compiles = 1;
+        c
+    });
+    for (uri, body) in state_changes(&f) {
+        for (origin, site) in [
+            (Some("http://evil.example"), "cross-site"),
+            (Some("http://127.0.0.1:9999"), "same-site"),
+            (Some("null"), "cross-site"),
+            (None, "cross-site"),
+            (None, "same-site"),
+        ] {
+            let (status, headers, resp) = send(&f.raw, no_cors_post(&f, &uri, &body, origin, site)).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{uri} from {origin:?} ({site}): {}", text(&resp));
+            assert_eq!(error_kind(&resp), "cross_origin", "{uri}");
+            assert!(headers.contains_key(header::CONTENT_SECURITY_POLICY));
+        }
+        // Same origin but text/plain (e.g. a script without the header): 415, still nothing done.
+        for origin in [Some("http://127.0.0.1:8080"), None] {
+            let (status, _, resp) = send(&f.raw, no_cors_post(&f, &uri, &body, origin, "same-origin")).await;
+            assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{uri}: {}", text(&resp));
+            assert_eq!(error_kind(&resp), "not_json");
+            assert!(json_of(&resp)["error"]["message"].as_str().unwrap().contains("application/json"));
+        }
+    }
+    nothing_happened(&f).await;
+    // Nothing compiled: the only compile slot is still free.
+    drop(f.state.compile_slots().try_take().expect("the compile slot is free"));
+    // The same request from the server's own page goes through.
+    let (uri, body) = state_changes(&f).pop().unwrap();
+    let own = bare("POST", &uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, f.cookie())
+        .header(header::ORIGIN, "http://127.0.0.1:8080")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, resp) = send(&f.raw, own).await;
+    assert_eq!(status, StatusCode::CREATED, "{}", text(&resp));
+    assert_eq!(f.state.store().feedback(f.run.id).unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_json_post_from_another_origin_is_refused() {
+    let f = fixture();
+    let (uri, body) = state_changes(&f).pop().unwrap();
+    let from = |origin: Option<&str>, site: Option<&str>| {
+        let mut b = bare("POST", &uri)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {}", f.token()));
+        if let Some(o) = origin {
+            b = b.header(header::ORIGIN, o);
+        }
+        if let Some(s) = site {
+            b = b.header("sec-fetch-site", s);
+        }
+        b.body(Body::from(body.clone())).unwrap()
+    };
+    for (origin, site) in [
+        (Some("http://evil.example:8080"), None),
+        (Some("http://127.0.0.1:9999"), Some("same-site")),
+        (Some("http://localhost:8080"), None),
+        (Some("http://127.0.0.1:8080.evil.example"), None),
+        (None, Some("cross-site")),
+        (None, Some("same-site")),
+    ] {
+        let (status, _, resp) = send(&f.raw, from(origin, site)).await;
+        assert_eq!((status, error_kind(&resp)), (StatusCode::FORBIDDEN, "cross_origin".into()), "{origin:?} {site:?}");
+    }
+    nothing_happened(&f).await;
+    // Its own origin, or no Origin at all (curl, scripts): accepted.
+    let (status, _, _) = send(&f.raw, from(Some("http://127.0.0.1:8080"), Some("same-origin"))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _, _) = send(&f.raw, from(None, None)).await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_rebinding_host_is_refused_on_every_request() {
+    let f = fixture();
+    let bearer = format!("Bearer {}", f.token());
+    let with_host = |method: &str, uri: &str, host: &str| {
+        Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::HOST, host)
+            .header(header::AUTHORIZATION, &bearer)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .unwrap()
+    };
+    let run = format!("/runs/{}", f.run.id);
+    let events = format!("/api/runs/{}/events", f.run.id);
+    for (method, uri) in
+        [("GET", "/"), ("GET", "/api/runs"), ("GET", run.as_str()), ("GET", events.as_str()), ("GET", "/runtime/x.js")]
+            .into_iter()
+            .chain([("POST", "/api/check"), ("HEAD", "/api/runs")])
+    {
+        for host in ["evil.example:8080", "evil.example", "127.0.0.1.evil.example:8080", "10.0.0.1:8080"] {
+            let (status, _, body) = send(&f.raw, with_host(method, uri, host)).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{method} {uri} Host {host}");
+            if method != "HEAD" {
+                assert_eq!(error_kind(&body), "bad_host");
+                let message = json_of(&body)["error"]["message"].as_str().unwrap().to_owned();
+                assert!(message.contains("--allow-host") && !message.contains(f.token()), "{message}");
+            }
+        }
+    }
+    let no_host = Request::get("/api/runs").header(header::AUTHORIZATION, &bearer).body(Body::empty()).unwrap();
+    assert_eq!(send(&f.raw, no_host).await.0, StatusCode::FORBIDDEN);
+    for host in ["127.0.0.1:8080", "127.0.0.1", "localhost:8080", "LocalHost", "[::1]:8080", "127.1.2.3:1"] {
+        assert_eq!(send(&f.raw, with_host("GET", "/api/runs", host)).await.0, StatusCode::OK, "{host}");
+    }
+    // A name of one's own, allowed with --allow-host.
+    let mut cfg = config(f.dir.path());
+    cfg.allow_hosts = vec!["evil.example".into()];
+    let allowed = AppState::new(&cfg).unwrap();
+    let bearer = format!("Bearer {}", allowed.token().unwrap());
+    let req = Request::get("/api/runs")
+        .header(header::HOST, "evil.example:8080")
+        .header(header::AUTHORIZATION, bearer)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&router(allowed), req).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn compiles_beyond_the_limit_get_429_with_retry_after() {
+    let f = fixture_with(|d| {
+        let mut c = config(d);
+        c.max_compiles = 1;
+        c
+    });
+    assert_eq!(f.state.compile_slots().size(), 1);
+    let held = f.state.compile_slots().try_take().unwrap();
+    assert_eq!(f.state.compile_slots().try_take().unwrap_err().kind, "compile_busy");
+    for (uri, body) in state_changes(&f).into_iter().take(2) {
+        let req = Request::post(uri.as_str()).header(header::CONTENT_TYPE, "application/json").body(Body::from(body));
+        let (status, headers, resp) = send(&f.app, req.unwrap()).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{uri}: {}", text(&resp));
+        assert_eq!(error_kind(&resp), "compile_busy");
+        assert!(json_of(&resp)["error"]["message"].as_str().unwrap().contains("compiling 1 reward"), "{uri}");
+        assert_eq!(headers[header::RETRY_AFTER], rewardsmith::serve::COMPILE_RETRY_AFTER.to_string());
+    }
+    nothing_happened(&f).await;
+    drop(held);
+    // Free again: the check runs (a program with a syntax error fails as a result, 200).
+    let (status, body) = post(&f.app, "/api/check", json!({ "env": "cartpole", "source": "fn x(" }).to_string()).await;
+    assert_eq!((status, &body["ok"]), (StatusCode::OK, &json!(false)), "{body}");
+    drop(f.state.compile_slots().try_take().expect("the check gave its slot back"));
+}
+
+fn assert_security_headers(headers: &HeaderMap, framed_by_self: bool, what: &str) {
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    let ancestors = if framed_by_self { "frame-ancestors 'self'" } else { "frame-ancestors 'none'" };
+    assert!(
+        csp.contains(ancestors) && csp.contains("script-src 'self'") && csp.contains("default-src 'none'"),
+        "{what}: {csp}"
+    );
+    assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{what}: {csp}");
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{what}");
+    assert_eq!(headers[header::REFERRER_POLICY], "no-referrer", "{what}");
+    assert_eq!(headers[header::X_FRAME_OPTIONS], if framed_by_self { "SAMEORIGIN" } else { "DENY" }, "{what}");
+}
+
+#[tokio::test]
+async fn security_headers_on_pages_api_and_errors() {
+    let f = fixture();
+    let pages = [
+        "/".to_owned(),
+        "/editor".into(),
+        "/envs".into(),
+        format!("/runs/{}", f.run.id),
+        format!("/runs/{}/candidates/{}", f.run.id, f.trained.id),
+        format!("/runs/{}/iterations/0/rank", f.run.id),
+    ];
+    for uri in &pages {
+        let (status, headers, body) = get(&f.app, uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_security_headers(&headers, false, uri);
+        // Nothing inline for the CSP to block: no <style>, no script without src, no style="".
+        let html = text(&body);
+        assert!(!html.contains("<style") && !html.contains("style=\""), "{uri}: inline style");
+        assert!(html.matches("<script").count() == html.matches("<script type=\"module\" src=").count(), "{uri}");
+    }
+    for (uri, status) in [
+        ("/api/runs", StatusCode::OK),
+        ("/static/playground.js", StatusCode::OK),
+        ("/static/playground.css", StatusCode::OK),
+        ("/api/runs/9999", StatusCode::NOT_FOUND),
+        ("/runs/abc", StatusCode::BAD_REQUEST),
+    ] {
+        let (got, headers, _) = get(&f.app, uri).await;
+        assert_eq!(got, status, "{uri}");
+        assert_security_headers(&headers, false, uri);
+    }
+    // Refusals: no token (401), a rebinding Host (403), text/plain (415), too busy (429).
+    let (status, headers, _) = send(&f.raw, bare("GET", "/").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_security_headers(&headers, false, "401");
+    let evil = Request::get("/").header(header::HOST, "evil.example").body(Body::empty()).unwrap();
+    let (status, headers, _) = send(&f.raw, evil).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_security_headers(&headers, false, "403");
+    let plain = Request::post("/api/check").header(header::CONTENT_TYPE, "text/plain").body(Body::from("{}"));
+    let (status, headers, _) = send(&f.app, plain.unwrap()).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_security_headers(&headers, false, "415");
+    // The browser runtime is framed by the pages (the replays): this origin only.
+    let (status, headers, _) = get(&f.app, "/runtime/index.html").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_security_headers(&headers, true, "/runtime/");
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
+}
+
+/// One raw HTTP/1.1 exchange on a real socket: the status line, headers (lowercase names) and body.
+fn exchange(addr: std::net::SocketAddr, request: &str) -> (String, String, String) {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let out = String::from_utf8_lossy(&out).into_owned();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let (status, headers) = head.split_once("\r\n").unwrap_or((head, ""));
+    (status.to_owned(), headers.to_ascii_lowercase(), body.to_owned())
+}
+
+#[test]
+fn over_a_real_socket_other_hosts_and_sites_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    cfg.bind = "127.0.0.1:0".parse().unwrap();
+    let started = rewardsmith::serve::spawn(cfg).unwrap();
+    let (addr, token) = (started.addr, started.token.clone().unwrap());
+    assert_eq!(started.url(), format!("http://{addr}/?token={token}"));
+    // The start line's isolation statement is the compiler's own.
+    let compiler = rewardsmith::compiler::Compiler::new(rewardsmith::compiler::CompilerOptions::default());
+    assert_eq!(started.isolation, compiler.describe_isolation());
+    let get =
+        |host: &str, auth: &str| format!("GET /api/runs HTTP/1.1\r\nHost: {host}\r\n{auth}Connection: close\r\n\r\n");
+    let auth = format!("Authorization: Bearer {token}\r\n");
+
+    let (status, headers, body) = exchange(addr, &get(&addr.to_string(), &auth));
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}\n{body}");
+    for h in [
+        "content-security-policy: default-src 'none'",
+        "x-content-type-options: nosniff",
+        "referrer-policy: no-referrer",
+        "x-frame-options: deny",
+    ] {
+        assert!(headers.contains(h), "no `{h}` in\n{headers}");
+    }
+    // DNS rebinding: the browser sends the attacker's name as Host.
+    let (status, headers, body) = exchange(addr, &get(&format!("evil.example:{}", addr.port()), &auth));
+    assert!(status.starts_with("HTTP/1.1 403") && body.contains("bad_host"), "{status}\n{body}");
+    assert!(headers.contains("content-security-policy"), "{headers}");
+    // HTTP/1.0 without Host.
+    let (status, _, _) = exchange(addr, &format!("GET /api/runs HTTP/1.0\r\n{auth}\r\n"));
+    assert!(status.contains(" 403"), "{status}");
+    // No token.
+    let (status, _, _) = exchange(addr, &get(&addr.to_string(), ""));
+    assert!(status.starts_with("HTTP/1.1 401"), "{status}");
+    // A no-cors text/plain POST from another site, with the cookie a same-site page would send.
+    let body = json!({ "env": "cartpole", "source": "fn x(" }).to_string();
+    let post = format!(
+        "POST /api/check HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://127.0.0.1:1\r\nCookie: rewardsmith_token={token}\r\n\
+         Content-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let (status, _, resp) = exchange(addr, &post);
+    assert!(status.starts_with("HTTP/1.1 403") && resp.contains("cross_origin"), "{status}\n{resp}");
+}
+
+#[tokio::test]
+async fn a_nesting_bomb_is_refused_and_the_server_keeps_answering() {
+    let f = fixture();
+    // 40 KB of `(`: this once overflowed the screen's stack and took the whole server down.
+    let bomb = format!("fn f() {{ {} }}", "(".repeat(40_000));
+    let (status, body) = post(&f.app, "/api/check", json!({ "env": "cartpole", "source": bomb }).to_string()).await;
+    // A refused program is a result (200, `ok: false`) with a located diagnostic, like any other.
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["ok"], false, "{body}");
+    assert_eq!(body["error"]["kind"], "refused", "{body}");
+    assert_eq!(body["error"]["diagnostics"][0]["line"], 1, "{body}");
+    let (status, _, _) = get(&f.app, "/api/runs").await;
+    assert_eq!(status, StatusCode::OK, "the server still answers");
 }

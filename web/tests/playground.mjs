@@ -2,6 +2,8 @@
 //   node web/tests/playground.mjs <scenario> <url> [args...]
 // Does what a person does on the page and prints one JSON object of what it SAW; the Rust
 // test (tests/tests/all/browser_playground.rs) asserts on it and checks the store.
+// <url> is the URL `serve` printed (http://127.0.0.1:PORT/?token=...): it is opened first, as
+// a person does (the server sets its token cookie and redirects); <base> below is its origin.
 //
 // Scenarios:
 //   runs <base>                         the runs list: ids and envs of the rows
@@ -12,9 +14,13 @@
 //   replay <base> <run>                 opens /runs/<run> and watches the best agent's replay play
 //   rank <base> <run> <k> <best> <worst> <text>
 //                                       marks best and worst on the ranking page and sends them
+//   attack <base> <page>                opens <page> (another origin) that fires no-cors POSTs at
+//                                       the playground and tries to read its API; reports what it
+//                                       could do, then the runs the playground's own page lists
 import { open, main } from './lib.mjs';
 
-const [scenario, base, ...args] = process.argv.slice(2);
+const [scenario, url, ...args] = process.argv.slice(2);
+const base = url ? new URL(url).origin : undefined;
 
 const rows = (page) =>
   page.$$eval('tbody[data-candidates] tr[data-candidate-id]', (trs) =>
@@ -110,6 +116,16 @@ const scenarios = {
       message: await page.textContent('[data-feedback-result]'),
     };
   },
+
+  async attack(page) {
+    const [attackPage] = args;
+    await page.goto(attackPage);
+    await page.waitForFunction(() => document.body?.dataset.done === '1', null, { timeout: 60_000 });
+    const seen = await page.evaluate(() => ({ sent: Number(document.body.dataset.sent), read: document.body.dataset.read }));
+    await page.goto(`${base}/`);
+    const runs = await page.$$eval('tr[data-run-id]', (trs) => trs.map((tr) => Number(tr.dataset.runId)));
+    return { ...seen, own_page_runs: runs };
+  },
 };
 
 main(async () => {
@@ -117,6 +133,9 @@ main(async () => {
   if (!run || !base) throw new Error(`usage: playground.mjs <${Object.keys(scenarios).join('|')}> <url> [args]`);
   const { page, errors, close } = await open();
   try {
+    // The printed URL: the token becomes an HttpOnly cookie and the server redirects to `/`.
+    const first = await page.goto(url);
+    if (!first.ok()) throw new Error(`opening ${new URL(url).pathname} answered ${first.status()}`);
     const seen = await run(page);
     return { scenario, ...seen, errors };
   } finally {

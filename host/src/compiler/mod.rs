@@ -2,19 +2,25 @@
 //!
 //! Rust sources are screened for compile-time attacks ([`screen`]), then compiled by rustc
 //! directly against a prebuilt guest SDK (no cargo, no build scripts, no proc macros) with
-//! `-F unsafe_code`, inside a bubblewrap sandbox where available (read-only toolchain, empty
-//! environment, private /tmp, no network), under a wall-clock timeout that kills the whole
-//! process tree and an address-space limit. `.wat` is assembled; `.wasm` passes through.
-//! Results are cached by content hash, and [`Compiler::compile_many`] builds in parallel.
+//! `-F unsafe_code`, in an OS sandbox ([`Isolation`]: bubblewrap, else Landlock; with neither,
+//! Rust is refused unless [`CompilerOptions::allow_unsandboxed`]), linked through a guard that
+//! passes only the host's own link arguments (`link_guard.rs`), under a wall-clock timeout that
+//! kills the whole process tree and rlimits. `.wat` is assembled; `.wasm` passes through.
+//! Results are cached by content, compiler, SDK and isolation (`cache.rs`), and
+//! [`Compiler::compile_many`] builds in parallel.
 
+mod cache;
 mod diagnostics;
 mod isolation;
+mod landlock_rules;
+mod link_guard;
 mod process;
 pub mod screen;
 mod toolchain;
 
+pub use cache::DEFAULT_MAX_BYTES as DEFAULT_CACHE_MAX_BYTES;
 pub use diagnostics::Diagnostic;
-pub use isolation::Isolation;
+pub use isolation::{Confined, Isolation};
 pub use screen::Refusal;
 pub use toolchain::{SdkBuild, Toolchain, sdk_source};
 
@@ -106,12 +112,26 @@ pub enum CompileError {
     Refused(Refusal),
     #[error("invalid WebAssembly text: {message}")]
     Wat { message: String },
-    #[error("compile error:\n{rendered}")]
+    #[error("compile error: {rendered}")]
     Rustc { diagnostics: Vec<Diagnostic>, rendered: String },
     #[error("compile timeout: the compiler ran longer than {secs} s and was killed")]
     Timeout { secs: u64 },
     #[error("compile memory limit: the compiler needed more than {limit_mib} MiB of address space")]
     MemoryLimit { limit_mib: u64 },
+    #[error("compile output limit: the compiler wrote a file larger than {limit_mib} MiB")]
+    OutputLimit { limit_mib: u64 },
+    #[error("module too large: {size} bytes, the limit is {limit}")]
+    ModuleTooLarge { size: usize, limit: usize },
+    #[error(
+        "link argument `{argument}` refused: only the host chooses what reaches the linker; remove `#[link]` and similar attributes"
+    )]
+    LinkRefused { argument: String },
+    #[error(
+        "no OS isolation for the Rust compiler here ({reason}). Install bubblewrap (`apt-get install bubblewrap`) or use Linux 6.7+ with Landlock enabled; or pass --allow-unsandboxed to compile untrusted Rust without isolation (.wat and .wasm rewards need none)"
+    )]
+    NoIsolation { reason: String },
+    #[error("compiler isolation: {0}")]
+    Isolation(String),
     #[error("toolchain: {0}")]
     Toolchain(String),
     #[error("guest SDK: {0}")]
@@ -131,6 +151,11 @@ impl CompileError {
             CompileError::Rustc { .. } => "rustc",
             CompileError::Timeout { .. } => "compile_timeout",
             CompileError::MemoryLimit { .. } => "compile_memory_limit",
+            CompileError::OutputLimit { .. } => "compile_output_limit",
+            CompileError::ModuleTooLarge { .. } => "module_too_large",
+            CompileError::LinkRefused { .. } => "link_refused",
+            CompileError::NoIsolation { .. } => "no_isolation",
+            CompileError::Isolation(_) => "isolation",
             CompileError::Toolchain(_) => "toolchain",
             CompileError::Sdk(_) => "sdk",
         }
@@ -139,16 +164,26 @@ impl CompileError {
 
 /// How the compiler is set up. Defaults: cache in `$REWARDSMITH_CACHE`, else
 /// `$XDG_CACHE_HOME/rewardsmith`, else `~/.cache/rewardsmith`; 60 s timeout; 4 GiB address
-/// space; bubblewrap when it works; as many parallel jobs as cores; module cache on.
+/// space; [`Isolation::detect`]; Rust refused without isolation; as many parallel jobs as
+/// cores; module cache on, capped at 256 MiB; modules up to the sandbox's 8 MiB.
 #[derive(Clone, Debug)]
 pub struct CompilerOptions {
     pub cache_dir: PathBuf,
     pub timeout: Duration,
     pub memory_bytes: u64,
     pub isolation: Isolation,
+    /// Compile Rust even when `isolation` is [`Isolation::None`] (default false: such
+    /// compiles fail with [`CompileError::NoIsolation`]). The CLI's `--allow-unsandboxed`.
+    pub allow_unsandboxed: bool,
     pub jobs: usize,
     /// Reuse modules compiled earlier from the same source (default true).
     pub cache_modules: bool,
+    /// Most bytes the module cache folder keeps; least recently used modules are evicted
+    /// beyond it (default [`DEFAULT_CACHE_MAX_BYTES`], 256 MiB).
+    pub cache_max_bytes: u64,
+    /// Largest module returned or cached, bytes (default: the sandbox's
+    /// [`crate::sandbox::Limits::module_bytes`], 8 MiB).
+    pub module_bytes: usize,
 }
 
 impl Default for CompilerOptions {
@@ -158,11 +193,20 @@ impl Default for CompilerOptions {
             timeout: Duration::from_secs(60),
             memory_bytes: 4 << 30,
             isolation: Isolation::detect(),
+            allow_unsandboxed: false,
             jobs: thread::available_parallelism().map_or(2, |n| n.get()),
             cache_modules: true,
+            cache_max_bytes: cache::DEFAULT_MAX_BYTES,
+            module_bytes: crate::sandbox::Limits::default().module_bytes,
         }
     }
 }
+
+/// Largest file rustc may write (`RLIMIT_FSIZE`): its objects for an 8 MiB module fit.
+pub const OUTPUT_FILE_MAX: u64 = 64 << 20;
+
+/// Processes and threads rustc may add to what the user already runs (`RLIMIT_NPROC`).
+const PROCESS_HEADROOM: u64 = 1024;
 
 fn default_cache_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("REWARDSMITH_CACHE") {
@@ -182,12 +226,13 @@ fn default_cache_dir() -> PathBuf {
 pub struct Compiler {
     options: CompilerOptions,
     setup: OnceLock<Result<(Toolchain, SdkBuild), CompileError>>,
+    guard: OnceLock<Result<link_guard::LinkGuard, CompileError>>,
 }
 
 impl Compiler {
     /// A compiler with the given options. The toolchain and SDK are set up on first use.
     pub fn new(options: CompilerOptions) -> Compiler {
-        Compiler { options, setup: OnceLock::new() }
+        Compiler { options, setup: OnceLock::new(), guard: OnceLock::new() }
     }
 
     /// The options in force.
@@ -198,6 +243,31 @@ impl Compiler {
     /// Whether rustc runs inside an OS sandbox.
     pub fn isolation(&self) -> &Isolation {
         &self.options.isolation
+    }
+
+    /// Fails with [`CompileError::NoIsolation`] when Rust would be compiled without any
+    /// isolation and the options do not allow it: for commands to say so before they start.
+    pub fn check_isolation(&self) -> Result<(), CompileError> {
+        match &self.options.isolation {
+            Isolation::None { reason } if !self.options.allow_unsandboxed => {
+                Err(CompileError::NoIsolation { reason: reason.clone() })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The isolation in force, and without any whether Rust is refused or compiled anyway:
+    /// what start lines and reports print.
+    pub fn describe_isolation(&self) -> String {
+        let iso = &self.options.isolation;
+        match (iso.is_isolated(), self.options.allow_unsandboxed) {
+            (true, _) => iso.describe(),
+            (false, true) => format!("{}; compiling Rust UNSANDBOXED (--allow-unsandboxed)", iso.describe()),
+            (false, false) => format!(
+                "{}; Rust rewards are refused (install bubblewrap, use Linux 6.7+ with Landlock, or pass --allow-unsandboxed)",
+                iso.describe()
+            ),
+        }
     }
 
     /// Finds the toolchain and builds the SDK now (otherwise the first Rust compile does).
@@ -230,11 +300,22 @@ impl Compiler {
             }
             SourceKind::Rust => {
                 let text = std::str::from_utf8(&source.bytes).map_err(|_| CompileError::NotUtf8)?;
+                self.check_isolation()?;
                 screen::screen(text).map_err(CompileError::Refused)?;
                 let (tc, sdk) = self.prepare()?;
                 self.compile_rust(text, tc, sdk, start)
             }
         }
+    }
+
+    /// Compiles Rust source without the source screen: only the OS isolation and the link
+    /// guard stand between it and the host. For tests that prove those layers hold alone.
+    #[doc(hidden)]
+    pub fn compile_unscreened_for_tests(&self, text: &str) -> Result<Compiled, CompileError> {
+        let start = Instant::now();
+        self.check_isolation()?;
+        let (tc, sdk) = self.prepare()?;
+        self.compile_rust(text, tc, sdk, start)
     }
 
     /// Compiles many programs on up to `jobs` threads; results in input order.
@@ -257,6 +338,10 @@ impl Compiler {
         results.into_iter().map(|r| r.expect("every source compiled")).collect()
     }
 
+    fn link_guard(&self, tc: &Toolchain, sdk: &SdkBuild) -> Result<&link_guard::LinkGuard, CompileError> {
+        self.guard.get_or_init(|| link_guard::install(tc, sdk, &self.options.cache_dir)).as_ref().map_err(Clone::clone)
+    }
+
     fn compile_rust(
         &self,
         text: &str,
@@ -264,8 +349,15 @@ impl Compiler {
         sdk: &SdkBuild,
         start: Instant,
     ) -> Result<Compiled, CompileError> {
+        let guard = self.link_guard(tc, sdk)?;
+        let o = &self.options;
+        // A module is reused only if built the same way: same source, flags, compiler, SDK,
+        // link guard and isolation (one built without isolation is never served under it).
         let key: String = Sha256::new()
+            .chain_update(o.isolation.mode().as_bytes())
+            .chain_update(tc.verbose_version.as_bytes())
             .chain_update(sdk.hash.as_bytes())
+            .chain_update(guard.hash.as_bytes())
             .chain_update(RUSTC_FLAGS.join(" ").as_bytes())
             .chain_update(text.as_bytes())
             .finalize()
@@ -273,10 +365,11 @@ impl Compiler {
             .take(16)
             .map(|b| format!("{b:02x}"))
             .collect();
-        let cached = self.options.cache_dir.join("modules").join(format!("{key}.wasm"));
-        if let Some(wasm) = self.options.cache_modules.then(|| fs::read(&cached).ok()).flatten() {
+        let cache = cache::ModuleCache::new(o.cache_dir.join("modules"), o.module_bytes, o.cache_max_bytes);
+        if let Some(wasm) = o.cache_modules.then(|| cache.get(&key)).flatten() {
             return Ok(Compiled { wasm, kind: SourceKind::Rust, elapsed: start.elapsed(), cached: true });
         }
+        // A private build folder (0700, random name): the only place rustc may write.
         let work = tempfile::Builder::new()
             .prefix("rewardsmith-build-")
             .tempdir()
@@ -288,21 +381,32 @@ impl Compiler {
         fs::write(dir.join("reward.rs"), text)
             .map_err(|e| CompileError::Io { path: "reward.rs".into(), message: e.to_string() })?;
         let mut args: Vec<String> = RUSTC_FLAGS.iter().map(|s| s.to_string()).collect();
+        args.push(format!("-Clinker={}", guard.path.display()));
         args.push("--extern".into());
         args.push(format!("rewardsmith_guest={}", sdk.rlib.display()));
         args.push("-L".into());
         args.push(format!("dependency={}", sdk.deps.display()));
         args.extend(["-o".into(), "reward.wasm".into(), "reward.rs".into()]);
-        let cmd = self.options.isolation.command(&tc.rustc, &args, &dir, &[&tc.sysroot, &sdk.dir]);
-        let f = process::run(cmd, self.options.timeout, self.options.memory_bytes)
+        let cmd = o
+            .isolation
+            .command(&tc.rustc, &args, &dir, &[&tc.sysroot, &sdk.dir, &guard.dir])
+            .map_err(|e| CompileError::Isolation(e.to_string()))?;
+        let f = cmd
+            .run(o.timeout, self.rlimits())
             .map_err(|e| CompileError::Toolchain(format!("cannot run rustc: {e}")))?;
-        if f.timed_out {
-            return Err(CompileError::Timeout { secs: self.options.timeout.as_secs() });
+        if f.timed_out || killed_by(f.status, libc::SIGXCPU) {
+            return Err(CompileError::Timeout { secs: o.timeout.as_secs() });
+        }
+        if killed_by(f.status, libc::SIGXFSZ) {
+            return Err(CompileError::OutputLimit { limit_mib: OUTPUT_FILE_MAX >> 20 });
         }
         if !f.status.is_some_and(|s| s.success()) {
+            if let Some(argument) = link_guard::refused(&f.stderr) {
+                return Err(CompileError::LinkRefused { argument });
+            }
             let diagnostics = diagnostics::parse(&f.stderr, "reward.rs");
             if diagnostics.is_empty() && out_of_memory(&f.stderr) {
-                return Err(CompileError::MemoryLimit { limit_mib: self.options.memory_bytes >> 20 });
+                return Err(CompileError::MemoryLimit { limit_mib: o.memory_bytes >> 20 });
             }
             if diagnostics.is_empty() {
                 // No diagnostics: rustc (or the sandbox around it) failed, not the program.
@@ -315,21 +419,39 @@ impl Compiler {
             let rendered = diagnostics::render(&diagnostics, 5);
             return Err(CompileError::Rustc { diagnostics, rendered });
         }
-        let wasm = fs::read(dir.join("reward.wasm"))
-            .map_err(|e| CompileError::Io { path: "reward.wasm".into(), message: e.to_string() })?;
-        if let Some(parent) = cached.parent() {
-            // A cache write failure only costs a recompile next time.
-            let tmp = parent.join(format!("{key}.{}.tmp", std::process::id()));
-            if fs::create_dir_all(parent)
-                .and_then(|_| fs::write(&tmp, &wasm))
-                .and_then(|_| fs::rename(&tmp, &cached))
-                .is_err()
-            {
-                let _ = fs::remove_file(&tmp);
-            }
+        let out = dir.join("reward.wasm");
+        let size = fs::metadata(&out)
+            .map_err(|e| CompileError::Io { path: "reward.wasm".into(), message: e.to_string() })?
+            .len();
+        if size > o.module_bytes as u64 {
+            return Err(CompileError::ModuleTooLarge { size: size as usize, limit: o.module_bytes });
+        }
+        let wasm =
+            fs::read(&out).map_err(|e| CompileError::Io { path: "reward.wasm".into(), message: e.to_string() })?;
+        if o.cache_modules {
+            cache.put(&key, &wasm);
         }
         Ok(Compiled { wasm, kind: SourceKind::Rust, elapsed: start.elapsed(), cached: false })
     }
+
+    /// rustc's rlimits: the configured address space, [`OUTPUT_FILE_MAX`], CPU time for the
+    /// timeout on every core, and [`PROCESS_HEADROOM`] more processes than the user runs now.
+    fn rlimits(&self) -> process::Rlimits {
+        let cores = thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+        process::Rlimits {
+            address_space: self.options.memory_bytes,
+            file_size: OUTPUT_FILE_MAX,
+            cpu_seconds: (self.options.timeout.as_secs() + 1) * cores,
+            processes: process::user_tasks().map_or(libc::RLIM_INFINITY, |n| n + PROCESS_HEADROOM),
+        }
+    }
+}
+
+/// Whether rustc died of `signal` (bubblewrap passes that on as exit code 128 + signal;
+/// rustc itself exits with 0, 1 or 101).
+fn killed_by(status: Option<std::process::ExitStatus>, signal: i32) -> bool {
+    use std::os::unix::process::ExitStatusExt;
+    status.is_some_and(|s| s.signal() == Some(signal) || s.code() == Some(128 + signal))
 }
 
 /// Whether a failed build's output says it ran out of (address-space-limited) memory.

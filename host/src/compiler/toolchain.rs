@@ -22,7 +22,10 @@ pub struct Toolchain {
     pub sysroot: PathBuf,
     pub rustc: PathBuf,
     pub cargo: PathBuf,
+    /// `rustc --version`.
     pub version: String,
+    /// `rustc -vV` (commit hash, LLVM version, host): part of every module cache key.
+    pub verbose_version: String,
 }
 
 impl Toolchain {
@@ -56,7 +59,9 @@ impl Toolchain {
         }
         let out = Command::new(&rustc).arg("--version").output().map_err(|e| CompileError::Toolchain(e.to_string()))?;
         let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        Ok(Toolchain { sysroot, rustc, cargo, version })
+        let out = Command::new(&rustc).arg("-vV").output().map_err(|e| CompileError::Toolchain(e.to_string()))?;
+        let verbose_version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        Ok(Toolchain { sysroot, rustc, cargo, version, verbose_version })
     }
 }
 
@@ -133,7 +138,8 @@ pub fn build_sdk(tc: &Toolchain, cache: &Path, timeout: Duration) -> Result<SdkB
             if offline {
                 cmd.arg("--offline");
             }
-            let f = process::run(cmd, timeout, 8 << 30).map_err(|e| io("cannot run cargo", e))?;
+            let f = process::run(cmd, timeout, process::Rlimits::memory_only(8 << 30))
+                .map_err(|e| io("cannot run cargo", e))?;
             if f.status.is_some_and(|s| s.success()) {
                 last.clear();
                 break;

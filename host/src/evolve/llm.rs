@@ -4,7 +4,11 @@
 //! retries with exponential backoff and jitter on 408/409/429/5xx/network errors honouring
 //! `Retry-After`, and typed errors that say what to fix. The API key is only ever put in the
 //! `Authorization` header: never in `Debug` output, errors (server text echoing it is
-//! redacted) or [`LlmClient::request_json`].
+//! redacted) or [`LlmClient::request_json`]. Credentials in the endpoint URL
+//! (`https://user:pass@host/v1`, `?api_key=…`) are used for requests and shown nowhere: errors
+//! and `Debug` carry the masked form ([`crate::store::redact_url`]). Credentials in the endpoint URL
+//! (`https://user:pass@host/v1`, `?api_key=…`) are used for requests and shown nowhere: errors
+//! and `Debug` carry [`redact_url`]'s form.
 //!
 //! Retry policy: 400/401/403/404 (and other 4xx) are never retried; a 400 answering a request
 //! with `n` > 1 is taken as "n unsupported" and the samples are asked for one by one. A 200
@@ -25,6 +29,8 @@ use reqwest::header::{AUTHORIZATION, HeaderValue, RETRY_AFTER};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::store::{mask_secrets, redact_url, url_secrets};
+
 /// Used when neither a flag nor `OPENAI_BASE_URL` names an endpoint.
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 
@@ -37,7 +43,8 @@ const EXCERPT_MAX: usize = 300;
 /// How to reach the model and how patiently.
 #[derive(Clone)]
 pub struct LlmConfig {
-    /// Endpoint root; requests go to `{base_url}/chat/completions`.
+    /// Endpoint root; requests go to `{base_url}/chat/completions`. Credentials in it (user
+    /// info, `?key=…`) are sent but never shown.
     pub base_url: String,
     /// Sent as `Authorization: Bearer …`; never printed.
     pub api_key: Option<String>,
@@ -92,16 +99,22 @@ impl LlmConfig {
         }
     }
 
-    /// `{base_url}/chat/completions`.
+    /// `{base_url}/chat/completions`, keeping a query of `base_url` at the end
+    /// (`https://h/v1?api-version=1` → `https://h/v1/chat/completions?api-version=1`).
     pub fn endpoint(&self) -> String {
-        format!("{}/chat/completions", self.base_url.trim_end_matches('/'))
+        let (root, query) = match self.base_url.split_once('?') {
+            Some((root, query)) => (root, Some(query)),
+            None => (self.base_url.as_str(), None),
+        };
+        let path = format!("{}/chat/completions", root.trim_end_matches('/'));
+        query.map_or(path.clone(), |q| format!("{path}?{q}"))
     }
 }
 
 impl std::fmt::Debug for LlmConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LlmConfig")
-            .field("base_url", &self.base_url)
+            .field("base_url", &redact_url(&self.base_url))
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("model", &self.model)
             .field("temperature", &self.temperature)
@@ -277,6 +290,10 @@ enum Attempt {
 /// The client; share it by reference between threads (the concurrency limit is per client).
 pub struct LlmClient {
     cfg: LlmConfig,
+    /// The endpoint as errors show it: credentials masked.
+    shown_url: String,
+    /// Texts masked wherever a server or library echoes them: the key, URL credentials.
+    secrets: Vec<String>,
     http: reqwest::blocking::Client,
     auth: Option<HeaderValue>,
     permits: Semaphore,
@@ -309,10 +326,15 @@ impl LlmClient {
             }
             None => None,
         };
+        let mut secrets = url_secrets(&cfg.base_url);
+        secrets.extend(cfg.api_key.clone().filter(|k| !k.is_empty()));
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         let seed =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
         Ok(LlmClient {
             permits: Semaphore::new(cfg.concurrency),
+            shown_url: redact_url(&cfg.endpoint()),
+            secrets,
             cfg,
             http,
             auth,
@@ -453,8 +475,8 @@ impl LlmClient {
     }
 
     fn attempt(&self, body: &Value, attempt: u32) -> Attempt {
-        let url = self.cfg.endpoint();
-        let mut req = self.http.post(&url).json(body);
+        let mut req = self.http.post(self.cfg.endpoint()).json(body);
+        let url = self.shown_url.clone();
         if let Some(auth) = &self.auth {
             req = req.header(AUTHORIZATION, auth.clone());
         }
@@ -535,11 +557,12 @@ impl LlmClient {
         Attempt::Retry { error: LlmError::Network { url, reason, attempts: attempt }, after: None, malformed: false }
     }
 
-    /// Server text with the key (if echoed) replaced, cut to [`EXCERPT_MAX`] characters.
+    /// Server or library text with the key and URL credentials (if echoed) masked, cut to
+    /// [`EXCERPT_MAX`] characters.
     fn redact(&self, text: &str) -> String {
-        let mut t = text.to_owned();
-        if let Some(key) = self.cfg.api_key.as_deref().filter(|k| !k.is_empty()) {
-            t = t.replace(key, "<redacted>");
+        let mut t = mask_secrets(text).unwrap_or_else(|| text.to_owned());
+        for secret in &self.secrets {
+            t = t.replace(secret.as_str(), "<redacted>");
         }
         excerpt(&t)
     }
@@ -639,6 +662,49 @@ mod tests {
         assert!(!format!("{client:?}").contains("SECRET"));
         assert_eq!(client.redact("bad key sk-unit-SECRET given"), "bad key <redacted> given");
         assert!(!client.request_json(&[], 2).to_string().contains("SECRET"));
+    }
+
+    #[test]
+    fn credentials_in_the_base_url_are_never_shown_or_stored() {
+        use crate::evolve::llm_proposer::LlmLog;
+        use crate::evolve::stored::StoreLlmLog;
+        use crate::store::{NewRun, Proposer, Store};
+
+        let cfg = LlmConfig {
+            base_url: "http://alice:pa55word@127.0.0.1:1/v1?api_key=k3y-SECRET".into(),
+            api_key: Some("sk-unit-SECRET".into()),
+            max_retries: 0,
+            ..LlmConfig::new("m")
+        };
+        assert_eq!(cfg.endpoint(), "http://alice:pa55word@127.0.0.1:1/v1/chat/completions?api_key=k3y-SECRET");
+        let shown = "http://[redacted]@127.0.0.1:1/v1/chat/completions?api_key=[redacted]";
+        let secrets = ["pa55word", "alice:", "k3y-SECRET", "sk-unit-SECRET"];
+        let debug = format!("{cfg:?}");
+        assert!(debug.contains("http://[redacted]@127.0.0.1:1/v1?api_key=[redacted]"), "{debug}");
+        let client = LlmClient::new(cfg).unwrap();
+        // Port 1 on loopback refuses the connection: the error names the endpoint, masked.
+        let e = client.complete(&[ChatMessage { role: "user".into(), content: "hi".into() }], 1).unwrap_err();
+        assert_eq!(e.kind(), "unreachable");
+        assert!(matches!(&e, LlmError::Unreachable { url, .. } if url == shown), "{e:?}");
+        for text in [e.to_string(), format!("{e:?}"), format!("{client:?}")] {
+            for secret in secrets {
+                assert!(!text.contains(secret), "{secret} in {text}");
+            }
+        }
+
+        // What the run store records of the failed call (and of a request that named the URL).
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("runs.sqlite")).unwrap();
+        let new = NewRun { env: "cartpole-v0".into(), proposer: Proposer::Llm, model: None, config: Value::Null };
+        let run_id = store.create_run(&new).unwrap().id;
+        let request = json!({ "model": "m", "endpoint": "http://alice:pa55word@127.0.0.1:1/v1?api_key=k3y-SECRET" });
+        StoreLlmLog { store: &store, run_id }.record("i0a0", 0, 0, &request, &Err(e));
+        let row = &store.llm_calls(run_id).unwrap()[0];
+        let stored = format!("{} {:?}", row.prompt, row.error_text);
+        assert!(stored.contains(shown), "{stored}");
+        for secret in secrets {
+            assert!(!stored.contains(secret), "{secret} in {stored}");
+        }
     }
 
     #[test]

@@ -447,7 +447,8 @@ fn train_one(
 ) -> Candidate {
     let tc = train_cfg(c.key.seed);
     let dir = res.artifacts.join(format!("c{}", c.id));
-    let manifest = Manifest::new(&tc, "reward.rs", c.source.as_bytes(), &module.hash_hex());
+    let mut manifest = Manifest::new(&tc, "reward.rs", c.source.as_bytes(), &module.hash_hex());
+    manifest.compiler_isolation = Some(res.compiler.describe_isolation());
     // A folder left by an interrupted attempt is replaced.
     let _ = std::fs::remove_dir_all(&dir);
     // Without a folder (disk full, permissions) the candidate still trains; it just has no

@@ -44,6 +44,70 @@ impl fmt::Display for Phase {
     }
 }
 
+/// Which compile limit a module's shape is over ([`super::CompileLimits`]); functions and
+/// types are numbered by their wasm index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// [`super::CompileLimits::functions`].
+    Functions,
+    /// [`super::CompileLimits::code_bytes`].
+    CodeBytes,
+    /// [`super::CompileLimits::type_arity`].
+    TypeArity { type_index: u32 },
+    /// [`super::CompileLimits::locals`].
+    Locals { function: u32 },
+    /// [`super::CompileLimits::function_bytes`].
+    FunctionBytes { function: u32 },
+    /// [`super::CompileLimits::nesting`].
+    Nesting { function: u32 },
+    /// [`super::CompileLimits::function_cost`].
+    FunctionCost { function: u32 },
+    /// [`super::CompileLimits::module_cost`].
+    ModuleCost,
+}
+
+impl Shape {
+    /// "function 3 has 50000 locals" for `found` = 50000.
+    fn describe(&self, found: u64) -> String {
+        match self {
+            Shape::Functions => format!("the module defines {found} functions"),
+            Shape::CodeBytes => format!("its code is {found} bytes"),
+            Shape::TypeArity { type_index } => format!("type {type_index} has {found} parameters and results"),
+            Shape::Locals { function } => format!("function {function} has {found} locals"),
+            Shape::FunctionBytes { function } => format!("function {function} is {found} bytes"),
+            Shape::Nesting { function } => format!("function {function} nests blocks {found} deep"),
+            Shape::FunctionCost { function } => {
+                format!("function {function} has a compile cost of {found} (blocks and branches × (those + locals))")
+            }
+            Shape::ModuleCost => format!("the functions' compile cost adds up to {found}"),
+        }
+    }
+}
+
+/// Which bound a trial compile ran into ([`super::CompileLimits`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CompileBound {
+    /// More CPU time than `cpu_time` (seconds).
+    CpuTime { seconds: u64 },
+    /// More address space than `memory_bytes`.
+    Memory { bytes: u64 },
+    /// Not done within the wall-clock backstop (milliseconds), e.g. on a stalled machine.
+    WallClock { ms: u64 },
+    /// The compiler crashed (how: a signal or an exit status).
+    Crashed { how: String },
+}
+
+impl fmt::Display for CompileBound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CompileBound::CpuTime { seconds } => write!(f, "took more than its {seconds} s of CPU time"),
+            CompileBound::Memory { bytes } => write!(f, "needed more than its {} MiB of memory", bytes >> 20),
+            CompileBound::WallClock { ms } => write!(f, "did not finish within {ms} ms"),
+            CompileBound::Crashed { how } => write!(f, "crashed the compiler ({how})"),
+        }
+    }
+}
+
 /// Which value of a batch was not finite.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
@@ -68,6 +132,17 @@ pub enum RewardError {
     /// The module is bigger than [`super::Limits::module_bytes`].
     #[error("module too large: {size} bytes, the limit is {limit}; strip debug info or simplify the program")]
     ModuleTooLarge { size: usize, limit: usize },
+
+    /// The module's shape is over a compile limit; checked before compiling anything.
+    #[error(
+        "module too complex to compile: {}, the limit is {limit}; split large functions and use fewer locals and branches",
+        .what.describe(*.found)
+    )]
+    TooComplex { what: Shape, found: u64, limit: u64 },
+
+    /// Compiling the module ran into its time or memory bound.
+    #[error("compiling the module {bound}; split large functions and use fewer locals and branches")]
+    CompileLimit { bound: CompileBound },
 
     /// The bytes are not a valid WebAssembly module (or use a disabled feature).
     #[error("malformed module: {reason}")]
@@ -183,6 +258,8 @@ impl RewardError {
     pub fn kind(&self) -> &'static str {
         match self {
             RewardError::ModuleTooLarge { .. } => "module_too_large",
+            RewardError::TooComplex { .. } => "too_complex",
+            RewardError::CompileLimit { .. } => "compile_limit",
             RewardError::Malformed { .. } => "malformed",
             RewardError::ForbiddenImport { .. } => "forbidden_import",
             RewardError::MissingExport { .. } => "missing_export",

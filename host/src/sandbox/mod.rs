@@ -1,9 +1,13 @@
 //! The sandbox: runs reward modules in wasmtime with no ambient authority.
 //!
-//! A [`Sandbox`] owns the engine (configured for determinism and limits), a cache of
-//! compiled modules keyed by content hash, and the thread that drives epoch deadlines.
+//! A [`Sandbox`] owns the engine (configured for determinism and limits), a bounded cache
+//! of compiled modules keyed by content hash, and the thread that drives epoch deadlines.
 //! [`Sandbox::load`] validates a module once; [`Sandbox::instantiate`] makes a cheap
 //! [`RewardInstance`] that evaluates batches of transitions.
+//!
+//! Loading is bounded too: a module's size and shape (functions, locals, nesting, locals ×
+//! branches) are checked before Cranelift sees it, and with a [`CompileChecker`] a trial
+//! compile runs in a child process under CPU-time and memory limits first.
 //!
 //! Policy: a module gets no imports at all (instantiated with an empty import list), so no
 //! filesystem, network, clock or randomness can reach it; fuel makes runaway code stop at
@@ -12,19 +16,24 @@
 //! canonicalised; threads, relaxed SIMD, memory64, multi-memory and GC are disabled.
 
 mod abi;
+mod cache;
+mod checker;
 mod error;
 mod instance;
 mod limiter;
 mod limits;
 mod module;
+mod precheck;
 
 pub use abi::ABI_VERSION;
-pub use error::{Budget, Phase, RewardError, Value};
+pub use checker::{CHECKER_ARG, CompileChecker, run_checker_if_asked, set_default_checker};
+pub use error::{Budget, CompileBound, Phase, RewardError, Shape, Value};
 pub use instance::{BatchResult, RewardInstance};
-pub use limits::{Limits, Metering};
+pub use limits::{CompileLimits, Limits, Metering};
 pub use module::RewardModule;
 
-use std::collections::HashMap;
+use cache::ModuleCache;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -44,13 +53,14 @@ pub struct Sandbox {
 struct Inner {
     engine: Engine,
     limits: Limits,
-    cache: Mutex<HashMap<[u8; 32], Arc<RewardModule>>>,
+    checker: Option<CompileChecker>,
+    cache: Mutex<ModuleCache>,
     stop: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox").field("limits", &self.limits).finish_non_exhaustive()
+        f.debug_struct("Sandbox").field("limits", &self.limits).field("checker", &self.checker).finish_non_exhaustive()
     }
 }
 
@@ -61,8 +71,16 @@ impl Drop for Inner {
 }
 
 impl Sandbox {
-    /// A sandbox with the given limits.
+    /// A sandbox with the given limits and the process's compile checker, if one was set
+    /// with [`set_default_checker`] (the `rewardsmith` binary sets one; without one, only
+    /// the shape limits bound compiling).
     pub fn new(limits: Limits) -> Result<Sandbox, RewardError> {
+        Sandbox::with_checker(limits, checker::default_checker())
+    }
+
+    /// A sandbox with the given limits whose loads run a trial compile with `checker` first
+    /// (`None`: shape limits only).
+    pub fn with_checker(limits: Limits, checker: Option<CompileChecker>) -> Result<Sandbox, RewardError> {
         let engine = Engine::new(&engine_config(&limits)).map_err(|e| RewardError::Setup(e.to_string()))?;
         let stop = Arc::new(AtomicBool::new(false));
         let (ticker_engine, ticker_stop) = (engine.clone(), stop.clone());
@@ -75,7 +93,8 @@ impl Sandbox {
                 }
             })
             .map_err(|e| RewardError::Setup(format!("cannot start the epoch thread: {e}")))?;
-        Ok(Sandbox { inner: Arc::new(Inner { engine, limits, cache: Mutex::new(HashMap::new()), stop }) })
+        let cache = Mutex::new(ModuleCache::new(limits.module_cache));
+        Ok(Sandbox { inner: Arc::new(Inner { engine, limits, checker, cache, stop }) })
     }
 
     /// The limits every module of this sandbox runs under.
@@ -89,6 +108,7 @@ impl Sandbox {
     }
 
     /// Validates and compiles a binary module, or returns the cached one with the same bytes.
+    /// Only modules that passed every check are cached.
     pub fn load(&self, bytes: &[u8]) -> Result<Arc<RewardModule>, RewardError> {
         let limit = self.inner.limits.module_bytes;
         if bytes.len() > limit {
@@ -96,10 +116,11 @@ impl Sandbox {
         }
         let hash = module::content_hash(bytes);
         if let Some(m) = self.inner.cache.lock().expect("module cache poisoned").get(&hash) {
-            return Ok(m.clone());
+            return Ok(m);
         }
-        let m = Arc::new(RewardModule::compile(&self.inner.engine, &self.inner.limits, bytes, hash)?);
-        self.inner.cache.lock().expect("module cache poisoned").insert(hash, m.clone());
+        let inner = &self.inner;
+        let m = Arc::new(RewardModule::compile(&inner.engine, &inner.limits, inner.checker.as_ref(), bytes, hash)?);
+        inner.cache.lock().expect("module cache poisoned").insert(hash, m.clone());
         Ok(m)
     }
 
@@ -109,12 +130,13 @@ impl Sandbox {
         RewardInstance::new(&self.inner.engine, &self.inner.limits, module, env_id, EPOCH_TICK)
     }
 
-    /// How many distinct modules are compiled and cached.
+    /// How many distinct modules are compiled and cached (at most [`Limits::module_cache`]).
     pub fn cached_modules(&self) -> usize {
         self.inner.cache.lock().expect("module cache poisoned").len()
     }
 }
 
+/// The engine configuration for `limits` (the compile checker's child builds the same).
 fn engine_config(limits: &Limits) -> Config {
     let mut c = Config::new();
     c.consume_fuel(limits.metering.fuel)

@@ -4,8 +4,10 @@ use sha2::{Digest, Sha256};
 use wasmtime::{Engine, ExternType, Module};
 
 use super::abi::{FUNCTIONS, MEMORY};
-use super::error::{Phase, RewardError};
+use super::checker::CompileChecker;
+use super::error::RewardError;
 use super::limits::Limits;
+use super::precheck;
 
 /// A reward module that passed validation: no imports, every ABI export with the right
 /// signature, one 32-bit unshared memory exported as `memory`.
@@ -24,6 +26,7 @@ impl RewardModule {
     pub(crate) fn compile(
         engine: &Engine,
         limits: &Limits,
+        checker: Option<&CompileChecker>,
         bytes: &[u8],
         hash: [u8; 32],
     ) -> Result<RewardModule, RewardError> {
@@ -33,7 +36,11 @@ impl RewardModule {
                     .into(),
             });
         }
-        check_declared_sizes(bytes, limits)?;
+        // Shape first (a streaming parse), then a bounded trial compile, then the real one.
+        precheck::check(bytes, limits)?;
+        if let Some(checker) = checker {
+            checker.trial_compile(bytes, limits)?;
+        }
         let module =
             Module::from_binary(engine, bytes).map_err(|e| RewardError::Malformed { reason: first_line(&e) })?;
         if let Some(import) = module.imports().next() {
@@ -83,43 +90,6 @@ impl RewardModule {
     pub fn size(&self) -> usize {
         self.size
     }
-}
-
-/// Refuses memories and tables whose declared minimum is already over the limits, before
-/// compiling anything (a module asking for 2 GiB up front is refused at load, not run).
-fn check_declared_sizes(bytes: &[u8], limits: &Limits) -> Result<(), RewardError> {
-    use wasmparser::{Parser, Payload};
-    for payload in Parser::new(0).parse_all(bytes) {
-        // Parse errors are reported by the engine's validation right after.
-        let Ok(payload) = payload else { return Ok(()) };
-        match payload {
-            Payload::MemorySection(section) => {
-                for memory in section.into_iter().flatten() {
-                    let requested = memory.initial.saturating_mul(1 << memory.page_size_log2.unwrap_or(16));
-                    if requested > limits.memory_bytes {
-                        return Err(RewardError::MemoryLimit {
-                            requested,
-                            limit: limits.memory_bytes,
-                            phase: Phase::Load,
-                        });
-                    }
-                }
-            }
-            Payload::TableSection(section) => {
-                for table in section.into_iter().flatten() {
-                    if table.ty.initial > limits.table_elements {
-                        return Err(RewardError::TableLimit {
-                            requested: table.ty.initial,
-                            limit: limits.table_elements,
-                            phase: Phase::Load,
-                        });
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 fn describe(t: &ExternType) -> String {

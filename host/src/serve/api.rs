@@ -252,7 +252,8 @@ pub fn diagnostics(e: &CheckError) -> Vec<Value> {
 
 /// Compiles and exercises a reward with the CLI's compiler sandbox and limits (fewer
 /// transitions than `rewardsmith check`'s default, for a quick answer). A failing program is
-/// a 200 with `ok: false`; only a bad request is a 400.
+/// a 200 with `ok: false`; only a bad request is a 400; 429 `compile_busy` when every compile
+/// slot is taken.
 pub async fn check(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
@@ -261,7 +262,9 @@ pub async fn check(
     let reg =
         rewardsmith_envs::registry::find(&b.env).map_err(|e| ApiError::bad_request("unknown_env", e.to_string()))?;
     let env = reg.spec.id;
+    let slot = state.compile_slots().try_take()?;
     let result = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let opts = CheckOptions { transitions: 1024, batch: 1024, seed: 0, states: States::Rollout };
         run_check(&state.inner.compiler, &state.inner.sandbox, &Source::rust(b.source), env, opts)
     })

@@ -1,8 +1,9 @@
-//! The access token: with one configured, every request must carry it as
+//! The access token: unless `--no-token`, every request must carry it as
 //! `Authorization: Bearer T`, as the `rewardsmith_token` cookie, or once as `?token=T` (which
 //! sets that cookie, HttpOnly and SameSite=Strict, so pages and replay iframes work). Tokens
 //! are compared in constant time (over their SHA-256, so lengths do not leak either) and never
-//! logged or echoed: a GET with `?token=` is redirected to the same URL without it.
+//! logged or echoed: a GET with `?token=` is redirected to the same URL without it. Without a
+//! token given, every start makes a fresh one from the OS's random source.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -12,6 +13,17 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::{ApiError, AppState, TOKEN_COOKIE};
+
+/// Bytes of a random token (192 bits; 48 hex characters, like Jupyter's).
+const RANDOM_TOKEN_BYTES: usize = 24;
+
+/// A fresh token from the OS's random source, as hex.
+pub fn random_token() -> std::io::Result<String> {
+    use std::io::Read as _;
+    let mut bytes = [0u8; RANDOM_TOKEN_BYTES];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
 
 fn same(given: &str, token: &str) -> bool {
     Sha256::digest(given.as_bytes()).ct_eq(&Sha256::digest(token.as_bytes())).into()

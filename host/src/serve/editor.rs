@@ -1,11 +1,12 @@
 //! Editor trainings: `POST /api/train` compiles a reward (the CLI's sandbox and limits) and
 //! trains on it in a background thread, into `<store dir>/editor/<n>` (a normal run folder).
-//! One at a time (409 while one runs), steps capped, wall clock limited.
+//! One at a time (429 `train_busy` while one runs), its compile under the compile limit (429
+//! `compile_busy`), steps capped, wall clock limited.
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::body::Bytes;
@@ -19,7 +20,7 @@ use serde_json::{Value, json};
 use super::api::json_body;
 use super::error::parse_id;
 use super::files::{folder_under, read_named};
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, CompileSlot};
 use crate::compiler::Source;
 use crate::train::{Hooks, Manifest, RunDir, TrainConfig, train};
 
@@ -39,8 +40,8 @@ pub struct Progress {
 
 #[derive(Debug, Default)]
 pub struct Editor {
-    /// The job running now, if any.
-    busy: Mutex<Option<u64>>,
+    /// The job running now, if any, and when it started.
+    busy: Mutex<Option<(u64, Instant)>>,
     jobs: Mutex<HashMap<u64, Progress>>,
 }
 
@@ -79,17 +80,20 @@ pub async fn start(State(state): State<AppState>, body: Result<Bytes, BytesRejec
             format!("steps must be between 1 and {} for an editor training", cfg.editor_max_steps),
         ));
     }
+    let slot = state.compile_slots().try_take()?;
     let job = {
         let mut busy = state.inner.editor.busy.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(j) = *busy {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "busy",
-                format!("editor training {j} is still running: wait for it to finish (one at a time)"),
+        if let Some((j, since)) = *busy {
+            // At most the training's wall-clock limit from its start (plus its compile).
+            let left = (cfg.editor_seconds - since.elapsed().as_secs_f64()).max(0.0) as u64 + 10;
+            return Err(ApiError::busy(
+                "train_busy",
+                format!("editor training {j} is still running (one at a time): wait for it to finish"),
+                left,
             ));
         }
         let job = next_job(&state);
-        *busy = Some(job);
+        *busy = Some((job, Instant::now()));
         job
     };
     let env = reg.spec.id;
@@ -103,7 +107,7 @@ pub async fn start(State(state): State<AppState>, body: Result<Bytes, BytesRejec
     let st = state.clone();
     let source = b.source;
     std::thread::spawn(move || {
-        let outcome = run_job(&st, job, &source, &tc);
+        let outcome = run_job(&st, job, &source, &tc, slot);
         let mut jobs = st.inner.editor.jobs.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(p) = jobs.get_mut(&job) {
             match outcome {
@@ -124,15 +128,19 @@ pub async fn start(State(state): State<AppState>, body: Result<Bytes, BytesRejec
         .into_response())
 }
 
-/// Compiles and trains; returns how training ended (`completed`, `time_limit`, ...).
-fn run_job(state: &AppState, job: u64, source: &str, tc: &TrainConfig) -> Result<String, String> {
+/// Compiles (holding `slot` until done) and trains; returns how training ended
+/// (`completed`, `time_limit`, ...).
+fn run_job(state: &AppState, job: u64, source: &str, tc: &TrainConfig, slot: CompileSlot) -> Result<String, String> {
     let inner = &state.inner;
     let reg = rewardsmith_envs::registry::find(&tc.env).map_err(|e| e.to_string())?;
-    let compiled = inner.compiler.compile(&Source::rust(source)).map_err(|e| format!("[{}] {e}", e.kind()))?;
+    let compiled = inner.compiler.compile(&Source::rust(source)).map_err(|e| format!("[{}] {e}", e.kind()));
+    drop(slot);
+    let compiled = compiled?;
     let module = inner.sandbox.load(&compiled.wasm).map_err(|e| format!("[{}] {e}", e.kind()))?;
     inner.sandbox.instantiate(&module, reg.spec.reward_env).map_err(|e| format!("[{}] {e}", e.kind()))?;
     let dir = editor_root(state).join(job.to_string());
-    let manifest = Manifest::new(tc, "reward.rs", source.as_bytes(), &module.hash_hex());
+    let mut manifest = Manifest::new(tc, "reward.rs", source.as_bytes(), &module.hash_hex());
+    manifest.compiler_isolation = Some(inner.compiler.describe_isolation());
     let mut run = RunDir::create(&dir, manifest, source.as_bytes(), &compiled.wasm).map_err(|e| e.to_string())?;
     let set = |f: &dyn Fn(&mut Progress)| {
         if let Some(p) = inner.editor.jobs.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&job) {

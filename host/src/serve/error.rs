@@ -1,8 +1,9 @@
 //! Errors as HTTP responses, in one place: `{"error": {"kind": "...", "message": "..."}}`
-//! with the status code that fits (400 bad input, 401, 404, 409, 413, 500).
+//! with the status code that fits (400 bad input, 401, 403, 404, 413, 415, 429 with
+//! `Retry-After`, 500).
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
@@ -14,11 +15,18 @@ pub struct ApiError {
     pub status: StatusCode,
     pub kind: &'static str,
     pub message: String,
+    /// Seconds for a `Retry-After` header (429 answers).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, kind, message: message.into() }
+        ApiError { status, kind, message: message.into(), retry_after: None }
+    }
+
+    /// 429: something is at its concurrency limit; try again after `retry_after` seconds.
+    pub fn busy(kind: &'static str, message: impl Into<String>, retry_after: u64) -> Self {
+        ApiError { retry_after: Some(retry_after.max(1)), ..Self::new(StatusCode::TOO_MANY_REQUESTS, kind, message) }
     }
 
     pub fn bad_request(kind: &'static str, message: impl Into<String>) -> Self {
@@ -46,7 +54,12 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({ "error": { "kind": self.kind, "message": self.message } }))).into_response()
+        let mut resp =
+            (self.status, Json(json!({ "error": { "kind": self.kind, "message": self.message } }))).into_response();
+        if let Some(s) = self.retry_after {
+            resp.headers_mut().insert(header::RETRY_AFTER, s.into());
+        }
+        resp
     }
 }
 

@@ -6,17 +6,23 @@
 //! `tower::ServiceExt::oneshot` and no socket; [`serve`] binds one. The evolve loop runs in
 //! another process writing the same SQLite file (WAL): live updates poll the store.
 //!
-//! Security: loopback by default; a non-loopback bind needs an access token, and with a
-//! token every request must carry it (header, cookie, or `?token=` once). Bodies are
-//! size-limited, submitted code goes through the CLI's compiler sandbox and limits, and files
-//! are served only by fixed name from a candidate's own run folder.
+//! Security (docs/web.md, "Security model"): loopback by default; a token on every start
+//! (random unless given; `--no-token` only on loopback); a `Host` allow-list against DNS
+//! rebinding; state changes only as same-origin JSON; compiles limited (429); security
+//! headers on every response. Bodies are size-limited, submitted code goes through the CLI's
+//! compiler sandbox and limits, and files are served only by fixed name from a candidate's own
+//! run folder.
 
 mod api;
 mod auth;
+mod config;
 mod editor;
 mod error;
 mod files;
+mod guard;
+mod headers;
 mod pages;
+mod slots;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -25,106 +31,25 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 
+pub use config::{MIN_TOKEN_CHARS, ServeConfig, ServeError};
 pub use error::ApiError;
 pub use files::CANDIDATE_FILES;
+pub use headers::{PAGES_CSP, RUNTIME_CSP};
+pub use slots::{COMPILE_RETRY_AFTER, CompileSlot, CompileSlots};
 
 use crate::compiler::{Compiler, CompilerOptions};
 use crate::sandbox::{Limits, Sandbox};
 use crate::store::{Store, StoreError};
+use guard::HostPolicy;
 
 /// Largest request body accepted (413 above it).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// The cookie that carries the access token after `?token=` was given once.
 pub const TOKEN_COOKIE: &str = "rewardsmith_token";
-
-/// How `rewardsmith serve` is set up.
-#[derive(Clone, Debug)]
-pub struct ServeConfig {
-    /// The run store (SQLite). Created if missing.
-    pub store: PathBuf,
-    /// Address to bind. Default `127.0.0.1:8080`.
-    pub bind: SocketAddr,
-    /// Access token every request must carry. Required for a non-loopback bind.
-    pub token: Option<String>,
-    /// The browser runtime built by `web/build.sh`, served at `/runtime/`. Default:
-    /// [`crate::demo::runtime_dir`] (`$REWARDSMITH_WEB_PKG`, else `target/web-pkg`).
-    pub runtime_dir: PathBuf,
-    /// How often live pages' event streams poll the store. Default 500 ms.
-    pub poll: Duration,
-    /// Env steps of an editor training when the request names none. Default 20,000.
-    pub editor_steps: u64,
-    /// Most env steps an editor training may ask for. Default 200,000.
-    pub editor_max_steps: u64,
-    /// Wall-clock limit of an editor training, seconds. Default 300.
-    pub editor_seconds: f64,
-}
-
-impl ServeConfig {
-    /// The defaults above, over the store at `store`.
-    pub fn new(store: impl Into<PathBuf>) -> ServeConfig {
-        ServeConfig {
-            store: store.into(),
-            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            token: None,
-            runtime_dir: crate::demo::runtime_dir(),
-            poll: Duration::from_millis(500),
-            editor_steps: 20_000,
-            editor_max_steps: 200_000,
-            editor_seconds: 300.0,
-        }
-    }
-
-    /// Refuses a non-loopback bind without a token, and a token that cannot travel safely
-    /// in a header, cookie and query string.
-    pub fn validate(&self) -> Result<(), ServeError> {
-        if let Some(t) = &self.token {
-            let bad = |c: char| !c.is_ascii_graphic() || matches!(c, ';' | ',' | '"' | '\\' | '&' | '=');
-            if t.is_empty() || t.chars().any(bad) {
-                return Err(ServeError::BadToken);
-            }
-        } else if !self.bind.ip().is_loopback() {
-            return Err(ServeError::NoToken { bind: self.bind });
-        }
-        Ok(())
-    }
-}
-
-/// Why the server cannot start.
-#[derive(Debug, thiserror::Error)]
-pub enum ServeError {
-    #[error(
-        "refusing to serve on {bind} without an access token: anyone who can reach that address could run code \
-         and read your runs. Pass `--token T` (or set REWARDSMITH_TOKEN), or bind 127.0.0.1"
-    )]
-    NoToken { bind: SocketAddr },
-    #[error("the access token must be non-empty printable ASCII without spaces, `;`, `,`, `\"`, `\\`, `&` or `=`")]
-    BadToken,
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("cannot start the compiler sandbox: {0}")]
-    Sandbox(String),
-    #[error("cannot bind {bind}: {source}")]
-    Bind { bind: SocketAddr, source: std::io::Error },
-    #[error("the server stopped: {0}")]
-    Io(#[from] std::io::Error),
-}
-
-impl ServeError {
-    /// Stable error-class name.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            ServeError::NoToken { .. } => "no_token",
-            ServeError::BadToken => "bad_token",
-            ServeError::Store(e) => e.kind(),
-            ServeError::Sandbox(_) => "sandbox",
-            ServeError::Bind { .. } => "bind",
-            ServeError::Io(_) => "io",
-        }
-    }
-}
 
 /// What every handler shares. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -137,7 +62,10 @@ struct Inner {
     store: Store,
     /// The store's folder, canonical: no served file lies outside it.
     root: PathBuf,
+    /// The token in force (`None` only with `--no-token`).
     token: Option<String>,
+    hosts: HostPolicy,
+    compiles: CompileSlots,
     runtime_dir: PathBuf,
     poll: Duration,
     compiler: Compiler,
@@ -147,9 +75,15 @@ struct Inner {
 }
 
 impl AppState {
-    /// Opens (or creates) the store and sets up the compiler and sandbox. Validates `cfg`.
+    /// Opens (or creates) the store, sets up the compiler and sandbox, and makes a random
+    /// token unless `cfg` gives one or says `no_token`. Validates `cfg`.
     pub fn new(cfg: &ServeConfig) -> Result<AppState, ServeError> {
         cfg.validate()?;
+        let token = match (&cfg.token, cfg.no_token) {
+            (Some(t), _) => Some(t.clone()),
+            (None, true) => None,
+            (None, false) => Some(auth::random_token().map_err(ServeError::Random)?),
+        };
         let store = Store::open(&cfg.store)?;
         let root = std::fs::canonicalize(store.root())
             .map_err(|source| StoreError::Io { path: store.root().to_owned(), source })?;
@@ -158,10 +92,15 @@ impl AppState {
             inner: Arc::new(Inner {
                 store,
                 root,
-                token: cfg.token.clone(),
+                token,
+                hosts: HostPolicy::new(cfg),
+                compiles: CompileSlots::new(cfg.max_compiles),
                 runtime_dir: cfg.runtime_dir.clone(),
                 poll: cfg.poll,
-                compiler: Compiler::new(CompilerOptions::default()),
+                compiler: Compiler::new(CompilerOptions {
+                    allow_unsandboxed: cfg.allow_unsandboxed,
+                    ..CompilerOptions::default()
+                }),
                 sandbox,
                 editor: editor::Editor::default(),
                 cfg: cfg.clone(),
@@ -174,13 +113,30 @@ impl AppState {
         &self.inner.store
     }
 
+    /// The access token requests must carry (`None` only with `no_token`).
+    pub fn token(&self) -> Option<&str> {
+        self.inner.token.as_deref()
+    }
+
+    /// The compile slots (`/api/check`, `/api/train`): take one to hold it.
+    pub fn compile_slots(&self) -> &CompileSlots {
+        &self.inner.compiles
+    }
+
+    /// The compiler's isolation in words, and without any whether Rust is refused or
+    /// compiled anyway (for the start line).
+    pub fn isolation(&self) -> String {
+        self.inner.compiler.describe_isolation()
+    }
+
     /// Whether the browser runtime is built (its `index.html` exists).
     pub fn runtime_built(&self) -> bool {
         self.inner.runtime_dir.join("index.html").is_file()
     }
 }
 
-/// The whole app: pages, `/api`, `/runtime/`, behind the token check and the body limit.
+/// The whole app: pages, `/api`, `/runtime/`; outermost first: security headers, the Host
+/// allow-list, the same-origin JSON check for state changes, the token, the body limit.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::runs))
@@ -191,6 +147,7 @@ pub fn router(state: AppState) -> Router {
         .route("/runs/{id}/candidates/{cid}", get(pages::candidate))
         .route("/runs/{id}/iterations/{k}/rank", get(pages::rank))
         .route("/static/playground.js", get(pages::script))
+        .route("/static/playground.css", get(pages::style))
         .route("/api/runs", get(api::runs))
         .route("/api/runs/{id}", get(api::run))
         .route("/api/runs/{id}/events", get(api::events))
@@ -206,7 +163,10 @@ pub fn router(state: AppState) -> Router {
         .route("/runtime/{*path}", get(files::runtime))
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_token))
+        .layer(from_fn_with_state(state.clone(), auth::require_token))
+        .layer(from_fn(guard::check_state_change))
+        .layer(from_fn_with_state(state.clone(), guard::check_host))
+        .layer(from_fn(headers::security_headers))
         .with_state(state)
 }
 
@@ -218,26 +178,47 @@ pub fn url(addr: SocketAddr, token: Option<&str>) -> String {
     }
 }
 
-/// Binds `cfg.bind` and serves until the process ends. `on_ready` gets the bound address
-/// (port 0 picks a free one).
-pub async fn serve(cfg: ServeConfig, on_ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+/// A server that accepts connections: where, with which token, under which compiler isolation.
+#[derive(Clone, Debug)]
+pub struct Started {
+    /// The bound address (port 0 in the config picks a free one).
+    pub addr: SocketAddr,
+    /// The token in force (`None` only with `no_token`).
+    pub token: Option<String>,
+    /// The compiler's isolation, in words.
+    pub isolation: String,
+}
+
+impl Started {
+    /// The URL to open (carries `?token=`).
+    pub fn url(&self) -> String {
+        url(self.addr, self.token.as_deref())
+    }
+}
+
+fn started(state: &AppState, addr: SocketAddr) -> Started {
+    Started { addr, token: state.token().map(str::to_owned), isolation: state.isolation() }
+}
+
+/// Binds `cfg.bind` and serves until the process ends. `on_ready` gets the bound address, the
+/// token and the isolation once it accepts connections.
+pub async fn serve(cfg: ServeConfig, on_ready: impl FnOnce(&Started)) -> Result<(), ServeError> {
     let state = AppState::new(&cfg)?;
     let listener =
         tokio::net::TcpListener::bind(cfg.bind).await.map_err(|source| ServeError::Bind { bind: cfg.bind, source })?;
-    let addr = listener.local_addr()?;
-    on_ready(addr);
+    on_ready(&started(&state, listener.local_addr()?));
     axum::serve(listener, router(state)).await?;
     Ok(())
 }
 
-/// Starts the server on a thread of its own (with its own runtime) and returns the bound
-/// address once it accepts connections: for tests and for embedding in blocking programs.
-pub fn spawn(cfg: ServeConfig) -> Result<SocketAddr, ServeError> {
+/// Starts the server on a thread of its own (with its own runtime) and returns once it
+/// accepts connections: for tests and for embedding in blocking programs.
+pub fn spawn(cfg: ServeConfig) -> Result<Started, ServeError> {
     let state = AppState::new(&cfg)?;
     let listener =
         std::net::TcpListener::bind(cfg.bind).map_err(|source| ServeError::Bind { bind: cfg.bind, source })?;
     listener.set_nonblocking(true)?;
-    let addr = listener.local_addr()?;
+    let info = started(&state, listener.local_addr()?);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     std::thread::spawn(move || {
         rt.block_on(async move {
@@ -246,7 +227,7 @@ pub fn spawn(cfg: ServeConfig) -> Result<SocketAddr, ServeError> {
             }
         });
     });
-    Ok(addr)
+    Ok(info)
 }
 
 /// HTML-escapes text (shared with the run report).

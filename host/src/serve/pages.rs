@@ -18,6 +18,8 @@ use crate::evolve::stored::StoreJournal;
 use crate::store::{CandidateRow, CandidateStatus, Origin, RunRow};
 use crate::train::{Series, TrainResult, render_svg};
 
+/// The style sheet, served at `/static/playground.css` (no inline styles: the CSP allows
+/// styles from this server only).
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:1200px;margin:1em auto;padding:0 1em;color:#222}\
 nav a{margin-right:1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}\
 pre{background:#f6f6f6;padding:.7em;overflow-x:auto}.trained{color:#075}.failed,.compile_error,.reward_error,.train_error,.no_code{color:#a00}\
@@ -29,7 +31,7 @@ iframe{border:1px solid #ccc;width:480px;height:360px}.diag{color:#a00;font-weig
 pub fn layout(title: &str, page: &str, body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>{} · rewardsmith</title>\
-         <style>{STYLE}</style><script type=\"module\" src=\"/static/playground.js\"></script></head>\
+         <link rel=\"stylesheet\" href=\"/static/playground.css\"><script type=\"module\" src=\"/static/playground.js\"></script></head>\
          <body data-page=\"{page}\"><nav><b>rewardsmith</b> · <a href=\"/\">Runs</a><a href=\"/envs\">Envs</a>\
          <a href=\"/editor\">Editor</a></nav>{body}</body></html>",
         esc(title)
@@ -54,6 +56,10 @@ fn replay(state: &AppState, env: &str, files: &str) -> String {
 
 pub async fn script() -> Response {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("playground.js")).into_response()
+}
+
+pub async fn style() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
 }
 
 // ----- runs list -----

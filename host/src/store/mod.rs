@@ -22,7 +22,7 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, Transactio
 use serde_json::Value;
 
 pub use error::StoreError;
-pub use redact::{is_secret_name, scrub};
+pub use redact::{is_secret_name, mask_secrets, redact_url, scrub, url_secrets};
 pub use rows::*;
 pub use schema::SCHEMA_VERSION;
 pub use time::utc;
@@ -423,7 +423,7 @@ impl Store {
             scrub(&mut r);
             r
         });
-        let error_text = call.error_text.as_deref().map(|t| redact::mask_bearer(t).unwrap_or_else(|| t.to_owned()));
+        let error_text = call.error_text.as_deref().map(|t| mask_secrets(t).unwrap_or_else(|| t.to_owned()));
         let texts = call.texts.as_ref().map(|t| Value::from(t.clone()).to_string());
         self.write("recording an LLM call", |tx| {
             run_exists(tx, call.run_id)?;

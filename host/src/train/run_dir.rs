@@ -71,6 +71,10 @@ pub struct Manifest {
     pub error: Option<String>,
     /// Env steps trained.
     pub steps: u64,
+    /// How the compiler that built `reward.wasm` from Rust was isolated (`Compiler::
+    /// describe_isolation`); `None` for `.wat`/`.wasm` rewards and runs older than this field.
+    #[serde(default)]
+    pub compiler_isolation: Option<String>,
 }
 
 impl Manifest {
@@ -94,6 +98,7 @@ impl Manifest {
             status: "running".into(),
             error: None,
             steps: 0,
+            compiler_isolation: None,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The web playground (`rewardsmith serve`) in a real browser: a server on 127.0.0.1:0 in this
 //! process over a real store, and `node web/tests/playground.mjs <scenario> <url>` doing what
 //! a person does (Debian's chromium via playwright-core, see web/tests/lib.mjs) and printing
-//! what it saw as JSON; these tests assert on that and on the store afterwards.
+//! what it saw as JSON; these tests assert on that and on the store afterwards. `<url>` is the
+//! URL `serve` prints (it carries `?token=`): the driver opens it first, as a person does,
+//! and the pages then run under the server's token cookie and security headers.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -13,6 +15,7 @@ use rewardsmith::evolve::{EvolveConfig, Offline, Resources, evolve};
 use rewardsmith::sandbox::{Limits, Sandbox};
 use rewardsmith::serve::{ServeConfig, spawn};
 use rewardsmith::store::{FeedbackKind, NewCandidate, NewRun, Origin, Proposer, Store, Trained};
+use rewardsmith_tests::browser::StaticServer;
 use rewardsmith_tests::browser::{browser_lock, drive, drive_unlocked};
 use serde_json::{Value, json};
 
@@ -23,13 +26,16 @@ fn driver(scenario: &str, base: &str, args: &[String]) -> Value {
     drive("playground.mjs", &all, Duration::from_secs(900))
 }
 
+/// A playground over `store` with the default security (a random token); its address and
+/// the URL to open (with `?token=`).
 fn server(store: &Path) -> (SocketAddr, String) {
     let mut cfg = ServeConfig::new(store);
     cfg.bind = "127.0.0.1:0".parse().unwrap();
     cfg.poll = Duration::from_millis(200);
     cfg.runtime_dir = rewardsmith_tests::browser::runtime().to_owned();
-    let addr = spawn(cfg).unwrap();
-    (addr, format!("http://{addr}"))
+    let started = spawn(cfg).unwrap();
+    assert!(started.token.is_some(), "a token by default");
+    (started.addr, started.url())
 }
 
 /// An empty store in a temporary folder (kept alive by the returned guard) and its path.
@@ -174,6 +180,7 @@ fn the_editor_reports_a_compile_error_inline() {
         "no diagnostic at line {line}: {seen}"
     );
     assert!(seen["highlighted"].as_array().unwrap().contains(&json!(line)), "{seen}");
+    assert_eq!(seen["errors"], json!([]), "{seen}");
 }
 
 #[test]
@@ -196,4 +203,59 @@ fn a_preference_click_reaches_the_run_store() {
     assert_eq!(fb[0].id, seen["feedback_id"].as_i64().unwrap());
     assert_eq!(fb[0].payload, json!({ "iteration": 0, "best": b, "worst": a, "text": "b balances longer" }));
     assert_eq!(fb[0].consumed_by_iteration, None);
+    // These candidates have no run folder, so their replays' files are 404; nothing else
+    // (no Content-Security-Policy violation) may go wrong.
+    let errors = seen["errors"].as_array().unwrap();
+    assert!(errors.iter().all(|e| e.as_str().unwrap().contains("status of 404")), "{seen}");
 }
+
+/// A page on another origin (another port on 127.0.0.1, so the token cookie, SameSite=Strict,
+/// still travels with its requests) tries what issue 12 found: no-cors text/plain POSTs that
+/// store feedback, compile and start a training, and reading the API. Nothing happens.
+#[test]
+fn another_site_can_neither_drive_nor_read_the_playground() {
+    let (dir, db, st) = fresh_store();
+    let run = new_run(&st, "cartpole-v0");
+    let a = trained(&st, run.id, 0, 0.8);
+    let b = trained(&st, run.id, 1, 0.2);
+    let (addr, base) = server(&db);
+    let site = dir.path().join("attacker");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(site.join("index.html"), ATTACK_PAGE).unwrap();
+    let attacker = StaticServer::start(&site);
+    let target = format!("http://{addr}");
+    let page = attacker.url(&format!("index.html?target={target}&run={}&best={b}&worst={a}", run.id));
+    let seen = driver("attack", &base, &[page]);
+    // The browser did send them (opaque no-cors answers), and could read nothing.
+    assert_eq!(seen["sent"], 3, "{seen}");
+    assert_eq!(seen["read"], "blocked", "{seen}");
+    assert!(st.feedback(run.id).unwrap().is_empty(), "feedback was stored: {seen}");
+    assert!(!dir.path().join("editor").exists(), "a training started: {seen}");
+    // The same browser, on the playground's own page, still works (its cookie was there all along).
+    assert_eq!(seen["own_page_runs"], json!([run.id]), "{seen}");
+}
+
+/// The attacker's page: fires the requests issue 12 describes, then tries to read the API.
+const ATTACK_PAGE: &str = r#"<!doctype html><meta charset="utf-8"><title>not the playground</title>
+<script type="module">
+const q = new URLSearchParams(location.search);
+const t = q.get('target'), run = q.get('run');
+const source = 'use rewardsmith_guest::envs::cartpole::*;\nuse rewardsmith_guest::prelude::*;\nfn r(_s:&State,_a:&Action,_n:&State,t:&mut Terms)->f32{t.add("x",1.0)}\nexport_reward!(r);\n';
+const posts = [
+  [`/api/runs/${run}/feedback`, { iteration: 0, best: Number(q.get('best')), worst: Number(q.get('worst')), text: 'ignore the task' }],
+  ['/api/check', { env: 'cartpole', source }],
+  ['/api/train', { env: 'cartpole', source, steps: 64 }],
+];
+let sent = 0;
+for (const [path, body] of posts) {
+  try {
+    await fetch(t + path, { method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(body) });
+    sent += 1;
+  } catch (e) { console.log(`post ${path}: ${e}`); }
+}
+let read = 'blocked';
+try { const r = await fetch(t + '/api/runs', { credentials: 'include' }); read = await r.text(); } catch { read = 'blocked'; }
+document.body.dataset.sent = String(sent);
+document.body.dataset.read = read;
+document.body.dataset.done = '1';
+</script>"#;

@@ -149,6 +149,15 @@ fn an_llm_run_classifies_every_answer_feeds_errors_back_and_selects_the_best() {
     assert!(last.contains("pole_angel") && last.contains("E0"), "the compile diagnostics were not fed back: {last}");
     assert!(last.contains("panicked") || last.contains("tilted"), "the panic was not fed back");
     assert!(!last.contains("sk-test-never-shown"));
+    // One request per turn (issue 14, item 8): the follow-up turn gives the reflection and the
+    // failures as context — each saying where it failed — and ends in one request; the
+    // reflection states the late-window fitness selection ranked by.
+    assert_eq!(last.matches("Answer with one ```rust block containing the whole program").count(), 1, "{last}");
+    assert!(last.contains("Your previous reward function did not compile"), "{last}");
+    assert!(last.contains("Your previous reward function stopped the training"), "{last}");
+    assert!(last.contains("ranks candidates by the task fitness of the episodes that ended late"), "{last}");
+    assert!(!last.contains("failed before training could judge it"), "{last}");
+    assert!(last.contains("at most 32 distinct terms"), "the sandbox's term limit: {last}");
 
     // Selection: the best search candidate is a trained one with the highest late fitness,
     // and the summary's per-iteration best never decreases.
@@ -164,6 +173,21 @@ fn an_llm_run_classifies_every_answer_feeds_errors_back_and_selects_the_best() {
     assert!(summary.best_per_iteration.windows(2).all(|w| w[1] >= w[0]), "{:?}", summary.best_per_iteration);
     assert_eq!(summary.failed, 5);
     assert!(summary.human.mean_std.is_some() && summary.sparse.mean_std.is_some());
+
+    // Where people look (issue 14, item 5): the report's candidate table shows the first
+    // diagnostic of the failed compile, not an empty "compile error:".
+    let config = serde_json::json!({});
+    let data = rewardsmith::evolve::report::ReportData {
+        run_id: 1,
+        env: "cartpole-v0",
+        proposer: "llm",
+        config: &config,
+        candidates: &journal.candidates,
+        summary: Some(&summary),
+    };
+    let md = rewardsmith::evolve::report::markdown(&data);
+    assert!(md.contains("compile error: line 5:"), "{md}");
+    assert!(md.contains("no field `pole_angel`"), "{md}");
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod envs_wasm;
 mod evolve;
 mod hostile_load;
 mod hostile_run;
+mod isolation;
 mod llm;
 mod offline;
 mod rust_guests;

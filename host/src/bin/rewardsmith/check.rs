@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use rewardsmith::check::{CheckError, CheckOptions, CheckReport, States, Stats, check};
-use rewardsmith::compiler::{Compiler, CompilerOptions, Source};
+use rewardsmith::compiler::Source;
 use rewardsmith::sandbox::{Limits, Sandbox};
+use rewardsmith::text::for_terminal;
 
 /// Compile a reward, validate it, and run it on seeded random transitions of an env.
 ///
@@ -36,6 +37,10 @@ pub struct Args {
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+    /// Compile Rust rewards even where rustc cannot be isolated (no bubblewrap, no
+    /// Landlock): the reward's source can then read and write your files. Off by default.
+    #[arg(long)]
+    allow_unsandboxed: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -45,7 +50,7 @@ enum StatesArg {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let compiler = Compiler::new(CompilerOptions::default());
+    let compiler = crate::common::compiler(args.allow_unsandboxed);
     let sandbox = match Sandbox::new(Limits::default()) {
         Ok(s) => s,
         Err(e) => {
@@ -74,7 +79,7 @@ pub fn run(args: Args) -> ExitCode {
             if let CheckError::Reward { partial: Some(stats), .. } = &e {
                 print_stats(stats.iter());
             }
-            eprintln!("check failed [{}]: {e}", e.kind());
+            eprintln!("check failed [{}]: {}", e.kind(), for_terminal(&e.to_string()));
             ExitCode::from(1)
         }
         (Err(e), true) => {
@@ -129,6 +134,7 @@ fn kind(r: &CheckReport) -> &'static str {
 fn print_stats<'a>(stats: impl Iterator<Item = &'a Stats>) {
     println!("  {:<24} {:>12} {:>12} {:>12} {:>10}", "term", "min", "mean", "max", "non-finite");
     for s in stats {
-        println!("  {:<24} {:>12.5} {:>12.5} {:>12.5} {:>10}", s.name, s.min, s.mean, s.max, s.non_finite);
+        let name = for_terminal(&s.name);
+        println!("  {:<24} {:>12.5} {:>12.5} {:>12.5} {:>10}", name, s.min, s.mean, s.max, s.non_finite);
     }
 }

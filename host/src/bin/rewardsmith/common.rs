@@ -36,7 +36,8 @@ pub fn fail(f: &Failure, json: bool) -> ExitCode {
     if json {
         println!("{}", serde_json::json!({ "error": { "kind": f.kind, "message": f.message, "run_dir": f.run } }));
     } else {
-        eprintln!("error [{}]: {}", f.kind, f.message);
+        // Messages carry guest and LLM text: escape what a terminal would act on.
+        eprintln!("error [{}]: {}", f.kind, rewardsmith::text::for_terminal(&f.message));
         if let Some(run) = &f.run {
             eprintln!("  (metrics so far are in {})", run.display());
         }
@@ -60,6 +61,13 @@ pub fn open_run(path: &Path) -> Result<LoadedRun, Failure> {
     let wasm = dir.reward_wasm().map_err(|e| Failure::new("run_dir", e))?;
     let module = sandbox.load(&wasm).map_err(|e| Failure::new(e.kind(), e))?;
     Ok(LoadedRun { env: dir.manifest().env.clone(), policy, sandbox, module })
+}
+
+/// The reward compiler a command uses; `allow_unsandboxed` (`--allow-unsandboxed`) lets it
+/// compile Rust where no OS isolation is available.
+pub fn compiler(allow_unsandboxed: bool) -> rewardsmith::compiler::Compiler {
+    use rewardsmith::compiler::{Compiler, CompilerOptions};
+    Compiler::new(CompilerOptions { allow_unsandboxed, ..CompilerOptions::default() })
 }
 
 /// `--stochastic` as an action mode.

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use rewardsmith::compiler::{Compiler, CompilerOptions};
 use rewardsmith::evolve::llm::{LlmClient, LlmConfig};
 use rewardsmith::evolve::llm_proposer::LlmProposer;
 use rewardsmith::evolve::report::{self, ReportData};
@@ -90,6 +89,10 @@ pub struct Args {
     /// Print the summary as one JSON object; implies --quiet.
     #[arg(long)]
     json: bool,
+    /// Compile Rust rewards even where rustc cannot be isolated (no bubblewrap, no
+    /// Landlock): the reward's source can then read and write your files. Off by default.
+    #[arg(long)]
+    allow_unsandboxed: bool,
 }
 
 fn store_failure(e: store::StoreError) -> Failure {
@@ -110,6 +113,12 @@ fn llm_configured() -> bool {
 
 fn run_inner(args: Args) -> Result<(), Failure> {
     let quiet = args.quiet || args.json;
+    // Every candidate is Rust: without isolation (and no opt-in) stop before a run is made.
+    let compiler = crate::common::compiler(args.allow_unsandboxed);
+    compiler.check_isolation().map_err(|e| Failure::new(e.kind(), e))?;
+    if !quiet {
+        eprintln!("compiler isolation: {}", compiler.describe_isolation());
+    }
     let st = Store::open(&args.store).map_err(store_failure)?;
     let (row, cfg, proposer_kind) = match args.resume {
         Some(id) => {
@@ -166,7 +175,6 @@ fn run_inner(args: Args) -> Result<(), Failure> {
         }
     };
 
-    let compiler = Compiler::new(CompilerOptions::default());
     let sandbox = Sandbox::new(Limits::default()).map_err(|e| Failure::new(e.kind(), e))?;
     let pool = Arc::new(
         rayon::ThreadPoolBuilder::new()
@@ -274,6 +282,8 @@ fn say(bar: &ProgressBar, quiet: bool, line: String) {
     if quiet {
         return;
     }
+    // Lines carry LLM and guest text (errors, labels): escape what a terminal would act on.
+    let line = rewardsmith::text::for_terminal(&line);
     if bar.is_hidden() { eprintln!("{line}") } else { bar.println(line) }
 }
 
@@ -308,7 +318,7 @@ fn print_summary(id: i64, s: &Summary, report: &Path) {
     println!("    best found      {}", f(&s.best));
     println!("    human baseline  {}", f(&s.human));
     println!("    sparse reward   {}", f(&s.sparse));
-    println!("  human-normalised score: {}", s.human_normalized_score.map_or("–".into(), |v| format!("{v:.3}")));
+    println!("  human-normalised score: {}", rewardsmith::evolve::report::hns(s));
     println!("  report: {}", report.display());
 }
 

@@ -42,6 +42,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // This binary is also the child that trial-compiles untrusted modules under rlimits.
+    if let Some(code) = rewardsmith::sandbox::run_checker_if_asked() {
+        return code;
+    }
+    if let Ok(checker) = rewardsmith::sandbox::CompileChecker::current_exe() {
+        rewardsmith::sandbox::set_default_checker(checker);
+    }
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check::run(args),

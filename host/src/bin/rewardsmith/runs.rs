@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use rewardsmith::store::{CandidateRow, CandidateStatus, LlmCallStatus, RunRow, Store, utc};
+use rewardsmith::text::for_terminal;
 use serde_json::json;
 
 use crate::common::{Failure, fail};
@@ -86,8 +87,8 @@ fn list(store: &Store, json: bool) -> Result<(), Failure> {
             "{:>4}  {:<16}  {:<22} {:<18} {:<11} {:>5} {:>11} {:>12}",
             r.id,
             utc(r.created_unix),
-            r.env,
-            proposer_text(r),
+            for_terminal(&r.env),
+            for_terminal(&proposer_text(r)),
             r.status.as_str(),
             iterations_done(store, r.id),
             format!("{trained}/{}", cands.len()),
@@ -147,12 +148,14 @@ fn show(store: &Store, id: i64, json: bool) -> Result<(), Failure> {
         println!("{v}");
         return Ok(());
     }
-    println!("run {} · {} · {} · {}", run.id, run.env, proposer_text(&run), run.status);
+    // Stored text (errors, LLM sources, feedback) is raw: escape what a terminal would act on.
+    let t = |s: &str| for_terminal(s).into_owned();
+    println!("run {} · {} · {} · {}", run.id, t(&run.env), t(&proposer_text(&run)), run.status);
     println!("  created    {} UTC", utc(run.created_unix));
     println!("  artifacts  {}", run.artifact_dir.display());
-    println!("  config     {}", run.config);
+    println!("  config     {}", t(&run.config.to_string()));
     if let Some(s) = &run.summary {
-        println!("  summary    {s}");
+        println!("  summary    {}", t(&s.to_string()));
     }
     println!("\niterations");
     for it in &iterations {
@@ -166,7 +169,7 @@ fn show(store: &Store, id: i64, json: bool) -> Result<(), Failure> {
         "id", "iter", "att", "smp", "origin", "status", "fitness"
     );
     for c in &candidates {
-        println!("  {}", candidate_line(c).trim_end());
+        println!("  {}", t(candidate_line(c).trim_end()));
     }
     println!(
         "\nLLM calls  {} ({ok_calls} ok) · {prompt_tokens} prompt + {completion_tokens} completion tokens · {:.1} s total",
@@ -183,7 +186,7 @@ fn show(store: &Store, id: i64, json: bool) -> Result<(), Failure> {
                 b.iteration,
                 b.fitness.unwrap_or(f64::NAN)
             );
-            println!("{}", b.source);
+            println!("{}", t(&b.source));
         }
         None => println!("\nbest: none trained yet"),
     }

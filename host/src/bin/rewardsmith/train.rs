@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use rewardsmith::compiler::{Compiler, CompilerOptions, Source};
+use rewardsmith::compiler::{Source, SourceKind};
 use rewardsmith::sandbox::{Limits, Sandbox};
 use rewardsmith::train::{Hooks, Manifest, RunDir, TrainConfig, TrainResult, metrics, train};
 use serde_json::json;
@@ -63,6 +63,10 @@ pub struct Args {
     /// Print one JSON object (the summary) instead of text; implies --quiet.
     #[arg(long)]
     json: bool,
+    /// Compile Rust rewards even where rustc cannot be isolated (no bubblewrap, no
+    /// Landlock): the reward's source can then read and write your files. Off by default.
+    #[arg(long)]
+    allow_unsandboxed: bool,
 }
 
 fn unix_now() -> u64 {
@@ -113,10 +117,13 @@ fn run_inner(args: Args) -> Result<ExitCode, Failure> {
     let source = Source::from_path(&reward_path).map_err(|e| Failure::new(e.kind(), e))?;
     let source_bytes =
         std::fs::read(&reward_path).map_err(|e| Failure::msg("io", format!("{}: {e}", reward_path.display())))?;
+    let compiler = crate::common::compiler(args.allow_unsandboxed);
+    let rust = source.kind == SourceKind::Rust;
     if !quiet {
-        eprintln!("compiling {} ...", reward_path.display());
+        let how =
+            if rust { format!(" (compiler isolation: {})", compiler.describe_isolation()) } else { String::new() };
+        eprintln!("compiling {}{how} ...", reward_path.display());
     }
-    let compiler = Compiler::new(CompilerOptions::default());
     let compiled = compiler.compile(&source).map_err(|e| Failure::new(e.kind(), e))?;
     let sandbox = Sandbox::new(Limits::default()).map_err(|e| Failure::new(e.kind(), e))?;
     let module = sandbox.load(&compiled.wasm).map_err(|e| Failure::new(e.kind(), e))?;
@@ -132,6 +139,7 @@ fn run_inner(args: Args) -> Result<ExitCode, Failure> {
     let ext = reward_path.extension().and_then(|e| e.to_str()).unwrap_or("rs");
     let mut manifest = Manifest::new(&cfg, &format!("reward.{ext}"), &source_bytes, &module.hash_hex());
     manifest.created_unix = created;
+    manifest.compiler_isolation = rust.then(|| compiler.describe_isolation());
     let mut dir =
         RunDir::create(&out, manifest, &source_bytes, &compiled.wasm).map_err(|e| Failure::new("run_dir", e))?;
 
