@@ -178,12 +178,27 @@ fn hint(code: Option<&str>, message: &str, from_macro: Option<&str>) -> Option<S
     if from_macro == Some("export_reward!") && matches!(code, Some("E0308" | "E0271" | "E0631" | "E0593")) {
         return Some(format!("export_reward!(reward) needs `{SIGNATURE}`"));
     }
+    if code == Some("E0609") {
+        return field_hint(message);
+    }
+    if code == Some("E0433") && message.contains("`std`") {
+        return Some(
+            "in a `#![no_std]` reward write `core::` where you wrote `std::` (`core::f32::consts::PI`), or use the \
+             prelude's own `PI`, `TAU`, `E`"
+                .into(),
+        );
+    }
+    if code == Some("E0277") && (message.contains("`f64` by `f32`") || message.contains("`f32` by `f64`")) {
+        return Some("the reward computes in f32: convert with `as f32` (or write f32 literals, `0.5`)".into());
+    }
     // Functions only: a misspelt local variable is not a missing helper.
     let name = ["cannot find function `"]
         .iter()
         .find_map(|p| message.strip_prefix(p))
         .and_then(|rest| rest.split('`').next())?;
-    let near: Vec<&str> = sdk_helpers().iter().map(String::as_str).filter(|h| similar(name, h)).collect();
+    // Only functions: a type such as `Sigmoid` would invite `Sigmoid(x)`.
+    let is_fn = |h: &&str| h.starts_with(|c: char| c.is_ascii_lowercase());
+    let near: Vec<&str> = sdk_helpers().iter().map(String::as_str).filter(is_fn).filter(|h| similar(name, h)).collect();
     let all = sdk_helpers().join(", ");
     Some(match near.as_slice() {
         [] => format!("`{name}` is not in the SDK; its helpers (rewardsmith_guest::prelude) are: {all}"),
@@ -192,6 +207,18 @@ fn hint(code: Option<&str>, message: &str, from_macro: Option<&str>) -> Option<S
             near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ")
         ),
     })
+}
+
+/// rustc lists only five of a struct's fields; an env's `State` has up to a dozen, so name
+/// them all: `no field `x` on type `&rewardsmith_guest::envs::pusher::State``.
+fn field_hint(message: &str) -> Option<String> {
+    let ty = message.split("on type `").nth(1)?;
+    let env = ty.split("envs::").nth(1)?.split("::").next()?;
+    let layout = rewardsmith_guest::envs::find(env)?;
+    let (fields, which) =
+        if ty.contains("::Action") { (layout.action_fields, "Action") } else { (layout.state_fields, "State") };
+    let names: Vec<String> = fields.iter().map(|f| format!("`{}`", f.name)).collect();
+    Some(format!("{}'s {which} has exactly these fields: {}", layout.name, names.join(", ")))
 }
 
 /// Functions and types the prelude exports, read from the embedded SDK sources.
@@ -306,7 +333,7 @@ mod tests {
         );
         let notes = &parse(&stderr, "reward.rs")[0].notes;
         assert_eq!(notes.len(), 1);
-        assert!(notes[0].starts_with("hint: did you mean `Sigmoid` or `log_sigmoid`?"), "{notes:?}");
+        assert!(notes[0].starts_with("hint: did you mean `log_sigmoid`?"), "{notes:?}");
         assert!(notes[0].contains("tolerance") && notes[0].contains("sqrt"), "{notes:?}");
         assert!(
             hint(Some("E0425"), "cannot find function `gaussian` in this scope", None)
@@ -321,5 +348,16 @@ mod tests {
             assert!(h.iter().any(|n| n == name), "{name} missing from {h:?}");
         }
         assert!(!h.iter().any(|n| n == "eval" || n == "sinf"), "{h:?}");
+    }
+
+    #[test]
+    fn hints_for_fields_no_std_paths_and_mixed_floats() {
+        let h = hint(Some("E0609"), "no field `goal` on type `&rewardsmith_guest::envs::pusher::State`", None).unwrap();
+        assert!(h.starts_with("pusher's State has exactly these fields: `joint_pos`"), "{h}");
+        assert!(h.contains("`goal_pos`"), "{h}");
+        let h = hint(Some("E0433"), "cannot find module or crate `std` in this scope", None).unwrap();
+        assert!(h.contains("`core::f32::consts::PI`"), "{h}");
+        let h = hint(Some("E0277"), "cannot multiply `f64` by `f32`", None).unwrap();
+        assert!(h.contains("`as f32`"), "{h}");
     }
 }
