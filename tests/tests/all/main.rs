@@ -14,6 +14,7 @@ mod hostile_load;
 mod hostile_run;
 mod isolation;
 mod llm;
+mod llm_corpus;
 mod offline;
 mod rust_guests;
 mod store;
