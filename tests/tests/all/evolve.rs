@@ -241,42 +241,49 @@ fn the_offline_proposer_improves_on_the_sparse_reward_and_is_deterministic() {
     assert!(a.human_normalized_score.unwrap() > 0.0);
 }
 
+/// A store with one LLM run (2 samples an iteration) whose iteration-0 answer `texts` was
+/// logged, as if the process died right after receiving it.
+fn store_with_logged_answer(
+    dir: &std::path::Path,
+    texts: Vec<String>,
+) -> (rewardsmith::store::Store, rewardsmith::store::RunRow, EvolveConfig) {
+    use rewardsmith::store::{LlmCallStatus, NewLlmCall, NewRun, Proposer as StoreProposer, Store};
+    let store = Store::open(dir.join("runs.db")).unwrap();
+    let mut cfg = small_config();
+    cfg.samples = 2;
+    let new_run = NewRun {
+        env: cfg.env.clone(),
+        proposer: StoreProposer::Llm,
+        model: Some("scripted".into()),
+        config: serde_json::to_value(&cfg).unwrap(),
+    };
+    let run = store.create_run(&new_run).unwrap();
+    let call = NewLlmCall {
+        run_id: run.id,
+        iteration: 0,
+        attempt: 0,
+        request_key: "i0a0".into(),
+        prompt: serde_json::json!({"messages": []}),
+        response: None,
+        texts: Some(texts),
+        prompt_tokens: Some(10),
+        completion_tokens: Some(20),
+        latency_ms: 5,
+        status: LlmCallStatus::Ok,
+        error_text: None,
+    };
+    store.record_llm_call(&call).unwrap();
+    (store, run, cfg)
+}
+
 /// Resume never asks an answered question again: an answer logged in the store (as if the
 /// process died right after receiving it) is used instead of a new request, and an
 /// iteration whose candidates exist is not proposed again.
 #[test]
 fn a_resumed_llm_run_reuses_logged_answers_and_stored_candidates() {
     use rewardsmith::evolve::stored::{StoreJournal, StoreLlmLog};
-    use rewardsmith::store::{LlmCallStatus, NewLlmCall, NewRun, Proposer as StoreProposer, Store};
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("runs.db")).unwrap();
-    let mut cfg = small_config();
-    cfg.samples = 2;
-    let run = store
-        .create_run(&NewRun {
-            env: cfg.env.clone(),
-            proposer: StoreProposer::Llm,
-            model: Some("scripted".into()),
-            config: serde_json::to_value(&cfg).unwrap(),
-        })
-        .unwrap();
-    // The answer to iteration 0 arrived and was logged; then the process died.
-    store
-        .record_llm_call(&NewLlmCall {
-            run_id: run.id,
-            iteration: 0,
-            attempt: 0,
-            request_key: "i0a0".into(),
-            prompt: serde_json::json!({"messages": []}),
-            response: None,
-            texts: Some(vec![fenced(&good()), fenced(&leaning())]),
-            prompt_tokens: Some(10),
-            completion_tokens: Some(20),
-            latency_ms: 5,
-            status: LlmCallStatus::Ok,
-            error_text: None,
-        })
-        .unwrap();
+    let (store, run, cfg) = store_with_logged_answer(dir.path(), vec![fenced(&good()), fenced(&leaning())]);
     // The server can answer exactly one request: iteration 1's.
     let server = ScriptedServer::start(vec![Reply::Chat(vec![fenced(&good()), fenced(&good())])]);
     let sandbox = Sandbox::new(Limits::default()).unwrap();
@@ -314,36 +321,10 @@ fn a_resumed_llm_run_reuses_logged_answers_and_stored_candidates() {
 #[test]
 fn a_nesting_bomb_in_a_stored_llm_answer_is_one_refused_candidate_and_the_run_resumes() {
     use rewardsmith::evolve::stored::{StoreJournal, StoreLlmLog};
-    use rewardsmith::store::{LlmCallStatus, NewLlmCall, NewRun, Proposer as StoreProposer, Store};
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("runs.db")).unwrap();
-    let mut cfg = small_config();
-    cfg.samples = 2;
-    let new_run = NewRun {
-        env: cfg.env.clone(),
-        proposer: StoreProposer::Llm,
-        model: Some("scripted".into()),
-        config: serde_json::to_value(&cfg).unwrap(),
-    };
-    let run = store.create_run(&new_run).unwrap();
     let bomb = program(&format!("    let x = {}1.0{};\n    t.add(\"x\", x)", "(".repeat(20_000), ")".repeat(20_000)));
     assert!(bomb.len() > 40_000);
-    store
-        .record_llm_call(&NewLlmCall {
-            run_id: run.id,
-            iteration: 0,
-            attempt: 0,
-            request_key: "i0a0".into(),
-            prompt: serde_json::json!({"messages": []}),
-            response: None,
-            texts: Some(vec![fenced(&bomb), fenced(&good())]),
-            prompt_tokens: Some(10),
-            completion_tokens: Some(20),
-            latency_ms: 5,
-            status: LlmCallStatus::Ok,
-            error_text: None,
-        })
-        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (store, run, cfg) = store_with_logged_answer(dir.path(), vec![fenced(&bomb), fenced(&good())]);
     let sandbox = Sandbox::new(Limits::default()).unwrap();
     let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap());
     let res = resources(compiler(), &sandbox, &pool, &run.artifact_dir);
