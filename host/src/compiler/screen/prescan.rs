@@ -111,6 +111,9 @@ pub fn prescan(source: &str) -> Result<(), Refusal> {
             why: format!("the limit is {MAX_BYTES} bytes; a reward is one short file"),
         });
     }
+    if let Some(r) = shebang(source) {
+        return Err(r);
+    }
     let b = source.as_bytes();
     let mut stack: Vec<Level> = Vec::new();
     let mut cur = Level::default();
@@ -207,6 +210,32 @@ pub fn prescan(source: &str) -> Result<(), Refusal> {
         }
     }
     Ok(())
+}
+
+/// `syn::parse_file` drops a first line that starts `#!` but not `#![` (after a BOM,
+/// whitespace and comments), so this pass would scan text the parser never sees the same
+/// way — `#!x "` opened a string here and hid every bracket after it (found by fuzzing).
+/// A reward is not a script: such a line is refused.
+fn shebang(source: &str) -> Option<Refusal> {
+    let text = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let rest = text.strip_prefix("#!")?;
+    let b = rest.as_bytes();
+    let mut i = 0;
+    loop {
+        match b.get(i) {
+            Some(c) if c.is_ascii_whitespace() => i += 1,
+            Some(b'/') if b.get(i + 1) == Some(&b'/') => i = skip_line(b, i),
+            Some(b'/') if b.get(i + 1) == Some(&b'*') => i = skip_block_comment(b, i),
+            Some(b'[') => return None,
+            _ => break,
+        }
+    }
+    Some(Refusal {
+        line: 1,
+        column: 1,
+        what: "a `#!` line".into(),
+        why: "a reward is not a script; remove the first line".into(),
+    })
 }
 
 impl Level {
@@ -373,6 +402,17 @@ mod tests {
         ] {
             assert_eq!(refused_at(&src), None, "{src}");
         }
+    }
+
+    #[test]
+    fn a_shebang_line_cannot_hide_what_follows() {
+        // Found by fuzzing: syn drops this line, the scan read its `"` as an open string.
+        let bypass = format!("#!x \"*;\nfn f() {{ {} }}", "(".repeat(40_000));
+        assert_eq!(prescan(&bypass).unwrap_err().what, "a `#!` line");
+        assert!(prescan("\u{feff}#!/usr/bin/env x\nfn f() {}").is_err());
+        // An inner attribute is not a shebang, also behind whitespace and comments.
+        assert_eq!(refused_at("#![no_std]\nfn f() {}"), None);
+        assert_eq!(refused_at("#! /* c */ [allow(dead_code)]\nfn f() {}"), None);
     }
 
     #[test]
