@@ -1,0 +1,8 @@
+#![debugger_visualizer(gdb_script_file = "/etc/hostname")]
+use rewardsmith_guest::envs::cartpole::*;
+use rewardsmith_guest::prelude::*;
+fn reward(_s: &State, _a: &Action, next: &State, t: &mut Terms) -> f32 {
+0.0
+}
+
+export_reward!(reward);

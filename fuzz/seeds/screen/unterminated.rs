@@ -1,0 +1,3 @@
+use rewardsmith_guest::envs::cartpole::*;
+use rewardsmith_guest::prelude::*;
+const X: &str = "abc
