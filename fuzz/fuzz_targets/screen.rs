@@ -99,16 +99,47 @@ fn parsed_part(source: &str) -> &str {
     source.find('\n').map_or("", |i| &source[i..])
 }
 
-/// Leading whitespace and comments off (syn's `whitespace::skip`, closely enough here).
+/// syn's `whitespace::skip` (syn 2.0.119, `src/whitespace.rs`), ported: whitespace and
+/// comments, but not doc comments (`///`, `//!`, `/**`, `/*!`), which end the skip.
 fn skip_whitespace_and_comments(mut s: &str) -> &str {
-    loop {
-        let t = s.trim_start();
-        if let Some(after) = t.strip_prefix("//") {
-            s = after.find('\n').map_or("", |i| &after[i..]);
-        } else if let Some(after) = t.strip_prefix("/*") {
-            s = after.find("*/").map_or("", |i| &after[i + 2..]);
-        } else {
-            return t;
+    'skip: while let Some(&byte) = s.as_bytes().first() {
+        if byte == b'/' {
+            if s.starts_with("//") && (!s.starts_with("///") || s.starts_with("////")) && !s.starts_with("//!") {
+                match s.find('\n') {
+                    Some(i) => {
+                        s = &s[i + 1..];
+                        continue;
+                    }
+                    None => return "",
+                }
+            } else if s.starts_with("/**/") {
+                s = &s[4..];
+                continue;
+            } else if s.starts_with("/*") && (!s.starts_with("/**") || s.starts_with("/***")) && !s.starts_with("/*!") {
+                let (bytes, mut depth, mut i) = (s.as_bytes(), 0, 0);
+                while i + 1 < bytes.len() {
+                    if bytes[i] == b'/' && bytes[i + 1] == b'*' {
+                        depth += 1;
+                        i += 1;
+                    } else if bytes[i] == b'*' && bytes[i + 1] == b'/' {
+                        depth -= 1;
+                        if depth == 0 {
+                            s = &s[i + 2..];
+                            continue 'skip;
+                        }
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                return s;
+            }
         }
+        let ch = s.chars().next().expect("not empty");
+        if ch.is_whitespace() || ch == '\u{200e}' || ch == '\u{200f}' {
+            s = &s[ch.len_utf8()..];
+            continue;
+        }
+        return s;
     }
+    s
 }

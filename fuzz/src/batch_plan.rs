@@ -104,8 +104,9 @@ pub enum TermName {
 #[derive(Arbitrary, Clone, Copy, Debug)]
 pub struct Trap {
     pub func: Func,
-    /// Traps on the `on_call`-th exported call (counting every export), so that a batch
-    /// can succeed before a later one fails.
+    /// Traps from the `on_call % 16`-th exported call on (counting every export and the
+    /// start function; a batch makes at least 4), so that a batch can succeed before a
+    /// later one fails.
     pub on_call: u8,
     pub kind: TrapKind,
 }
@@ -238,8 +239,7 @@ impl Plan {
             writeln!(m, "  (data (i32.const {at}) \"{}\")", escape(bytes)).unwrap();
         }
         writeln!(m, "  (data (i32.const {COUNT}) \"{}\")", escape(&small(self.count).to_le_bytes())).unwrap();
-        let table: Vec<u8> =
-            self.terms.iter().take(16).flat_map(|s| self.packed(*s, &pool).to_le_bytes()).collect();
+        let table: Vec<u8> = self.terms.iter().take(16).flat_map(|s| self.packed(*s, &pool).to_le_bytes()).collect();
         writeln!(m, "  (data (i32.const {TABLE}) \"{}\")", escape(&table)).unwrap();
         for (inside, addr, bytes) in self.data.iter().take(8) {
             let bytes = &bytes[..bytes.len().min(512)];
@@ -285,7 +285,12 @@ impl Plan {
             (Func::EnvId, "rewardsmith_env_id", "(result i64)", format!("(i64.const {env})")),
             (Func::Layout, "rewardsmith_layout", "(result i64)", format!("(i64.const {layout})")),
             (Func::Input, "rewardsmith_input", "(param i32) (result i32)", scaled(self.input, INPUT)),
-            (Func::Run, "rewardsmith_run", "(param i32) (result i32)", format!("{stores}{table_grow}{}", scaled(self.output, OUTPUT))),
+            (
+                Func::Run,
+                "rewardsmith_run",
+                "(param i32) (result i32)",
+                format!("{stores}{table_grow}{}", scaled(self.output, OUTPUT)),
+            ),
             (Func::TermCount, "rewardsmith_term_count", "(result i32)", term_count),
             (Func::TermName, "rewardsmith_term_name", "(param i32) (result i64)", term_name),
             (Func::PanicMessage, "rewardsmith_panic_message", "(result i64)", panic),
@@ -295,7 +300,9 @@ impl Plan {
             writeln!(m, "  (func (export \"{name}\") {sig}\n    {prologue}\n    {body})").unwrap();
         }
         writeln!(m, "  (func $start {})\n  (start $start)", self.prologue(Func::Start)).unwrap();
-        m.push_str("  (func $recurse (param i32) (result i32) (i32.add (call $recurse (local.get 0)) (i32.const 1)))\n");
+        m.push_str(
+            "  (func $recurse (param i32) (result i32) (i32.add (call $recurse (local.get 0)) (i32.const 1)))\n",
+        );
         m.push_str(")\n");
         m
     }
@@ -322,8 +329,10 @@ impl Plan {
                 }
             };
             // DivZero divides by `$calls - on_call`, which is zero on that call.
-            let fail = fail.replace("(global.get $calls)", &format!("(i32.sub (global.get $calls) (i32.const {}))", trap.on_call));
-            write!(p, " (if (i32.ge_u (global.get $calls) (i32.const {})) (then {fail}))", trap.on_call).unwrap();
+            let on_call = trap.on_call % 16;
+            let fail =
+                fail.replace("(global.get $calls)", &format!("(i32.sub (global.get $calls) (i32.const {on_call}))"));
+            write!(p, " (if (i32.ge_u (global.get $calls) (i32.const {on_call})) (then {fail}))").unwrap();
         }
         p
     }
