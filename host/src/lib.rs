@@ -13,6 +13,7 @@ pub mod compiler;
 pub mod demo;
 pub mod evolve;
 pub mod sandbox;
+pub mod selection;
 pub mod serve;
 pub mod store;
 pub mod text;

@@ -154,6 +154,142 @@ fn every_hostile_fixture_exits_1_with_its_error_kind() {
     assert!(log["error"]["message"].as_str().unwrap().contains("term `log_speed` is -inf"), "{log}");
 }
 
+/// An LLM answer as models write it: prose, a helper block, then the reward block.
+/// Lines 6–10 are the helper's, 16–25 the reward's.
+const ANSWER: &str = "Here is a reward for cartpole.
+
+First a helper:
+
+```rust
+const CENTRE_WEIGHT: f32 = 0.1;
+
+fn centred(x: f32) -> f32 {
+    -CENTRE_WEIGHT * x.abs()
+}
+```
+
+And the reward:
+
+```rust
+use rewardsmith_guest::envs::cartpole::*;
+use rewardsmith_guest::prelude::*;
+
+fn reward(_s: &State, _a: &Action, next: &State, t: &mut Terms) -> f32 {
+    let up = t.add(\"upright\", cos(next.pole_angle));
+    let c = t.add(\"centred\", centred(next.cart_pos));
+    up + c
+}
+
+export_reward!(reward);
+```
+
+This keeps the pole up and the cart near the middle.
+";
+
+const ANSWER_EXTRACTED: &str = "extracted: fenced blocks 1 and 2 of 2 (lines 6–10, 16–25), prose dropped";
+
+#[test]
+fn check_takes_the_program_out_of_a_markdown_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("answer.md");
+    std::fs::write(&path, ANSWER).unwrap();
+    let out = rewardsmith(&["check", path.to_str().unwrap(), "--env", "cartpole", "--transitions", "500"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(text.lines().next(), Some(ANSWER_EXTRACTED), "{text}");
+    assert!(text.contains("ok for cartpole-v0") && text.contains("upright") && text.contains("centred"), "{text}");
+
+    let out = rewardsmith(&["check", path.to_str().unwrap(), "--env", "cartpole", "--transitions", "500", "--json"]);
+    assert!(out.status.success());
+    let v = json(&out);
+    assert_eq!(v["ok"], true, "{v}");
+    let ex = &v["extracted"];
+    assert_eq!(ex["description"], ANSWER_EXTRACTED.trim_start_matches("extracted: "), "{v}");
+    assert_eq!(ex["blocks_total"], 2);
+    assert_eq!(ex["blocks_used"], serde_json::json!([1, 2]));
+    assert_eq!(ex["lines"], serde_json::json!([[6, 10], [16, 25]]));
+    assert_eq!(ex["prose_dropped"], true);
+    let program = ex["program"].as_str().unwrap();
+    assert!(program.starts_with("const CENTRE_WEIGHT") && program.ends_with("export_reward!(reward);\n"), "{program}");
+    assert!(!program.contains("```") && !program.contains("Here is"), "{program}");
+    assert_eq!(v["report"]["source_kind"], "rust");
+    let names: Vec<&str> =
+        v["report"]["terms"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["upright", "centred"]);
+}
+
+#[test]
+fn check_extracts_an_answer_pasted_into_a_rs_file_and_leaves_plain_rust_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reward.rs");
+    std::fs::write(&path, ANSWER).unwrap();
+    let out = rewardsmith(&["check", path.to_str().unwrap(), "--env", "cartpole", "--transitions", "500"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(text.lines().next(), Some(ANSWER_EXTRACTED), "{text}");
+
+    let out = rewardsmith(&["check", "guest-sdk/examples/cartpole.rs", "--env", "cartpole", "--json"]);
+    let v = json(&out);
+    assert_eq!(v["ok"], true, "{v}");
+    assert!(v.get("extracted").is_none(), "{v}");
+    let out = rewardsmith(&["check", "guest-sdk/examples/cartpole.rs", "--env", "cartpole"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("extracted"));
+}
+
+#[test]
+fn check_refuses_an_answer_without_a_program_with_its_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("python.md", "I would reward uprightness:\n\n```python\nreward = cos(angle)\n```\n", "no_code"),
+        ("prose.markdown", "Keep the pole upright and the cart centred.\n", "no_code"),
+        (
+            "no_export.txt",
+            "```rust\nfn reward(_s: &State, _a: &Action, n: &State, t: &mut Terms) -> f32 { 1.0 }\n```\n",
+            "no_export",
+        ),
+    ];
+    for (name, text, kind) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = rewardsmith(&["check", path.to_str().unwrap(), "--env", "cartpole", "--json"]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let v = json(&out);
+        assert_eq!(v["ok"], false, "{v}");
+        assert_eq!(v["error"]["kind"], kind, "{name}: {v}");
+        let msg = v["error"]["message"].as_str().unwrap();
+        assert!(msg.starts_with(path.to_str().unwrap()) && msg.contains("export_reward!(reward);"), "{msg}");
+        assert!(v.get("extracted").is_none(), "{v}");
+
+        let out = rewardsmith(&["check", path.to_str().unwrap(), "--env", "cartpole"]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("check failed [{kind}]: ")), "{err}");
+    }
+    let msg = &json(&rewardsmith(&["check", "reward.py", "--env", "cartpole", "--json"]))["error"];
+    assert_eq!(msg["kind"], "unknown_kind");
+    assert!(msg["message"].as_str().unwrap().contains(".md"), "{msg}");
+}
+
+#[test]
+fn check_compile_errors_in_an_answer_refer_to_the_extracted_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("answer.md");
+    std::fs::write(&path, ANSWER.replace("centred(next.cart_pos)", "no_such_helper(next.cart_pos)")).unwrap();
+    let out = rewardsmith(&["check", path.to_str().unwrap(), "--env", "cartpole"]);
+    assert_eq!(out.status.code(), Some(1));
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    // The helper is no longer used, so only the reward block is taken.
+    assert_eq!(stdout.lines().next(), Some("extracted: fenced block 2 of 2 (lines 16–25), prose dropped"), "{stdout}");
+    assert!(stderr.contains("check failed [rustc]") && stderr.contains("no_such_helper"), "{stderr}");
+    assert!(stderr.contains("line numbers refer to the program extracted from the answer"), "{stderr}");
+
+    let out = rewardsmith(&["check", path.to_str().unwrap(), "--env", "cartpole", "--print-extracted"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let program: String = ANSWER.lines().skip(15).take(10).map(|l| format!("{l}\n")).collect();
+    let program = program.replace("centred(next.cart_pos)", "no_such_helper(next.cart_pos)");
+    assert!(stdout.contains(&program), "{stdout}");
+}
+
 #[test]
 fn envs_lists_and_shows_every_env() {
     let out = rewardsmith(&["envs"]);

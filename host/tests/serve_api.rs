@@ -644,6 +644,84 @@ async fn check_reports_rustc_diagnostics_with_lines_and_passes_a_good_reward() {
     assert!(body["error"]["diagnostics"][0]["line"].as_u64().unwrap_or(0) > 0, "{body}");
 }
 
+/// `program` as an LLM answers: prose, a helper block it does not need, the program.
+fn answer_with(program: &str) -> String {
+    format!(
+        "Here is my reward.\n\n```rust\nfn unused() {{}}\n```\n\nThe reward:\n\n```rust\n{program}```\n\nIt works.\n"
+    )
+}
+
+#[tokio::test]
+async fn the_editor_extracts_a_pasted_answer_before_checking_it() {
+    let f = fixture();
+    let good = rewardsmith::evolve::baselines::human("cartpole").unwrap();
+    let answer = answer_with(good);
+    let (status, body) = post(&f.app, "/api/check", json!({ "env": "cartpole", "source": answer }).to_string()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["ok"], true, "{body}");
+    let ex = &body["extracted"];
+    let program = rewardsmith::compiler::answer::extract_program(&answer).unwrap();
+    assert_eq!(ex["program"], program.as_str(), "{body}");
+    assert_eq!(ex["blocks_used"], json!([2]), "{body}");
+    let n = good.lines().count();
+    assert_eq!(ex["description"], format!("fenced block 2 of 2 (lines 10–{}), prose dropped", 9 + n), "{body}");
+
+    // Diagnostics' lines are lines of the extracted program (which the page then shows).
+    let broken = good.replace("t.add(\"alive\", 1.0)", "t.add(\"alive\", no_such_function(1.0))");
+    assert_ne!(broken, good);
+    let (_, body) =
+        post(&f.app, "/api/check", json!({ "env": "cartpole", "source": answer_with(&broken) }).to_string()).await;
+    assert_eq!((body["ok"].as_bool(), body["error"]["kind"].as_str()), (Some(false), Some("rustc")), "{body}");
+    let program = body["extracted"]["program"].as_str().unwrap();
+    let line = program.lines().position(|l| l.contains("no_such_function")).unwrap() + 1;
+    let diags = body["error"]["diagnostics"].as_array().unwrap();
+    assert!(
+        diags.iter().any(|d| d["line"] == line && d["message"].as_str().unwrap().contains("no_such_function")),
+        "no diagnostic at line {line}: {body}"
+    );
+
+    // An answer without a program is a typed result, and plain Rust is not an answer.
+    let none = "I would reward uprightness:\n```python\nreward = cos(angle)\n```\n";
+    let (status, body) = post(&f.app, "/api/check", json!({ "env": "cartpole", "source": none }).to_string()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((body["ok"].as_bool(), body["error"]["kind"].as_str()), (Some(false), Some("no_code")), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("```rust fenced block"), "{body}");
+    assert!(body.get("extracted").is_none(), "{body}");
+    let (_, body) = post(&f.app, "/api/check", json!({ "env": "cartpole", "source": good }).to_string()).await;
+    assert_eq!(body["ok"], true, "{body}");
+    assert!(body.get("extracted").is_none(), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_trains_on_the_program_extracted_from_an_answer() {
+    let f = fixture();
+    let none = json!({ "env": "cartpole", "source": "```rust\nfn reward() -> f32 { 1.0 }\n```\n", "steps": 64 });
+    let (status, body) = post(&f.app, "/api/train", none.to_string()).await;
+    assert_eq!((status, body["error"]["kind"].as_str()), (StatusCode::BAD_REQUEST, Some("no_export")), "{body}");
+    assert!(!f.dir.path().join("editor").exists(), "a training started for an answer without a program");
+
+    let good = rewardsmith::evolve::baselines::human("cartpole").unwrap();
+    let req = json!({ "env": "cartpole", "source": answer_with(good), "steps": 1024 }).to_string();
+    let (status, body) = post(&f.app, "/api/train", req).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let program = body["extracted"]["program"].as_str().expect("what was extracted").to_owned();
+    assert_eq!(body["extracted"]["blocks_used"], json!([2]), "{body}");
+    let job = body["job"].as_u64().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    let done = loop {
+        let (_, _, b) = get(&f.app, &format!("/api/train/{job}")).await;
+        let v = json_of(&b);
+        if v["done"] == true {
+            break v;
+        }
+        assert!(std::time::Instant::now() < deadline, "editor training did not finish: {v}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(done["progress"]["error"], Value::Null, "{done}");
+    let kept = std::fs::read_to_string(f.dir.path().join("editor").join(job.to_string()).join("reward.rs")).unwrap();
+    assert_eq!(kept, program, "the run folder keeps the extracted program");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_editor_trains_one_reward_at_a_time_and_serves_the_result() {
     let f = fixture();

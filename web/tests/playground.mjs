@@ -11,6 +11,9 @@
 //                                       are on the page (no reload); reports rows seen initially and at the end
 //   editor-error <base>                 types a broken program into the editor, clicks Check,
 //                                       reports the inline diagnostics
+//   editor-answer <base>                pastes a broken program wrapped in an LLM's markdown answer,
+//                                       clicks Check, reports the extracted line, the editor's text
+//                                       and the diagnostics, then clicks "Restore the answer"
 //   replay <base> <run>                 opens /runs/<run> and watches the best agent's replay play
 //   rank <base> <run> <k> <best> <worst> <text>
 //                                       marks best and worst on the ranking page and sends them
@@ -72,6 +75,31 @@ const scenarios = {
       diagnostics: diags,
       highlighted: await page.$$eval('[data-diagnostic-view] tr.err', (trs) => trs.map((t) => Number(t.dataset.line))),
     };
+  },
+
+  async 'editor-answer'(page) {
+    await page.goto(`${base}/editor?env=cartpole`);
+    const prefilled = await page.inputValue('[data-source-input]');
+    const broken = prefilled.replace('let alive = t.add("alive", 1.0);', 'let alive = t.add("alive", no_such_fn(1.0));');
+    const answer = `Here is a better reward.\n\n\`\`\`rust\n${broken.trimEnd()}\n\`\`\`\n\nIt keeps the pole up.\n`;
+    await page.fill('[data-source-input]', answer);
+    await page.click('[data-check]');
+    await page.waitForFunction(() => ['ok', 'failed', 'error'].includes(document.querySelector('[data-check-result]').dataset.state), null, { timeout: 240_000 });
+    const program = await page.inputValue('[data-source-input]');
+    const seen = {
+      state: await page.$eval('[data-check-result]', (e) => e.dataset.state),
+      kind: await page.$eval('[data-check-error]', (e) => e.dataset.checkError).catch(() => null),
+      extracted: await page.textContent('[data-extracted-line]').catch(() => null),
+      program,
+      answer_line: answer.split('\n').findIndex((l) => l.includes('no_such_fn')) + 1,
+      expected_line: program.split('\n').findIndex((l) => l.includes('no_such_fn')) + 1,
+      diagnostics: await page.$$eval('[data-diagnostic]', (ds) => ds.map((d) => ({ line: Number(d.dataset.diagnosticLine), text: d.textContent }))),
+      highlighted: await page.$$eval('[data-diagnostic-view] tr.err', (trs) => trs.map((t) => Number(t.dataset.line))),
+    };
+    await page.click('[data-restore-answer]');
+    seen.restored = (await page.inputValue('[data-source-input]')) === answer;
+    seen.line_after_restore = await page.$('[data-extracted-line]') !== null;
+    return seen;
   },
 
   async replay(page) {

@@ -6,9 +6,12 @@
 //! Rust is refused unless [`CompilerOptions::allow_unsandboxed`]), linked through a guard that
 //! passes only the host's own link arguments (`link_guard.rs`), under a wall-clock timeout that
 //! kills the whole process tree and rlimits. `.wat` is assembled; `.wasm` passes through.
+//! An LLM answer in markdown (a `.md` file, or text with ``` fences) has its program taken
+//! out first ([`answer`], what `evolve` does with every answer).
 //! Results are cached by content, compiler, SDK and isolation (`cache.rs`), and
 //! [`Compiler::compile_many`] builds in parallel.
 
+pub mod answer;
 mod cache;
 mod diagnostics;
 mod isolation;
@@ -18,6 +21,7 @@ mod process;
 pub mod screen;
 mod toolchain;
 
+pub use answer::{ExtractError, Extracted};
 pub use cache::DEFAULT_MAX_BYTES as DEFAULT_CACHE_MAX_BYTES;
 pub use diagnostics::Diagnostic;
 pub use isolation::{Confined, Isolation};
@@ -72,18 +76,59 @@ impl Source {
         Source { kind: SourceKind::Wasm, bytes, name: "reward.wasm".into() }
     }
 
-    /// Reads a file; the extension (`.rs`, `.wat`, `.wasm`) says what it is.
+    /// Reads a file; the extension (`.rs`, `.wat`, `.wasm`) says what it is, and an answer
+    /// (`.md`, `.markdown`, `.txt`, or a `.rs` with ``` fences) gives its extracted program.
+    /// [`Source::read`] also says what was extracted.
     pub fn from_path(path: &Path) -> Result<Source, CompileError> {
-        let kind = match path.extension().and_then(|e| e.to_str()) {
-            Some("rs") => SourceKind::Rust,
-            Some("wat") => SourceKind::Wat,
-            Some("wasm") => SourceKind::Wasm,
-            _ => return Err(CompileError::UnknownKind { path: path.display().to_string() }),
-        };
-        let bytes = fs::read(path)
-            .map_err(|e| CompileError::Io { path: path.display().to_string(), message: e.to_string() })?;
-        Ok(Source { kind, bytes, name: path.display().to_string() })
+        Source::read(path).map(|(source, _)| source)
     }
+
+    /// Reads a file as [`Source::from_path`] does, and says what was extracted when the file
+    /// was an LLM answer: a `.md`, `.markdown` or `.txt` file, or a `.rs` file with a fence
+    /// line ([`answer::is_answer`]). An answer without a program is
+    /// [`CompileError::Extract`].
+    pub fn read(path: &Path) -> Result<(Source, Option<Extracted>), CompileError> {
+        let name = path.display().to_string();
+        let ext = path.extension().and_then(|e| e.to_str());
+        let (kind, answer) = match ext {
+            Some("rs") => (SourceKind::Rust, false),
+            Some("wat") => (SourceKind::Wat, false),
+            Some("wasm") => (SourceKind::Wasm, false),
+            Some("md" | "markdown" | "txt") => (SourceKind::Rust, true),
+            _ => return Err(CompileError::UnknownKind { path: name }),
+        };
+        let bytes = fs::read(path).map_err(|e| CompileError::Io { path: name.clone(), message: e.to_string() })?;
+        if kind != SourceKind::Rust {
+            return Ok((Source { kind, bytes, name }, None));
+        }
+        if answer || std::str::from_utf8(&bytes).is_ok_and(answer::is_answer) {
+            let (program, extracted) = extract_answer(&bytes, Some(&name))?;
+            return Ok((Source { kind, bytes: program.into_bytes(), name }, Some(extracted)));
+        }
+        Ok((Source { kind, bytes, name }, None))
+    }
+
+    /// Rust source text, or the program extracted from it when it is an answer with ```
+    /// fences ([`answer::is_answer`]): what the playground editor compiles.
+    pub fn rust_or_answer(text: impl Into<String>) -> Result<(Source, Option<Extracted>), CompileError> {
+        let text = text.into();
+        if !answer::is_answer(&text) {
+            return Ok((Source::rust(text), None));
+        }
+        let (program, extracted) = extract_answer(text.as_bytes(), None)?;
+        Ok((Source::rust(program), Some(extracted)))
+    }
+}
+
+/// The program in an answer (no larger than a source may be), and what was extracted.
+fn extract_answer(bytes: &[u8], name: Option<&str>) -> Result<(String, Extracted), CompileError> {
+    if bytes.len() > SOURCE_MAX {
+        return Err(CompileError::SourceTooLarge { size: bytes.len(), limit: SOURCE_MAX });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| CompileError::NotUtf8)?;
+    let extracted =
+        answer::extract(text).map_err(|error| CompileError::Extract { path: name.map(str::to_owned), error })?;
+    Ok((extracted.program.clone(), extracted))
 }
 
 /// A compiled module and how it was made.
@@ -102,8 +147,14 @@ pub struct Compiled {
 pub enum CompileError {
     #[error("cannot read {path}: {message}")]
     Io { path: String, message: String },
-    #[error("{path}: unknown kind of reward program; use .rs (Rust), .wat or .wasm")]
+    #[error(
+        "{path}: unknown kind of reward program; use .rs (Rust), .wat or .wasm, or .md for an LLM answer in markdown"
+    )]
     UnknownKind { path: String },
+    /// An answer (markdown, or text with ``` fences) without a reward program in it; the
+    /// kind is the [`ExtractError`]'s (`no_code`, `no_export`).
+    #[error("{}{}", .path.as_ref().map(|p| format!("{p}: ")).unwrap_or_default(), .error.advice())]
+    Extract { path: Option<String>, error: ExtractError },
     #[error("source too large: {size} bytes, the limit is {limit}")]
     SourceTooLarge { size: usize, limit: usize },
     #[error("source is not UTF-8")]
@@ -144,6 +195,7 @@ impl CompileError {
         match self {
             CompileError::Io { .. } => "io",
             CompileError::UnknownKind { .. } => "unknown_kind",
+            CompileError::Extract { error, .. } => error.kind(),
             CompileError::SourceTooLarge { .. } => "source_too_large",
             CompileError::NotUtf8 => "not_utf8",
             CompileError::Refused(_) => "refused",

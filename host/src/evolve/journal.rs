@@ -23,6 +23,9 @@ pub enum Origin {
     SparseBaseline,
     /// The best reward, retrained on the final seeds.
     Final,
+    /// A search candidate (same iteration, attempt and sample) retrained on another seed
+    /// before it can be selected ([`crate::selection`]).
+    Recheck,
 }
 
 impl Origin {
@@ -33,11 +36,12 @@ impl Origin {
             Origin::HumanBaseline => "human_baseline",
             Origin::SparseBaseline => "sparse_baseline",
             Origin::Final => "final",
+            Origin::Recheck => "recheck",
         }
     }
 
     pub fn parse(s: &str) -> Option<Origin> {
-        [Origin::Llm, Origin::Offline, Origin::HumanBaseline, Origin::SparseBaseline, Origin::Final]
+        [Origin::Llm, Origin::Offline, Origin::HumanBaseline, Origin::SparseBaseline, Origin::Final, Origin::Recheck]
             .into_iter()
             .find(|o| o.as_str() == s)
     }
@@ -151,14 +155,36 @@ impl Candidate {
         }
     }
 
-    /// A short label for reports and prompts: `i2.s5` (`i2a1.s5` on a retry).
-    /// Final-evaluation trainings read `final.seed1000`, `human_baseline.seed1000`, ....
+    /// A short label for reports and prompts: `i2.s5` (`i2a1.s5` on a retry); its
+    /// rechecks read `i2.s5.seed1`. Final-evaluation trainings read `final.seed1000`,
+    /// `human_baseline.seed1000`, ....
     pub fn label(&self) -> String {
-        match (self.key.origin, self.key.attempt) {
-            (Origin::Llm | Origin::Offline, 0) => format!("i{}.s{}", self.key.iteration, self.key.sample),
-            (Origin::Llm | Origin::Offline, a) => format!("i{}a{}.s{}", self.key.iteration, a, self.key.sample),
-            (o, _) => format!("{}.seed{}", o.as_str(), self.key.seed),
+        let k = &self.key;
+        let search = || match k.attempt {
+            0 => format!("i{}.s{}", k.iteration, k.sample),
+            a => format!("i{}a{}.s{}", k.iteration, a, k.sample),
+        };
+        match k.origin {
+            Origin::Llm | Origin::Offline => search(),
+            Origin::Recheck => format!("{}.seed{}", search(), k.seed),
+            o => format!("{}.seed{}", o.as_str(), k.seed),
         }
+    }
+
+    /// How selection sees this record.
+    pub fn trial(&self) -> crate::selection::Trial {
+        use crate::selection::{Outcome, Role, Trial};
+        let role = match self.key.origin {
+            Origin::Llm | Origin::Offline => Role::Search,
+            Origin::Recheck => Role::Recheck,
+            _ => Role::Other,
+        };
+        let outcome = match self.status {
+            Status::Proposed | Status::Compiled => Outcome::Pending,
+            Status::Trained => Outcome::Trained(self.fitness.unwrap_or(f64::NEG_INFINITY)),
+            _ => Outcome::Failed,
+        };
+        Trial { id: self.id, group: (self.key.iteration, self.key.attempt, self.key.sample), role, outcome }
     }
 }
 

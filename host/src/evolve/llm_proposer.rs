@@ -6,12 +6,12 @@
 
 use rewardsmith_guest::TERM_CAPACITY;
 
-use super::extract::extract_program;
 use super::journal::{Candidate, Origin, Status};
 use super::llm::{ChatMessage, Completion, LlmClient, LlmError};
 use super::prompts::{self, FailedAt};
 use super::proposer::{Context, Proposal, Proposer};
 use super::search::feedback_text;
+use crate::compiler::answer::extract_program;
 
 /// Where LLM calls are logged and found again (the run store implements it).
 pub trait LlmLog {
@@ -80,7 +80,8 @@ pub fn messages(ctx: &Context<'_>) -> Vec<ChatMessage> {
     if let Some(best) = ctx.best {
         m.push(msg("assistant", fenced(&best.source)));
         if let Some(r) = &best.result {
-            follow_up.push(prompts::reflection(&best.label(), &best.source, r));
+            let selection = super::search::selection_of(ctx.history, best.id);
+            follow_up.push(prompts::reflection(&best.label(), &best.source, r, selection.as_ref()));
             goals.push("improve on the best so far, using its statistics");
         }
     }

@@ -3,7 +3,6 @@
 //! trained on; the loop selects on late-window task fitness, reflects, and repeats.
 
 pub mod baselines;
-pub mod extract;
 pub mod journal;
 pub mod llm;
 pub mod llm_proposer;
@@ -15,6 +14,8 @@ pub mod score;
 pub mod search;
 pub mod stored;
 
+/// Program extraction lives in the compiler layer (`check` and the editor use it too).
+pub use crate::compiler::answer as extract;
 pub use journal::{Candidate, Feedback, Journal, Key, MemoryJournal, Origin, Status};
 pub use proposer::{Context, Offline, Proposal, Proposer};
 pub use score::human_normalized;

@@ -5,6 +5,7 @@
 use rewardsmith_envs::EnvSpec;
 use rewardsmith_guest::envs::EnvLayout;
 
+use crate::selection::Selection;
 use crate::train::TrainResult;
 
 pub const SYSTEM: &str = include_str!("../../../prompts/system.txt");
@@ -82,8 +83,18 @@ pub fn reflection_table(r: &TrainResult) -> String {
     lines.join("\n")
 }
 
-/// The reflection prompt for a trained candidate.
-pub fn reflection(candidate: &str, source: &str, r: &TrainResult) -> String {
+/// The reflection prompt for a trained candidate, with its selection fitness when it was
+/// retrained on more seeds.
+pub fn reflection(candidate: &str, source: &str, r: &TrainResult, selection: Option<&Selection>) -> String {
+    let selected = match selection {
+        Some(s) if s.seeds > 1 => format!(
+            " on the seed these statistics come from, and {} ± {} as the mean over {} seeds (what selected it)",
+            num(Some(s.mean)),
+            num(Some(s.std)),
+            s.seeds
+        ),
+        _ => String::new(),
+    };
     fill(
         REFLECTION,
         &[
@@ -92,6 +103,7 @@ pub fn reflection(candidate: &str, source: &str, r: &TrainResult) -> String {
             ("checkpoints", &r.checkpoint_steps.len().to_string()),
             ("table", &reflection_table(r)),
             ("late_fitness", &late(r)),
+            ("selection", &selected),
             ("source", source.trim()),
         ],
     )

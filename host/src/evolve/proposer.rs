@@ -5,6 +5,7 @@ use rewardsmith_envs::EnvSpec;
 
 use super::journal::{Candidate, Feedback, Origin, Status};
 use super::offline::{Genome, OfflineProposer};
+use super::search::selection_of;
 
 /// What a proposer sees when asked for an iteration's candidates.
 #[derive(Debug)]
@@ -17,7 +18,7 @@ pub struct Context<'a> {
     pub seed: u64,
     /// Every candidate so far, in id order.
     pub history: &'a [Candidate],
-    /// The best trained candidate so far (by late-window fitness).
+    /// The best trained candidate so far (by selection fitness, [`crate::selection`]).
     pub best: Option<&'a Candidate>,
     /// Feedback from a person since the last iteration.
     pub feedback: &'a [Feedback],
@@ -85,7 +86,8 @@ impl Proposer for Offline {
                 worst.push(*w);
             }
         }
-        // Parents: every offline candidate so far with its genome; failures score -∞.
+        // Parents: every offline candidate so far with its genome, scored by its selection
+        // fitness (the mean over its seeds when it was rechecked); failures score -∞.
         let mut preferred = None;
         let scored: Vec<(Genome, f64)> = ctx
             .history
@@ -95,7 +97,7 @@ impl Proposer for Offline {
                 let g: Genome = serde_json::from_str(c.genome.as_deref()?).ok()?;
                 let f = match c.status {
                     Status::Trained if worst.contains(&c.id) && best != Some(c.id) => f64::NEG_INFINITY,
-                    Status::Trained => c.fitness.unwrap_or(f64::NEG_INFINITY),
+                    Status::Trained => selection_of(ctx.history, c.id).map_or(f64::NEG_INFINITY, |s| s.mean),
                     _ => f64::NEG_INFINITY,
                 };
                 Some((c.id, g, f))

@@ -3,8 +3,10 @@
 //! evaluation against the env's human and sparse rewards.
 //!
 //! What it does differently from Eureka (see docs/architecture.md): selection uses the
-//! late-window task fitness, never the best value seen during training; the best candidate
-//! so far is kept across iterations (elitism); an iteration whose candidates all fail is
+//! late-window task fitness, never the best value seen during training, averaged over
+//! more seeds for each iteration's leaders ([`crate::selection`]: Eureka keeps the max of
+//! single runs, which picks seed luck); the best candidate so far is kept across
+//! iterations (elitism); an iteration whose candidates all fail is
 //! retried (bounded) instead of silently consumed; every candidate has its own step and
 //! wall-clock budget and runs sandboxed, so a hung or hostile one costs only its budget;
 //! every state change is journaled, so a resumed run redoes nothing it finished.
@@ -25,6 +27,7 @@ use super::proposer::{Context, Proposer};
 use super::score::human_normalized;
 use crate::compiler::{Compiler, Source};
 use crate::sandbox::Sandbox;
+use crate::selection::Selection;
 use crate::train::{Hooks, Manifest, MeanStd, RunDir, TrainConfig, TrainError, train};
 
 /// How an evolve run is set up. Stored with the run, so `--resume` needs nothing else.
@@ -48,6 +51,14 @@ pub struct EvolveConfig {
     pub seed: u64,
     /// Retries of an iteration in which every candidate failed. Default 2.
     pub retries: u32,
+    /// How many of each iteration's best candidates are retrained on more seeds before
+    /// they can be selected (0: select on one seed). Default 2; runs stored before this
+    /// existed resume with 0.
+    #[serde(default)]
+    pub recheck_top: u32,
+    /// Extra seeds each of them is retrained on (seeds `seed + 1 ..= seed + n`). Default 2.
+    #[serde(default)]
+    pub recheck_seeds: u32,
     /// Text from a person for the first prompt (LLM proposer).
     pub feedback: Option<String>,
 }
@@ -65,6 +76,8 @@ impl EvolveConfig {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             seed: 0,
             retries: 2,
+            recheck_top: 2,
+            recheck_seeds: 2,
             feedback: None,
         }
     }
@@ -127,11 +140,20 @@ pub enum Event {
         candidate: Box<Candidate>,
         reused: bool,
     },
+    /// This iteration's leaders are retrained on more seeds (`trainings` in all).
+    RecheckStarted {
+        iteration: u32,
+        attempt: u32,
+        trainings: usize,
+    },
     IterationDone {
         iteration: u32,
         attempt: u32,
-        best: Option<Box<Candidate>>,
+        /// This iteration's best by selection fitness.
+        best: Option<(Box<Candidate>, Selection)>,
         all_failed: bool,
+        /// The run's best so far (elitist), by selection fitness.
+        best_so_far: Option<(Box<Candidate>, Selection)>,
     },
     FinalStarted {
         trainings: usize,
@@ -155,12 +177,20 @@ pub struct FinalScore {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub env: String,
-    /// Journal id and label of the best candidate found (by late-window fitness).
+    /// Journal id and label of the best candidate found (by selection fitness).
     pub best_id: Option<i64>,
     pub best_label: Option<String>,
+    /// Its selection fitness: late-window fitness, averaged over its search seed and its
+    /// rechecks ([`crate::selection`]).
     pub best_fitness: Option<f64>,
-    /// Best fitness found after each iteration (elitist: never decreases).
+    /// How many seeds `best_fitness` averages (absent in summaries stored before rechecks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_fitness_seeds: Option<u32>,
+    /// Best selection fitness after each iteration.
     pub best_per_iteration: Vec<Option<f64>>,
+    /// Trainings spent on rechecks (on top of `candidates`).
+    #[serde(default)]
+    pub rechecks: usize,
     pub candidates: usize,
     pub failed: usize,
     pub best: FinalScore,
@@ -263,12 +293,23 @@ pub fn evolve<J: Journal>(
             };
             on_event(Event::IterationStarted { iteration, attempt, candidates: proposed.len() });
             let done = run_candidates(cfg, proposed, journal, res, on_event, |seed| cfg.train_config(seed))?;
-            let best_here = done.iter().filter(|c| c.fitness.is_some()).max_by(|a, b| cmp_fitness(a, b)).cloned();
+            let rechecks = rechecks_for(cfg, &done);
+            if !rechecks.is_empty() {
+                let rechecks: Vec<Candidate> =
+                    rechecks.iter().map(|c| journal.propose(c)).collect::<Result<_, _>>().map_err(journal_err)?;
+                on_event(Event::RecheckStarted { iteration, attempt, trainings: rechecks.len() });
+                run_candidates(cfg, rechecks, journal, res, on_event, |seed| cfg.train_config(seed))?;
+            }
+            let history = journal.candidates().map_err(journal_err)?;
+            let here: Vec<Candidate> =
+                history.iter().filter(|c| c.key.iteration == iteration && c.key.attempt == attempt).cloned().collect();
+            let best_here = best_with_selection(&here);
             let all_failed = best_here.is_none();
             journal
-                .finish_iteration(iteration, attempt, all_failed, best_here.as_ref().map(|c| c.id))
+                .finish_iteration(iteration, attempt, all_failed, best_here.as_ref().map(|(c, _)| c.id))
                 .map_err(journal_err)?;
-            on_event(Event::IterationDone { iteration, attempt, best: best_here.map(Box::new), all_failed });
+            let best_so_far = best_with_selection(&history);
+            on_event(Event::IterationDone { iteration, attempt, best: best_here, all_failed, best_so_far });
             if all_failed && attempt < cfg.retries {
                 attempt += 1;
                 continue;
@@ -276,13 +317,14 @@ pub fn evolve<J: Journal>(
             break;
         }
         let history = journal.candidates().map_err(journal_err)?;
-        best_per_iteration.push(best_of(&history).and_then(|c| c.fitness));
+        best_per_iteration.push(best_with_selection(&history).map(|(_, s)| s.mean));
     }
 
     // Final evaluation: the best reward, the human baseline and the sparse reward, each
     // trained on the same final seeds with the same budget.
     let history = journal.candidates().map_err(journal_err)?;
-    let best = best_of(&history).cloned();
+    let best_selection = best_with_selection(&history);
+    let best = best_selection.as_ref().map(|(c, _)| (**c).clone());
     let sdk_env = reg.spec.reward_env;
     let human_src = baselines::human(sdk_env).ok_or_else(|| EvolveError::Env(cfg.env.clone()))?;
     let sparse_src = baselines::sparse(sdk_env).ok_or_else(|| EvolveError::Env(cfg.env.clone()))?;
@@ -329,8 +371,10 @@ pub fn evolve<J: Journal>(
         env: cfg.env.clone(),
         best_id: best.as_ref().map(|c| c.id),
         best_label: best.as_ref().map(Candidate::label),
-        best_fitness: best.as_ref().and_then(|c| c.fitness),
+        best_fitness: best_selection.as_ref().map(|(_, s)| s.mean),
+        best_fitness_seeds: best_selection.as_ref().map(|(_, s)| s.seeds),
         best_per_iteration,
+        rechecks: history.iter().filter(|c| c.key.origin == Origin::Recheck).count(),
         candidates: search.len(),
         failed: search.iter().filter(|c| c.status != Status::Trained).count(),
         best: best_final,
@@ -345,14 +389,44 @@ fn is_search(o: Origin) -> bool {
     matches!(o, Origin::Llm | Origin::Offline)
 }
 
-fn cmp_fitness(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
-    // Ties go to the earlier candidate (lower id), so selection is deterministic.
-    a.fitness.partial_cmp(&b.fitness).unwrap_or(std::cmp::Ordering::Equal).then(b.id.cmp(&a.id))
+/// The best trained search candidate so far (elitism: across all iterations), by the
+/// selection rule of [`crate::selection`].
+pub fn best_of(history: &[Candidate]) -> Option<&Candidate> {
+    crate::selection::best_of(history, Candidate::trial).map(|(c, _)| c)
 }
 
-/// The best trained search candidate so far (elitism: across all iterations).
-pub fn best_of(history: &[Candidate]) -> Option<&Candidate> {
-    history.iter().filter(|c| is_search(c.key.origin) && c.fitness.is_some()).max_by(|a, b| cmp_fitness(a, b))
+fn best_with_selection(history: &[Candidate]) -> Option<(Box<Candidate>, Selection)> {
+    crate::selection::best_of(history, Candidate::trial).map(|(c, s)| (Box::new(c.clone()), s))
+}
+
+/// The selection fitness of a search candidate (`None` if it did not train).
+pub fn selection_of(history: &[Candidate], id: i64) -> Option<Selection> {
+    let trials: Vec<_> = history.iter().map(Candidate::trial).collect();
+    crate::selection::selection_of(&trials, id)
+}
+
+/// The rechecks of an iteration's leaders: its `recheck_top` best trained candidates by
+/// single-seed fitness (finite only; ties to the earlier), each on `recheck_seeds` more
+/// seeds. Deterministic, so a resumed iteration asks for the same ones (the journal
+/// returns those already done).
+fn rechecks_for(cfg: &EvolveConfig, done: &[Candidate]) -> Vec<Candidate> {
+    let mut leaders: Vec<&Candidate> = done
+        .iter()
+        .filter(|c| is_search(c.key.origin) && c.status == Status::Trained && c.fitness.is_some_and(f64::is_finite))
+        .collect();
+    leaders
+        .sort_by(|a, b| b.fitness.partial_cmp(&a.fitness).unwrap_or(std::cmp::Ordering::Equal).then(a.id.cmp(&b.id)));
+    leaders.truncate(cfg.recheck_top as usize);
+    let mut out = Vec::new();
+    for c in leaders {
+        for k in 1..=u64::from(cfg.recheck_seeds) {
+            let key = Key { origin: Origin::Recheck, seed: cfg.seed.wrapping_add(k), ..c.key.clone() };
+            let mut r = Candidate::new(key, c.source.clone());
+            r.note = format!("recheck of {} on seed {}", c.label(), cfg.seed.wrapping_add(k));
+            out.push(r);
+        }
+    }
+    out
 }
 
 /// Compiles (in parallel) and trains (concurrently on the shared pool) every candidate not

@@ -23,6 +23,7 @@ fn origin_to(o: Origin) -> store::Origin {
         Origin::HumanBaseline => store::Origin::HumanBaseline,
         Origin::SparseBaseline => store::Origin::SparseBaseline,
         Origin::Final => store::Origin::Final,
+        Origin::Recheck => store::Origin::Recheck,
     }
 }
 

@@ -63,7 +63,9 @@ pub fn run_summary(st: &Store, r: &RunRow) -> Result<Value, ApiError> {
         "status": r.status, "iterations": iterations_done(st, r.id),
         "planned_iterations": r.config.get("iterations"), "candidates": cands.len(),
         "trained": cands.iter().filter(|c| c.status == CandidateStatus::Trained).count(),
-        "best_candidate_id": best.as_ref().map(|b| b.id), "best_fitness": best.as_ref().and_then(|b| b.fitness),
+        "best_candidate_id": best.as_ref().map(|(b, _)| b.id),
+        "best_fitness": best.as_ref().map(|(_, s)| s.mean).filter(|f| f.is_finite()),
+        "best_fitness_seeds": best.as_ref().map(|(_, s)| s.seeds),
     }))
 }
 
@@ -83,12 +85,16 @@ pub fn candidate_brief(c: &CandidateRow) -> Value {
     })
 }
 
-/// `i2.s5` (`i2a1.s5` on a retry); final trainings `final.seed1000`.
+/// `i2.s5` (`i2a1.s5` on a retry), its rechecks `i2.s5.seed1`; final trainings `final.seed1000`.
 pub fn label(c: &CandidateRow) -> String {
-    match (c.origin, c.attempt) {
-        (Origin::Llm | Origin::Offline, 0) => format!("i{}.s{}", c.iteration, c.sample),
-        (Origin::Llm | Origin::Offline, a) => format!("i{}a{a}.s{}", c.iteration, c.sample),
-        (o, _) => format!("{o}.seed{}", c.seed),
+    let search = || match c.attempt {
+        0 => format!("i{}.s{}", c.iteration, c.sample),
+        a => format!("i{}a{a}.s{}", c.iteration, c.sample),
+    };
+    match c.origin {
+        Origin::Llm | Origin::Offline => search(),
+        Origin::Recheck => format!("{}.seed{}", search(), c.seed),
+        o => format!("{o}.seed{}", c.seed),
     }
 }
 
@@ -253,7 +259,10 @@ pub fn diagnostics(e: &CheckError) -> Vec<Value> {
 /// Compiles and exercises a reward with the CLI's compiler sandbox and limits (fewer
 /// transitions than `rewardsmith check`'s default, for a quick answer). A failing program is
 /// a 200 with `ok: false`; only a bad request is a 400; 429 `compile_busy` when every compile
-/// slot is taken.
+/// slot is taken. Text with ``` fences is an LLM answer: its program is extracted first and
+/// the response's `extracted` says what was taken (with the program, which diagnostics'
+/// line numbers then refer to); an answer without a program is `ok: false` with kind
+/// `no_code` or `no_export`.
 pub async fn check(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
@@ -266,17 +275,26 @@ pub async fn check(
     let result = tokio::task::spawn_blocking(move || {
         let _slot = slot;
         let opts = CheckOptions { transitions: 1024, batch: 1024, seed: 0, states: States::Rollout };
-        run_check(&state.inner.compiler, &state.inner.sandbox, &Source::rust(b.source), env, opts)
+        let (source, extracted) = match Source::rust_or_answer(b.source) {
+            Ok(read) => read,
+            Err(e) => return (Err(CheckError::from(e)), None),
+        };
+        (run_check(&state.inner.compiler, &state.inner.sandbox, &source, env, opts), extracted)
     })
     .await
     .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
-    Ok(Json(match result {
+    let (result, extracted) = result;
+    let mut out = match result {
         Ok(report) => json!({ "ok": true, "report": report }),
         Err(e) => json!({
             "ok": false,
             "error": { "kind": e.kind(), "message": e.to_string(), "diagnostics": diagnostics(&e) },
         }),
-    }))
+    };
+    if let Some(ex) = extracted {
+        out["extracted"] = json!(ex);
+    }
+    Ok(Json(out))
 }
 
 // ----- live updates -----

@@ -1,7 +1,9 @@
 //! Editor trainings: `POST /api/train` compiles a reward (the CLI's sandbox and limits) and
 //! trains on it in a background thread, into `<store dir>/editor/<n>` (a normal run folder).
 //! One at a time (429 `train_busy` while one runs), its compile under the compile limit (429
-//! `compile_busy`), steps capped, wall clock limited.
+//! `compile_busy`), steps capped, wall clock limited. Text with ``` fences is an LLM answer:
+//! its program is extracted first (400 `no_code`/`no_export` when it has none), trained on
+//! and kept as the run's reward.rs, and the 202 says what was extracted.
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
@@ -80,6 +82,14 @@ pub async fn start(State(state): State<AppState>, body: Result<Bytes, BytesRejec
             format!("steps must be between 1 and {} for an editor training", cfg.editor_max_steps),
         ));
     }
+    // Extraction is linear in the answer's size, quadratic in its blocks at worst: off the
+    // async threads.
+    let text = b.source;
+    let (source, extracted) = tokio::task::spawn_blocking(move || Source::rust_or_answer(text))
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+        .map_err(|e| ApiError::bad_request(e.kind(), e.to_string()))?;
+    let source = String::from_utf8(source.bytes).expect("Rust source is text");
     let slot = state.compile_slots().try_take()?;
     let job = {
         let mut busy = state.inner.editor.busy.lock().unwrap_or_else(|p| p.into_inner());
@@ -105,7 +115,6 @@ pub async fn start(State(state): State<AppState>, body: Result<Bytes, BytesRejec
         Progress { job, env: env.to_owned(), status: "compiling".into(), total_steps: steps, ..Progress::default() };
     state.inner.editor.jobs.lock().unwrap_or_else(|p| p.into_inner()).insert(job, progress.clone());
     let st = state.clone();
-    let source = b.source;
     std::thread::spawn(move || {
         let outcome = run_job(&st, job, &source, &tc, slot);
         let mut jobs = st.inner.editor.jobs.lock().unwrap_or_else(|p| p.into_inner());
@@ -121,11 +130,11 @@ pub async fn start(State(state): State<AppState>, body: Result<Bytes, BytesRejec
         drop(jobs);
         *st.inner.editor.busy.lock().unwrap_or_else(|p| p.into_inner()) = None;
     });
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({ "job": job, "status_url": format!("/api/train/{job}"), "progress": progress })),
-    )
-        .into_response())
+    let mut body = json!({ "job": job, "status_url": format!("/api/train/{job}"), "progress": progress });
+    if let Some(ex) = extracted {
+        body["extracted"] = json!(ex);
+    }
+    Ok((StatusCode::ACCEPTED, Json(body)).into_response())
 }
 
 /// Compiles (holding `slot` until done) and trains; returns how training ended

@@ -215,13 +215,13 @@ pub async fn run(State(state): State<AppState>, Path(id): Path<String>) -> Resul
         );
     }
     b.push_str("</ul>");
-    if let Some(best) = st.best_candidate(id)? {
+    if let Some((best, selection)) = st.best_candidate(id)? {
         let _ = write!(
             b,
             "<h2>Best agent</h2><p data-best-candidate=\"{cid}\"><a href=\"/runs/{id}/candidates/{cid}\">{}</a>, \
              fitness {}</p>",
             esc(&label(&best)),
-            fmt(best.fitness),
+            esc(&selection.describe()),
             cid = best.id,
         );
         b.push_str(&replay(&state, &run.env, &format!("/api/runs/{id}/candidates/{}/", best.id)));
@@ -386,11 +386,12 @@ pub async fn editor(
     }
     let _ = write!(
         b,
-        "</select> (the example is the env's human baseline reward)</p>\
+        "</select> (the example is the env's human baseline reward; an LLM's whole answer in \
+         markdown can be pasted too: its program is extracted)</p>\
          <p><textarea data-source-input rows=\"28\" spellcheck=\"false\">{}</textarea></p>\
          <p><button data-check>Check</button> <button data-train>Train</button> steps \
          <input data-steps type=\"number\" min=\"1\" max=\"{max}\" value=\"{def}\"> (at most {max})</p>\
-         <div data-check-result></div><div data-diagnostics></div><div data-train-status></div>\
+         <div data-extracted></div><div data-check-result></div><div data-diagnostics></div><div data-train-status></div>\
          <div data-train-curves></div><div data-train-replay data-runtime=\"{}\"></div>\
          <template data-runtime-hint><p class=\"hint\" data-runtime-missing>Replay unavailable: {}.</p></template></main>",
         esc(source),

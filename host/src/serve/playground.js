@@ -106,6 +106,29 @@ function showDiagnostics(source, diags) {
   box.innerHTML = html;
 }
 
+// An LLM answer pasted in (text with ``` fences): the server extracted its program. The
+// editor then holds that program, so diagnostics' line numbers are its lines; the answer can
+// be put back.
+let shownProgram = null;
+function showExtracted(extracted, answer) {
+  const box = $("[data-extracted]");
+  const input = $("[data-source-input]");
+  if (!extracted) {
+    // Checking the extracted program again keeps the line (and the way back to the answer).
+    if (input.value !== shownProgram) { box.innerHTML = ""; shownProgram = null; }
+    return;
+  }
+  input.value = extracted.program;
+  shownProgram = extracted.program;
+  box.innerHTML = `<p data-extracted-line>extracted: ${esc(extracted.description)}. The editor now holds the ` +
+    `extracted program (line numbers refer to it). <button data-restore-answer>Restore the answer</button></p>`;
+  $("[data-restore-answer]", box).addEventListener("click", () => {
+    input.value = answer;
+    box.innerHTML = "";
+    shownProgram = null;
+  });
+}
+
 function editorPage() {
   const picker = $("[data-env-picker]");
   const input = $("[data-source-input]");
@@ -120,23 +143,27 @@ function editorPage() {
     const source = input.value;
     const r = await postJson("/api/check", { env: picker.value, source });
     if (r.status !== 200) { result.textContent = r.data?.error?.message ?? `failed (${r.status})`; result.dataset.state = "error"; return; }
+    showExtracted(r.data.extracted, source);
+    const program = r.data.extracted?.program ?? source;
     if (r.data.ok) {
       const rep = r.data.report;
       result.innerHTML = `<p data-check-ok>ok: ${rep.transitions} transitions, total reward mean ${fmt(rep.total.mean)} ` +
         `(${rep.terms.map((t) => `${esc(t.name)} ${fmt(t.mean)}`).join(", ")})</p>`;
       result.dataset.state = "ok";
-      showDiagnostics(source, []);
+      showDiagnostics(program, []);
     } else {
       const e = r.data.error;
       result.innerHTML = `<p class="diag" data-check-error="${esc(e.kind)}">${esc(e.kind)}</p><pre>${esc(e.message)}</pre>`;
       result.dataset.state = "failed";
-      showDiagnostics(source, e.diagnostics ?? []);
+      showDiagnostics(program, e.diagnostics ?? []);
     }
   });
   $("[data-train]").addEventListener("click", async () => {
     const status = $("[data-train-status]");
-    const r = await postJson("/api/train", { env: picker.value, source: input.value, steps: Number($("[data-steps]").value) });
+    const source = input.value;
+    const r = await postJson("/api/train", { env: picker.value, source, steps: Number($("[data-steps]").value) });
     if (r.status !== 202) { status.textContent = r.data?.error?.message ?? `failed (${r.status})`; status.dataset.state = "error"; return; }
+    showExtracted(r.data.extracted, source);
     const job = r.data.job;
     status.dataset.job = job;
     const poll = async () => {

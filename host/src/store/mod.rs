@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::selection::Selection;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::Value;
 
@@ -121,7 +122,9 @@ impl Store {
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::NoWal { path: path.clone(), mode });
         }
-        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;").map_err(err("setting pragmas"))?;
+        // Foreign keys stay off while migrating (a table rebuild drops the table others point
+        // at; SQLite's documented procedure) and are checked before the commit.
+        conn.execute_batch("PRAGMA foreign_keys = OFF; PRAGMA synchronous = FULL;").map_err(err("setting pragmas"))?;
         // Migrate under a write lock, re-reading the version: another process may have just done it.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err("migrating"))?;
         let (app, version, tables) = identify(&tx).map_err(err("migrating"))?;
@@ -131,7 +134,18 @@ impl Store {
             tx.execute_batch(&format!("PRAGMA user_version = {}; PRAGMA application_id = {APPLICATION_ID};", v + 1))
                 .map_err(err("migrating"))?;
         }
-        tx.commit().map_err(err("migrating"))
+        let dangling: i64 = tx
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+            .map_err(err("checking foreign keys after migrating"))?;
+        if dangling > 0 {
+            // Dropping the transaction rolls the migration back: the store stays as it was.
+            return Err(StoreError::Corrupt {
+                path: path.clone(),
+                detail: format!("{dangling} rows point at rows that do not exist (found while migrating)"),
+            });
+        }
+        tx.commit().map_err(err("migrating"))?;
+        conn.execute_batch("PRAGMA foreign_keys = ON;").map_err(err("setting pragmas"))
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -398,17 +412,11 @@ impl Store {
         })
     }
 
-    /// The best proposed reward so far: the trained `llm`/`offline` candidate with the highest
-    /// late-window fitness (the earliest on ties). Baselines and final retrains never count.
-    pub fn best_candidate(&self, run_id: i64) -> Result<Option<CandidateRow>, StoreError> {
-        self.read("finding the best candidate", |c| {
-            let sql = format!(
-                "SELECT {CANDIDATE_COLUMNS} FROM candidates
-                 WHERE run_id = ?1 AND status = 'trained' AND fitness IS NOT NULL AND origin IN ('llm', 'offline')
-                 ORDER BY fitness DESC, id ASC LIMIT 1"
-            );
-            Ok(c.query_row(&sql, [run_id], candidate_from_row).optional()?)
-        })
+    /// The best proposed reward so far and its selection fitness, by the loop's rule
+    /// ([`crate::selection`]): baselines and final retrains never count.
+    pub fn best_candidate(&self, run_id: i64) -> Result<Option<(CandidateRow, Selection)>, StoreError> {
+        let rows = self.candidates(run_id, None)?;
+        Ok(crate::selection::best_of(&rows, CandidateRow::trial).map(|(c, s)| (c.clone(), s)))
     }
 
     // ----- LLM calls -----
@@ -658,6 +666,58 @@ mod tests {
             let c = Connection::open(&path).unwrap();
             assert_eq!(identify(&c).unwrap(), (APPLICATION_ID, SCHEMA_VERSION, 5));
         }
+    }
+
+    /// A version-1 store (before the `recheck` origin) is migrated in place: its rows and
+    /// the references between them survive, the new origin is accepted, foreign keys hold.
+    #[test]
+    fn a_version_1_store_migrates_keeping_rows_and_references() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        c.execute_batch(&format!(
+            "PRAGMA user_version = 1; PRAGMA application_id = {APPLICATION_ID};
+             INSERT INTO runs VALUES (1, 0, 'cartpole-v0', 'offline', NULL, '{{}}', 'running', NULL, 'a');
+             INSERT INTO candidates (id, run_id, iteration, attempt, sample, origin, parent_id, source, status,
+                                     fitness, seed, created_unix)
+                 VALUES (1, 1, 0, 0, 0, 'offline', NULL, 'one', 'trained', 0.5, 0, 0),
+                        (2, 1, 0, 0, 1, 'offline', 1, 'two', 'trained', 0.9, 0, 0);
+             INSERT INTO iterations VALUES (1, 0, 0, 'done', 2, 0, 1);"
+        ))
+        .unwrap();
+        assert!(
+            c.execute("UPDATE candidates SET origin = 'recheck' WHERE id = 1", []).is_err(),
+            "version 1 refuses the new origin"
+        );
+        drop(c);
+
+        let store = Store::open(&path).unwrap();
+        let c = Connection::open(&path).unwrap();
+        assert_eq!(identify(&c).unwrap(), (APPLICATION_ID, SCHEMA_VERSION, 5));
+        drop(c);
+        let rows = store.candidates(1, None).unwrap();
+        assert_eq!(
+            rows.iter().map(|r| (r.id, r.parent_id, r.fitness)).collect::<Vec<_>>(),
+            [(1, None, Some(0.5)), (2, Some(1), Some(0.9))]
+        );
+        assert_eq!(store.iterations(1).unwrap()[0].best_candidate_id, Some(2));
+        let recheck = store
+            .insert_candidate(&NewCandidate {
+                run_id: 1,
+                iteration: 0,
+                attempt: 0,
+                sample: 1,
+                origin: Origin::Recheck,
+                parent_id: None,
+                source: "two".into(),
+                genome: None,
+                seed: 1,
+            })
+            .unwrap();
+        assert_eq!(recheck.origin, Origin::Recheck);
+        let dangling = store.lock().execute("UPDATE candidates SET parent_id = 999 WHERE id = 2", []);
+        assert!(dangling.is_err(), "foreign keys are on again after the migration");
     }
 
     #[test]

@@ -86,6 +86,8 @@ text_enum!(
         SparseBaseline => "sparse_baseline",
         /// A final multi-seed retrain of the best reward.
         Final => "final",
+        /// A search candidate retrained on another seed before it can be selected.
+        Recheck => "recheck",
     }
 );
 
@@ -184,6 +186,24 @@ pub struct CandidateRow {
     pub seed: u64,
     pub created_unix: i64,
     pub finished_unix: Option<i64>,
+}
+
+impl CandidateRow {
+    /// How selection sees this row (a trained row without a fitness ended no episode: −∞).
+    pub fn trial(&self) -> crate::selection::Trial {
+        use crate::selection::{Outcome, Role, Trial};
+        let role = match self.origin {
+            Origin::Llm | Origin::Offline => Role::Search,
+            Origin::Recheck => Role::Recheck,
+            Origin::HumanBaseline | Origin::SparseBaseline | Origin::Final => Role::Other,
+        };
+        let outcome = match self.status {
+            CandidateStatus::Proposed | CandidateStatus::Compiled => Outcome::Pending,
+            CandidateStatus::Trained => Outcome::Trained(self.fitness.unwrap_or(f64::NEG_INFINITY)),
+            _ => Outcome::Failed,
+        };
+        Trial { id: self.id, group: (self.iteration, self.attempt, self.sample), role, outcome }
+    }
 }
 
 /// What `Store::insert_candidate` needs. `(run_id, iteration, attempt, sample, origin, seed)`

@@ -2,13 +2,15 @@
 //! rewardsmith can migrate an old store in place and an old one refuses a newer store.
 //!
 //! `MIGRATIONS[v]` upgrades a store from version `v` to `v + 1`; append, never edit, once
-//! released. The CHECK constraints mirror the status enums in `rows.rs`.
+//! released. The CHECK constraints mirror the status enums in `rows.rs`. A migration that
+//! rebuilds a table (SQLite cannot alter a CHECK) runs with foreign keys off, as SQLite's
+//! own procedure says; `Store::setup` checks them before it commits.
 
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// One SQL batch per version step, applied in order inside one transaction each.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 const V1: &str = "
 CREATE TABLE runs (
@@ -88,4 +90,37 @@ CREATE TABLE feedback (
     consumed_by_iteration  INTEGER
 );
 CREATE INDEX feedback_pending ON feedback (run_id, consumed_by_iteration);
+";
+
+/// Version 2: the `recheck` origin (a search candidate retrained on another seed before it
+/// can be selected, `crate::selection`). Rebuilds `candidates` with the wider CHECK.
+const V2: &str = "
+CREATE TABLE candidates_v2 (
+    id             INTEGER PRIMARY KEY,
+    run_id         INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    iteration      INTEGER NOT NULL,
+    attempt        INTEGER NOT NULL,
+    sample         INTEGER NOT NULL,
+    origin         TEXT NOT NULL
+                   CHECK (origin IN ('llm', 'offline', 'human_baseline', 'sparse_baseline', 'final', 'recheck')),
+    parent_id      INTEGER REFERENCES candidates(id),
+    source         TEXT NOT NULL,
+    genome_json    TEXT,
+    module_sha256  TEXT,
+    status         TEXT NOT NULL CHECK (status IN
+                   ('proposed', 'compiled', 'trained', 'compile_error', 'reward_error', 'train_error', 'no_code')),
+    error_kind     TEXT,
+    error_text     TEXT,
+    result_json    TEXT,
+    fitness        REAL,
+    policy_path    TEXT,
+    seed           INTEGER NOT NULL,
+    created_unix   INTEGER NOT NULL,
+    finished_unix  INTEGER,
+    UNIQUE (run_id, iteration, attempt, sample, origin, seed)
+);
+INSERT INTO candidates_v2 SELECT * FROM candidates;
+DROP TABLE candidates;
+ALTER TABLE candidates_v2 RENAME TO candidates;
+CREATE INDEX candidates_by_fitness ON candidates (run_id, status, fitness);
 ";

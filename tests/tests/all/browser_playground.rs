@@ -60,6 +60,7 @@ fn tiny_evolve(st: &Store, run: &rewardsmith::store::RunRow, iterations: u32, st
     cfg.steps = Some(steps);
     cfg.candidate_seconds = 120.0;
     cfg.threads = 2;
+    (cfg.recheck_top, cfg.recheck_seeds) = (1, 1);
     let sandbox = Sandbox::new(Limits::default()).unwrap();
     let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap());
     let compiler = rewardsmith_tests::compiler();
@@ -146,7 +147,7 @@ fn a_finished_run_page_replays_its_best_agent_in_the_browser_runtime() {
     let (_dir, db, st) = fresh_store();
     let run = new_run(&st, "cartpole-v0");
     tiny_evolve(&st, &run, 1, 8192);
-    let best = st.best_candidate(run.id).unwrap().expect("a trained candidate");
+    let (best, _) = st.best_candidate(run.id).unwrap().expect("a trained candidate");
 
     let (_, base) = server(&db);
     let seen = driver("replay", &base, &[run.id.to_string()]);
@@ -180,6 +181,34 @@ fn the_editor_reports_a_compile_error_inline() {
         "no diagnostic at line {line}: {seen}"
     );
     assert!(seen["highlighted"].as_array().unwrap().contains(&json!(line)), "{seen}");
+    assert_eq!(seen["errors"], json!([]), "{seen}");
+}
+
+#[test]
+fn the_editor_checks_a_pasted_answer_and_shows_the_extracted_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, base) = server(&dir.path().join("rewardsmith.db"));
+    let seen = driver("editor-answer", &base, &[]);
+    assert_eq!(seen["state"], "failed", "{seen}");
+    assert_eq!(seen["kind"], "rustc", "{seen}");
+    let extracted = seen["extracted"].as_str().unwrap_or_default();
+    assert!(
+        extracted.starts_with("extracted: fenced block 1 of 1 (lines 4–") && extracted.contains("prose dropped"),
+        "{seen}"
+    );
+    // The editor holds the extracted program, and the diagnostics point at its lines.
+    let program = seen["program"].as_str().unwrap();
+    assert!(!program.contains("```") && !program.contains("Here is a better reward"), "{seen}");
+    let line = seen["expected_line"].as_i64().unwrap();
+    assert_eq!(seen["answer_line"].as_i64().unwrap(), line + 3, "{seen}");
+    let diags = seen["diagnostics"].as_array().unwrap();
+    assert!(
+        diags.iter().any(|d| d["line"] == line && d["text"].as_str().unwrap().contains("no_such_fn")),
+        "no diagnostic at line {line}: {seen}"
+    );
+    assert!(seen["highlighted"].as_array().unwrap().contains(&json!(line)), "{seen}");
+    assert_eq!(seen["restored"], true, "{seen}");
+    assert_eq!(seen["line_after_restore"], false, "{seen}");
     assert_eq!(seen["errors"], json!([]), "{seen}");
 }
 

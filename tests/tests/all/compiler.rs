@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rewardsmith::compiler::{CompileError, Source, SourceKind};
+use rewardsmith::compiler::{CompileError, ExtractError, Source, SourceKind};
 use rewardsmith_tests::*;
 
 #[test]
@@ -102,6 +102,41 @@ fn bad_inputs_to_the_compiler() {
     assert_eq!(c.compile(&not_utf8).unwrap_err(), CompileError::NotUtf8);
     assert!(matches!(Source::from_path(Path::new("reward.py")), Err(CompileError::UnknownKind { .. })));
     assert!(matches!(Source::from_path(Path::new("/no/such/reward.rs")), Err(CompileError::Io { .. })));
+}
+
+#[test]
+fn answers_are_read_as_their_extracted_program() {
+    let program = std::fs::read_to_string(example("cartpole")).unwrap();
+    let answer = format!("Sure, here it is:\n\n```rust\n{program}```\n");
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["a.md", "a.markdown", "a.txt", "a.rs"] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &answer).unwrap();
+        let (src, ex) = Source::read(&path).unwrap();
+        assert_eq!((src.kind, src.bytes.as_slice()), (SourceKind::Rust, program.as_bytes()), "{name}");
+        let ex = ex.unwrap_or_else(|| panic!("{name}: nothing extracted"));
+        assert_eq!(ex.program, program);
+        assert_eq!((ex.blocks_total, ex.blocks_used.as_slice(), ex.prose_dropped), (1, &[1][..], true));
+        assert_eq!(Source::from_path(&path).unwrap().bytes, program.as_bytes());
+    }
+    // A plain program is read as it is, with nothing extracted.
+    let (src, ex) = Source::read(&example("cartpole")).unwrap();
+    assert_eq!((src.bytes, ex), (program.clone().into_bytes(), None));
+    let (src, ex) = Source::rust_or_answer(program.clone()).unwrap();
+    assert_eq!((src.bytes, ex), (program.clone().into_bytes(), None));
+    let (src, ex) = Source::rust_or_answer(answer).unwrap();
+    assert_eq!((src.bytes, ex.map(|e| e.blocks_used)), (program.into_bytes(), Some(vec![1])));
+
+    let none = dir.path().join("none.md");
+    std::fs::write(&none, "Keep the pole up.\n```python\nprint(1)\n```\n").unwrap();
+    let e = Source::read(&none).unwrap_err();
+    assert_eq!(e.kind(), "no_code");
+    assert!(matches!(&e, CompileError::Extract { path: Some(p), .. } if p.ends_with("none.md")), "{e:?}");
+    let e = Source::rust_or_answer("```rust\nfn reward() {}\n```").unwrap_err();
+    assert_eq!((e.kind(), &e), ("no_export", &CompileError::Extract { path: None, error: ExtractError::NoExport }));
+    assert!(e.to_string().starts_with("the answer's Rust code never calls export_reward!"), "{e}");
+    let big = format!("```\n{}```\n", "// x\n".repeat(100_000));
+    assert!(matches!(Source::rust_or_answer(big), Err(CompileError::SourceTooLarge { .. })));
 }
 
 #[test]

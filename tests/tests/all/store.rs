@@ -142,7 +142,7 @@ fn iterations_and_candidates_round_trip() {
     assert_eq!(store.candidate(nan.id).unwrap().fitness, None, "NaN fitness is stored as NULL");
 
     // Best: highest late fitness among proposed rewards; the baseline's 500 does not count.
-    assert_eq!(store.best_candidate(run).unwrap().map(|c| c.id), Some(c1.id));
+    assert_eq!(store.best_candidate(run).unwrap().map(|(c, _)| c.id), Some(c1.id));
 
     store.finish_iteration(run, 0, 0, IterationStatus::Done, Some(c1.id)).unwrap();
     store.begin_iteration(run, 1, 0).unwrap();
@@ -159,7 +159,7 @@ fn iterations_and_candidates_round_trip() {
 
     let late = store.insert_candidate(&cand(run, 1, 0, Origin::Offline, 7)).unwrap();
     store.set_candidate_trained(late.id, &trained(75.5)).unwrap();
-    assert_eq!(store.best_candidate(run).unwrap().unwrap().id, c1.id, "ties keep the earlier candidate");
+    assert_eq!(store.best_candidate(run).unwrap().unwrap().0.id, c1.id, "ties keep the earlier candidate");
     assert_eq!(store.candidates(run, Some(1)).unwrap().len(), 1);
     assert_eq!(store.candidates(run, Some(0)).unwrap().len(), 5);
     assert_eq!(store.candidates(run, None).unwrap().len(), 6);
@@ -256,7 +256,7 @@ fn second_connection_sees_committed_rows() {
     let c = writer.insert_candidate(&cand(run.id, 0, 0, Origin::Offline, 3)).unwrap();
     writer.set_candidate_trained(c.id, &trained(12.0)).unwrap();
     assert_eq!(reader.run(run.id).unwrap(), run);
-    assert_eq!(reader.best_candidate(run.id).unwrap().unwrap().fitness, Some(12.0));
+    assert_eq!(reader.best_candidate(run.id).unwrap().unwrap().0.fitness, Some(12.0));
     assert!(path.with_extension("db-wal").is_file(), "journal mode is WAL");
     // And the other way round, while the first stays open.
     reader.set_run_status(run.id, RunStatus::Completed, None).unwrap();
@@ -282,7 +282,7 @@ fn store_is_shared_across_threads() {
     let all = store.candidates(run, None).unwrap();
     assert_eq!(all.len(), 40);
     assert!(all.iter().all(|c| c.status == CandidateStatus::Trained));
-    assert_eq!(store.best_candidate(run).unwrap().unwrap().fitness, Some(39.0));
+    assert_eq!(store.best_candidate(run).unwrap().unwrap().0.fitness, Some(39.0));
 }
 
 #[test]
@@ -413,6 +413,38 @@ fn damaged_store_is_reported_corrupt() {
     let e = e.unwrap_err();
     assert_eq!(e.kind(), "store_corrupt", "{e}");
     assert!(e.to_string().contains(&path.display().to_string()), "{e}");
+}
+
+/// The store's best follows the loop's selection rule (issue 14, item 7): once rechecks
+/// exist, a candidate's mean over its seeds decides, and a lucky single seed without
+/// rechecks cannot be the best.
+#[test]
+fn the_best_candidate_is_chosen_on_the_mean_over_its_rechecks() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(db(&dir)).unwrap();
+    let run = store.create_run(&new_run("reacher-v0")).unwrap().id;
+    let add = |sample: u32, origin: Origin, seed: u64, fitness: f64| {
+        let c = store.insert_candidate(&cand(run, 0, sample, origin, seed)).unwrap();
+        store.set_candidate_trained(c.id, &trained(fitness)).unwrap();
+        c.id
+    };
+    let lucky = add(0, Origin::Offline, 0, 0.99);
+    let steady = add(1, Origin::Offline, 0, 0.95);
+    let unchecked = add(2, Origin::Offline, 0, 0.97);
+    assert_eq!(store.best_candidate(run).unwrap().unwrap().0.id, lucky, "one seed each: the highest");
+    add(0, Origin::Recheck, 1, 0.80);
+    add(0, Origin::Recheck, 2, 0.84);
+    add(1, Origin::Recheck, 1, 0.94);
+    add(1, Origin::Recheck, 2, 0.96);
+    let (best, selection) = store.best_candidate(run).unwrap().unwrap();
+    assert_eq!(best.id, steady);
+    assert_ne!(best.id, unchecked);
+    assert_eq!(selection.seeds, 3);
+    assert!((selection.mean - 0.95).abs() < 1e-12, "{selection:?}");
+    // A recheck that fails counts as −∞ for its candidate.
+    let broken = store.insert_candidate(&cand(run, 0, 1, Origin::Recheck, 3)).unwrap();
+    store.set_candidate_failed(broken.id, CandidateStatus::RewardError, "panicked", "boom").unwrap();
+    assert_eq!(store.best_candidate(run).unwrap().unwrap().0.id, lucky);
 }
 
 /// Writes `PRAGMA user_version` into a closed database file's header (bytes 60..64, big-endian).

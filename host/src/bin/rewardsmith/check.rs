@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use rewardsmith::check::{CheckError, CheckOptions, CheckReport, States, Stats, check};
-use rewardsmith::compiler::Source;
+use rewardsmith::compiler::{Extracted, Source};
 use rewardsmith::sandbox::{Limits, Sandbox};
 use rewardsmith::text::for_terminal;
 
@@ -13,10 +13,17 @@ use rewardsmith::text::for_terminal;
 /// Prints the reward's terms with min/mean/max over the transitions, non-finite counts,
 /// and timings. Exits 0 when the reward passes; 1 with a typed error (compile error,
 /// refused construct, timeout, memory limit, panic, non-finite value, ...) otherwise.
+/// An LLM answer in markdown is taken as `evolve` takes one: its program is extracted
+/// (prose dropped, helper blocks joined) and an `extracted:` line says from where.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Example:\n  rewardsmith check guest-sdk/examples/cartpole.rs --env cartpole")]
+#[command(
+    after_help = "Example:\n  rewardsmith check guest-sdk/examples/cartpole.rs --env cartpole\nAn LLM's answer, as it wrote it:\n  rewardsmith check answer.md --env cartpole --print-extracted"
+)]
 pub struct Args {
-    /// The reward program: a .rs file (Rust against the guest SDK), .wat or .wasm.
+    /// The reward program: a .rs file (Rust against the guest SDK), .wat or .wasm; or an LLM
+    /// answer in markdown (.md, .markdown, .txt, or a .rs holding ``` fences), whose reward
+    /// program is extracted the way `evolve` extracts it (compile errors then refer to the
+    /// lines of the extracted program: see --print-extracted).
     reward: PathBuf,
     /// The env the reward is for: a short name (`cartpole`) or versioned id (`cartpole-v0`).
     #[arg(long)]
@@ -34,9 +41,13 @@ pub struct Args {
     /// states); `random` draws every state field from its typical range.
     #[arg(long, value_enum, default_value_t = StatesArg::Rollout)]
     states: StatesArg,
-    /// Print one JSON object instead of text.
+    /// Print one JSON object instead of text (with an `extracted` object when the reward
+    /// came from an answer: description, blocks and lines used, and the program).
     #[arg(long)]
     json: bool,
+    /// Print the program extracted from an answer before checking it (text output only).
+    #[arg(long)]
+    print_extracted: bool,
     /// Compile Rust rewards even where rustc cannot be isolated (no bubblewrap, no
     /// Landlock): the reward's source can then read and write your files. Off by default.
     #[arg(long)]
@@ -63,16 +74,30 @@ pub fn run(args: Args) -> ExitCode {
         StatesArg::Random => States::Random,
     };
     let opts = CheckOptions { transitions: args.transitions.max(1), batch: args.batch.max(1), seed: args.seed, states };
-    let result = Source::from_path(&args.reward)
-        .map_err(CheckError::from)
-        .and_then(|source| check(&compiler, &sandbox, &source, &args.env, opts));
+    let mut extracted: Option<Extracted> = None;
+    let result = Source::read(&args.reward).map_err(CheckError::from).and_then(|(source, ex)| {
+        if let Some(ex) = &ex
+            && !args.json
+        {
+            println!("extracted: {}", ex.description());
+            if args.print_extracted {
+                print!("{}", for_terminal(&ex.program));
+            }
+        }
+        extracted = ex;
+        check(&compiler, &sandbox, &source, &args.env, opts)
+    });
     match (result, args.json) {
         (Ok(report), false) => {
             print_report(&args, &report);
             ExitCode::SUCCESS
         }
         (Ok(report), true) => {
-            println!("{}", serde_json::json!({ "ok": true, "report": report }));
+            let mut out = serde_json::json!({ "ok": true, "report": report });
+            if let Some(ex) = &extracted {
+                out["extracted"] = serde_json::json!(ex);
+            }
+            println!("{out}");
             ExitCode::SUCCESS
         }
         (Err(e), false) => {
@@ -80,6 +105,9 @@ pub fn run(args: Args) -> ExitCode {
                 print_stats(stats.iter());
             }
             eprintln!("check failed [{}]: {}", e.kind(), for_terminal(&e.to_string()));
+            if extracted.is_some() && !args.print_extracted && matches!(e, CheckError::Compile(_)) {
+                eprintln!("(line numbers refer to the program extracted from the answer: --print-extracted shows it)");
+            }
             ExitCode::from(1)
         }
         (Err(e), true) => {
@@ -87,10 +115,11 @@ pub fn run(args: Args) -> ExitCode {
                 CheckError::Reward { partial, .. } => partial.clone(),
                 _ => None,
             };
-            println!(
-                "{}",
-                serde_json::json!({ "ok": false, "error": { "kind": e.kind(), "message": e.to_string(), "stats": partial } })
-            );
+            let mut out = serde_json::json!({ "ok": false, "error": { "kind": e.kind(), "message": e.to_string(), "stats": partial } });
+            if let Some(ex) = &extracted {
+                out["extracted"] = serde_json::json!(ex);
+            }
+            println!("{out}");
             ExitCode::from(1)
         }
     }

@@ -71,6 +71,14 @@ pub struct Args {
     /// Seeds for the final evaluation of the best, human and sparse rewards.
     #[arg(long, default_value_t = 5)]
     final_seeds: u32,
+    /// How many of each iteration's best candidates are retrained on more seeds before
+    /// one can become the best (a single seed's fitness is partly luck). 0 turns this off.
+    #[arg(long, default_value_t = 2)]
+    recheck_top: u32,
+    /// Extra seeds each of those is retrained on; the selection fitness is the mean over
+    /// its search seed and these. Costs recheck-top × recheck-seeds trainings per iteration.
+    #[arg(long, default_value_t = 2)]
+    recheck_seeds: u32,
     /// Worker threads shared by all trainings. Default: all cores.
     #[arg(long)]
     threads: Option<usize>,
@@ -139,6 +147,8 @@ fn run_inner(args: Args) -> Result<(), Failure> {
             cfg.iterations = args.iterations;
             cfg.samples = args.samples;
             cfg.final_seeds = args.final_seeds;
+            cfg.recheck_top = args.recheck_top;
+            cfg.recheck_seeds = args.recheck_seeds;
             cfg.steps = args.steps;
             cfg.candidate_seconds = args.candidate_seconds;
             cfg.seed = args.seed;
@@ -161,8 +171,13 @@ fn run_inner(args: Args) -> Result<(), Failure> {
             };
             let row = st.create_run(&new).map_err(store_failure)?;
             if !quiet {
+                let recheck = if cfg.recheck_top > 0 && cfg.recheck_seeds > 0 {
+                    format!(", each iteration's top {} retrained on {} more seeds", cfg.recheck_top, cfg.recheck_seeds)
+                } else {
+                    String::new()
+                };
                 eprintln!(
-                    "evolve run {} on {}: {} iterations × {} candidates, {} proposer; store {}",
+                    "evolve run {} on {}: {} iterations × {} candidates{recheck}, {} proposer; store {}",
                     row.id,
                     cfg.env,
                     cfg.iterations,
@@ -218,7 +233,6 @@ fn run_inner(args: Args) -> Result<(), Failure> {
             .expect("template")
             .progress_chars("=> "),
     );
-    let mut best_so_far: Option<f64> = None;
     let mut on_event = |e: Event| match e {
         Event::IterationStarted { iteration, attempt, candidates } => {
             bar.reset();
@@ -228,20 +242,24 @@ fn run_inner(args: Args) -> Result<(), Failure> {
         }
         Event::CandidateDone { candidate, reused } => {
             bar.inc(1);
-            if let Some(f) = candidate.fitness.filter(|f| f.is_finite()) {
-                best_so_far = Some(best_so_far.map_or(f, |b: f64| b.max(f)));
-            }
             say(&bar, quiet, candidate_line(&candidate, reused));
-            bar.set_message(format!("best fitness {}", best_so_far.map_or("–".into(), |b| format!("{b:.3}"))));
         }
-        Event::IterationDone { iteration, best, all_failed, .. } => {
-            let text = if all_failed {
-                format!("iteration {}: every candidate failed", iteration + 1)
-            } else {
-                let b = best.as_ref().expect("a best when not all failed");
-                format!("iteration {}: best {} fitness {:.3}", iteration + 1, b.label(), b.fitness.unwrap_or(f64::NAN))
+        Event::RecheckStarted { iteration, trainings, .. } => {
+            bar.reset();
+            bar.set_length(trainings as u64);
+            bar.set_prefix(format!("iteration {}/{}: rechecking the leaders", iteration + 1, cfg.iterations));
+        }
+        Event::IterationDone { iteration, best, all_failed, best_so_far, .. } => {
+            let text = match (&best, all_failed) {
+                (Some((b, s)), false) => {
+                    format!("iteration {}: best {} fitness {}", iteration + 1, b.label(), s.describe())
+                }
+                _ => format!("iteration {}: every candidate failed", iteration + 1),
             };
             say(&bar, quiet, text);
+            if let Some((b, s)) = &best_so_far {
+                bar.set_message(format!("best so far {} {}", b.label(), s.describe()));
+            }
         }
         Event::FinalStarted { trainings } => {
             bar.reset();
@@ -310,10 +328,14 @@ fn print_summary(id: i64, s: &Summary, report: &Path) {
     };
     println!("evolve run {id} on {}: {} candidates ({} failed)", s.env, s.candidates, s.failed);
     println!(
-        "  best found: {} (search fitness {})",
+        "  best found: {} (search fitness {}{})",
         s.best_label.as_deref().unwrap_or("none"),
-        s.best_fitness.map_or("–".into(), |v| format!("{v:.3}"))
+        s.best_fitness.map_or("–".into(), |v| format!("{v:.3}")),
+        s.best_fitness_seeds.filter(|n| *n > 1).map_or(String::new(), |n| format!(", mean of {n} seeds"))
     );
+    if s.rechecks > 0 {
+        println!("  rechecks: {} trainings of the leading candidates on more seeds", s.rechecks);
+    }
     println!("  final evaluation (task fitness over {} seeds):", s.best.fitness.len());
     println!("    best found      {}", f(&s.best));
     println!("    human baseline  {}", f(&s.human));

@@ -66,7 +66,9 @@ fn list(store: &Store, json: bool) -> Result<(), Failure> {
                     "model": r.model, "status": r.status, "artifact_dir": r.artifact_dir,
                     "iterations": iterations_done(store, r.id), "candidates": cands.len(),
                     "trained": cands.iter().filter(|c| c.status == CandidateStatus::Trained).count(),
-                    "best_candidate_id": best.as_ref().map(|b| b.id), "best_fitness": best.as_ref().and_then(|b| b.fitness),
+                    "best_candidate_id": best.as_ref().map(|(b, _)| b.id),
+                    "best_fitness": best.as_ref().map(|(_, s)| s.mean).filter(|f| f.is_finite()),
+                    "best_fitness_seeds": best.as_ref().map(|(_, s)| s.seeds),
                 })
             })
             .collect();
@@ -92,7 +94,7 @@ fn list(store: &Store, json: bool) -> Result<(), Failure> {
             r.status.as_str(),
             iterations_done(store, r.id),
             format!("{trained}/{}", cands.len()),
-            best.as_ref().and_then(|b| b.fitness).map_or("-".into(), |f| format!("{f:.3}")),
+            best.as_ref().map(|(_, s)| s.mean).filter(|f| f.is_finite()).map_or("-".into(), |f| format!("{f:.3}")),
         );
     }
     Ok(())
@@ -143,7 +145,8 @@ fn show(store: &Store, id: i64, json: bool) -> Result<(), Failure> {
             .collect();
         let v = json!({
             "run": run, "iterations": iterations, "candidates": candidates,
-            "best_candidate_id": best.as_ref().map(|b| b.id), "llm_calls": call_list, "feedback": feedback,
+            "best_candidate_id": best.as_ref().map(|(b, _)| b.id),
+            "best_selection": best.as_ref().map(|(_, s)| s), "llm_calls": call_list, "feedback": feedback,
         });
         println!("{v}");
         return Ok(());
@@ -179,13 +182,8 @@ fn show(store: &Store, id: i64, json: bool) -> Result<(), Failure> {
     let pending = feedback.iter().filter(|f| f.consumed_by_iteration.is_none()).count();
     println!("feedback   {} ({pending} pending)", feedback.len());
     match &best {
-        Some(b) => {
-            println!(
-                "\nbest: candidate #{} (iteration {}, fitness {:.3})",
-                b.id,
-                b.iteration,
-                b.fitness.unwrap_or(f64::NAN)
-            );
+        Some((b, selection)) => {
+            println!("\nbest: candidate #{} (iteration {}, fitness {})", b.id, b.iteration, selection.describe());
             println!("{}", t(&b.source));
         }
         None => println!("\nbest: none trained yet"),

@@ -30,7 +30,8 @@ pub struct Args {
     /// The env: a short name (`cartpole`) or versioned id (`cartpole-v0`). See `rewardsmith envs`.
     #[arg(long)]
     env: String,
-    /// The reward program (.rs against the guest SDK, .wat or .wasm).
+    /// The reward program (.rs against the guest SDK, .wat or .wasm; or an LLM answer in
+    /// markdown, .md, whose program is extracted as `check` and `evolve` do).
     #[arg(long, required_unless_present = "print_config")]
     reward: Option<PathBuf>,
     /// Env steps to train for (all envs together). Default: the env's budget.
@@ -114,9 +115,15 @@ fn run_inner(args: Args) -> Result<ExitCode, Failure> {
     }
     let reward_path = args.reward.clone().expect("clap requires --reward");
     let quiet = args.quiet || args.json;
-    let source = Source::from_path(&reward_path).map_err(|e| Failure::new(e.kind(), e))?;
-    let source_bytes =
-        std::fs::read(&reward_path).map_err(|e| Failure::msg("io", format!("{}: {e}", reward_path.display())))?;
+    // An LLM answer (.md, or a .rs with fences) trains on its extracted program, which is
+    // what the run folder keeps as its reward.rs.
+    let (source, extracted) = Source::read(&reward_path).map_err(|e| Failure::new(e.kind(), e))?;
+    if let Some(ex) = &extracted
+        && !quiet
+    {
+        eprintln!("extracted: {}", ex.description());
+    }
+    let source_bytes = source.bytes.clone();
     let compiler = crate::common::compiler(args.allow_unsandboxed);
     let rust = source.kind == SourceKind::Rust;
     if !quiet {
@@ -136,7 +143,7 @@ fn run_inner(args: Args) -> Result<ExitCode, Failure> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("runs/train").join(format!("{}-s{}-{created}", cfg.env, cfg.seed)));
-    let ext = reward_path.extension().and_then(|e| e.to_str()).unwrap_or("rs");
+    let ext = if extracted.is_some() { "rs" } else { reward_path.extension().and_then(|e| e.to_str()).unwrap_or("rs") };
     let mut manifest = Manifest::new(&cfg, &format!("reward.{ext}"), &source_bytes, &module.hash_hex());
     manifest.created_unix = created;
     manifest.compiler_isolation = rust.then(|| compiler.describe_isolation());

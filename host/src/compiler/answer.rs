@@ -6,13 +6,19 @@
 //! defines an item it uses (transitively), in the answer's order, duplicate `use` lines dropped.
 //! An answer without fences that reads as Rust with `export_reward!` is taken as is (prose
 //! before and after trimmed). Anything else is a typed error whose text is feedback for the LLM.
+//!
+//! `evolve` takes every LLM answer through [`extract_program`]; `check` and the playground
+//! editor take a markdown answer (or pasted text with fences, [`is_answer`]) through
+//! [`extract`], whose [`Extracted`] also says which blocks and lines the program came from.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 /// What to ask for instead, appended to every error message.
 const ASK: &str = "answer with one ```rust block containing the whole program, ending with export_reward!(reward);";
 
-/// Why no program came out of an answer. The messages are written to be sent back to the LLM.
+/// Why no program came out of an answer. The messages are written to be sent back to the LLM;
+/// [`ExtractError::advice`] says the same to a person.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ExtractError {
     #[error("the answer contains no reward program; {ASK}")]
@@ -29,6 +35,106 @@ impl ExtractError {
             ExtractError::NoExport => "no_export",
         }
     }
+
+    /// What went wrong and what to change, for a person who handed in an answer (`check`,
+    /// the editor) rather than for the LLM that wrote it.
+    pub fn advice(&self) -> &'static str {
+        match self {
+            ExtractError::NoCode => {
+                "no reward program found in the answer (prose and blocks in other languages are ignored); \
+                 put the whole program in a ```rust fenced block ending with export_reward!(reward);"
+            }
+            ExtractError::NoExport => {
+                "the answer's Rust code never calls export_reward!, so no reward function is exported; \
+                 end the program's ```rust block with export_reward!(reward);"
+            }
+        }
+    }
+}
+
+/// A program taken out of an answer, and where in the answer it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Extracted {
+    /// The whole reward program, ending with a newline (what [`extract_program`] returns).
+    pub program: String,
+    /// Fenced blocks in the answer (0 for an answer without fences).
+    pub blocks_total: usize,
+    /// The fenced blocks joined into the program, numbered from 1 in the answer's order
+    /// (empty for an answer without fences).
+    pub blocks_used: Vec<usize>,
+    /// The answer's lines the program came from, 1-based and inclusive, blank lines at the
+    /// ends left out: one range per block used, or the one span of an answer without fences.
+    pub lines: Vec<(usize, usize)>,
+    /// Whether text outside the fenced blocks (or around an unfenced program) was dropped.
+    pub prose_dropped: bool,
+    /// `use` lines dropped because an earlier block of the program had them already.
+    pub duplicate_imports: usize,
+}
+
+impl Extracted {
+    /// One line on what was taken, e.g. "fenced blocks 2 and 3 of 3 (lines 5–20, 24–41),
+    /// prose dropped" or "lines 3–12 of an answer without fences, prose dropped".
+    pub fn description(&self) -> String {
+        let ranges = self
+            .lines
+            .iter()
+            .map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}–{b}") })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut out = if self.blocks_total == 0 {
+            format!("lines {ranges} of an answer without fences")
+        } else {
+            let numbers: Vec<String> = self.blocks_used.iter().map(usize::to_string).collect();
+            let which = match numbers.as_slice() {
+                [] => String::new(),
+                [one] => format!("block {one}"),
+                [init @ .., last] => format!("blocks {} and {last}", init.join(", ")),
+            };
+            let several = self.lines.len() > 1 || self.lines.iter().any(|(a, b)| a != b);
+            let plural = if several { "lines" } else { "line" };
+            format!("fenced {which} of {} ({plural} {ranges})", self.blocks_total)
+        };
+        if self.prose_dropped {
+            out.push_str(", prose dropped");
+        }
+        if self.duplicate_imports > 0 {
+            let s = if self.duplicate_imports == 1 { "" } else { "s" };
+            let _ = write!(out, ", {} duplicate `use` line{s} dropped", self.duplicate_imports);
+        }
+        out
+    }
+}
+
+impl serde::Serialize for Extracted {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct View<'a> {
+            description: String,
+            blocks_total: usize,
+            blocks_used: &'a [usize],
+            lines: &'a [(usize, usize)],
+            prose_dropped: bool,
+            duplicate_imports: usize,
+            program: &'a str,
+        }
+        View {
+            description: self.description(),
+            blocks_total: self.blocks_total,
+            blocks_used: &self.blocks_used,
+            lines: &self.lines,
+            prose_dropped: self.prose_dropped,
+            duplicate_imports: self.duplicate_imports,
+            program: &self.program,
+        }
+        .serialize(s)
+    }
+}
+
+/// Whether `text` is an answer rather than a bare program: it has a fence line (three or
+/// more backticks or tildes starting a line). What `check` asks of a `.rs` file and the
+/// editor of its text before extracting.
+pub fn is_answer(text: &str) -> bool {
+    scan(text).fenced
 }
 
 /// One fenced block.
@@ -37,17 +143,50 @@ struct Block {
     /// Labelled rust/rs or unlabelled.
     rust: bool,
     text: String,
+    /// The body's first and last non-blank line in the answer, 1-based (`None`: all blank).
+    lines: Option<(usize, usize)>,
+}
+
+/// The fenced blocks of an answer.
+#[derive(Debug)]
+struct Scan {
+    blocks: Vec<Block>,
+    /// Whether there was any fence line.
+    fenced: bool,
+    /// Whether any non-blank line lies outside every block.
+    prose: bool,
 }
 
 /// The whole reward program in `text`, ending with a newline.
 pub fn extract_program(text: &str) -> Result<String, ExtractError> {
-    let (blocks, fenced) = fenced_blocks(text);
+    extract(text).map(|e| e.program)
+}
+
+/// The whole reward program in `text` (as [`extract_program`]) and where it came from.
+pub fn extract(text: &str) -> Result<Extracted, ExtractError> {
+    let Scan { blocks, fenced, prose } = scan(text);
     let exporting: Vec<usize> = (0..blocks.len()).filter(|&i| exports(&blocks[i].text)).collect();
     if let Some(&main) = exporting.last() {
-        return Ok(assemble(&blocks, main));
+        let (program, used, duplicate_imports) = assemble(&blocks, main);
+        return Ok(Extracted {
+            program,
+            blocks_total: blocks.len(),
+            blocks_used: used.iter().map(|i| i + 1).collect(),
+            lines: used.iter().filter_map(|&i| blocks[i].lines).collect(),
+            prose_dropped: prose,
+            duplicate_imports,
+        });
     }
     if !fenced && exports(text) {
-        return Ok(unfenced(text));
+        let (program, span, prose_dropped) = unfenced(text);
+        return Ok(Extracted {
+            program,
+            blocks_total: 0,
+            blocks_used: Vec::new(),
+            lines: span.into_iter().collect(),
+            prose_dropped,
+            duplicate_imports: 0,
+        });
     }
     if blocks.iter().any(|b| b.rust && !b.text.trim().is_empty()) || (!fenced && looks_like_rust(text)) {
         return Err(ExtractError::NoExport);
@@ -55,62 +194,84 @@ pub fn extract_program(text: &str) -> Result<String, ExtractError> {
     Err(ExtractError::NoCode)
 }
 
-/// The fenced blocks (``` or ~~~, three or more) and whether there was any fence line. An
-/// unclosed block (a truncated answer) runs to the end.
-fn fenced_blocks(text: &str) -> (Vec<Block>, bool) {
+/// The fenced blocks (``` or ~~~, three or more), whether there was any fence line and any
+/// prose. An unclosed block (a truncated answer) runs to the end.
+fn scan(text: &str) -> Scan {
+    // The first and last non-blank line of a body starting at 1-based line `first`.
+    let span = |first: usize, body: &[&str]| {
+        let a = body.iter().position(|l| !l.trim().is_empty())?;
+        let b = body.iter().rposition(|l| !l.trim().is_empty())?;
+        Some((first + a, first + b))
+    };
     let mut blocks = Vec::new();
     let mut fenced = false;
-    let mut open: Option<(char, usize, bool, Vec<&str>)> = None;
-    for line in text.lines() {
+    let mut prose = false;
+    // Fence character and length, rust, first body line (1-based), body.
+    let mut open: Option<(char, usize, bool, usize, Vec<&str>)> = None;
+    for (i, line) in text.lines().enumerate() {
         let t = line.trim();
         match &mut open {
-            Some((c, n, _, body)) => {
+            Some((c, n, _, _, body)) => {
                 let closes = t.len() >= *n && t.chars().all(|x| x == *c);
                 if closes {
-                    let (_, _, rust, body) = open.take().expect("open block");
-                    blocks.push(Block { rust, text: body.join("\n") });
+                    let (_, _, rust, first, body) = open.take().expect("open block");
+                    blocks.push(Block { rust, text: body.join("\n"), lines: span(first, &body) });
                 } else {
                     body.push(line);
                 }
             }
             None => {
-                let Some(c) = t.chars().next().filter(|c| *c == '`' || *c == '~') else { continue };
-                let n = t.chars().take_while(|x| *x == c).count();
-                let info = &t[n..];
-                if n < 3 || (c == '`' && info.contains('`')) {
+                let fence = t.chars().next().filter(|c| *c == '`' || *c == '~').and_then(|c| {
+                    let n = t.chars().take_while(|x| *x == c).count();
+                    let info = &t[n..];
+                    (n >= 3 && !(c == '`' && info.contains('`'))).then_some((c, n, info))
+                });
+                let Some((c, n, info)) = fence else {
+                    prose |= !t.is_empty();
                     continue;
-                }
+                };
                 fenced = true;
                 let lang = info.trim().split([' ', ',', '{', '\t']).next().unwrap_or("").to_ascii_lowercase();
                 let rust = lang.is_empty() || lang == "rs" || lang.starts_with("rust");
-                open = Some((c, n, rust, Vec::new()));
+                open = Some((c, n, rust, i + 2, Vec::new()));
             }
         }
     }
-    if let Some((_, _, rust, body)) = open {
-        blocks.push(Block { rust, text: body.join("\n") });
+    if let Some((_, _, rust, first, body)) = open {
+        blocks.push(Block { rust, text: body.join("\n"), lines: span(first, &body) });
     }
-    (blocks, fenced)
+    Scan { blocks, fenced, prose }
 }
 
-/// The main block plus the Rust blocks defining what it (transitively) uses.
-fn assemble(blocks: &[Block], main: usize) -> String {
+/// The main block plus the Rust blocks defining what it (transitively) uses; the indices of
+/// the blocks that went in, and how many duplicate `use` lines were dropped.
+fn assemble(blocks: &[Block], main: usize) -> (String, Vec<usize>, usize) {
     let main_tokens = tokens(&blocks[main].text);
     let mut defined = definitions(&main_tokens);
     let mut needed: BTreeSet<String> = idents(&main_tokens).into_iter().filter(|i| !defined.contains(i)).collect();
     let mut chosen = BTreeSet::from([main]);
-    loop {
-        let mut grew = false;
-        for (i, b) in blocks.iter().enumerate() {
-            if chosen.contains(&i) || !b.rust || exports(&b.text) {
-                continue;
+    // Each candidate helper block's definitions and identifiers, worked out once.
+    let helpers: Vec<Option<(BTreeSet<String>, BTreeSet<String>)>> = blocks
+        .iter()
+        .map(|b| {
+            if !b.rust || exports(&b.text) {
+                return None;
             }
             let toks = tokens(&b.text);
-            let defs = definitions(&toks);
+            Some((definitions(&toks), idents(&toks)))
+        })
+        .collect();
+    loop {
+        let mut grew = false;
+        for (i, h) in helpers.iter().enumerate() {
+            let Some((defs, ids)) = h else { continue };
+            if chosen.contains(&i) {
+                continue;
+            }
             if defs.iter().any(|d| needed.contains(d)) {
                 chosen.insert(i);
                 defined.extend(defs.iter().cloned());
-                needed.extend(idents(&toks).into_iter().filter(|x| !defs.contains(x)));
+                needed.extend(ids.iter().filter(|x| !defs.contains(*x)).cloned());
                 needed.retain(|x| !defined.contains(x));
                 grew = true;
             }
@@ -129,9 +290,18 @@ fn assemble(blocks: &[Block], main: usize) -> String {
     }
     let mut seen_uses = BTreeSet::new();
     let mut out = String::new();
+    let mut used = Vec::new();
+    let mut duplicates = 0;
     for &i in &chosen {
-        let part: Vec<&str> =
-            blocks[i].text.lines().filter(|l| !is_use(l.trim()) || seen_uses.insert(l.trim().to_owned())).collect();
+        let part: Vec<&str> = blocks[i]
+            .text
+            .lines()
+            .filter(|l| {
+                let keep = !is_use(l.trim()) || seen_uses.insert(l.trim().to_owned());
+                duplicates += usize::from(!keep);
+                keep
+            })
+            .collect();
         let part = part.join("\n");
         if part.trim().is_empty() {
             continue;
@@ -140,9 +310,10 @@ fn assemble(blocks: &[Block], main: usize) -> String {
             out.push_str("\n\n");
         }
         out.push_str(part.trim_matches('\n').trim_end());
+        used.push(i);
     }
     out.push('\n');
-    out
+    (out, used, duplicates)
 }
 
 /// A one-line `use …;`.
@@ -184,14 +355,22 @@ fn looks_like_rust(text: &str) -> bool {
     })
 }
 
-/// An unfenced answer: from the first line that starts Rust to the last `export_reward!` line.
-fn unfenced(text: &str) -> String {
+/// An unfenced answer: from the first line that starts Rust to the last `export_reward!` line;
+/// the span's first and last non-blank line (1-based), and whether prose lay outside it.
+fn unfenced(text: &str) -> (String, Option<(usize, usize)>, bool) {
     let lines: Vec<&str> = text.lines().collect();
     let first = lines.iter().position(|l| starts_rust(l.trim_start())).unwrap_or(0);
     let last = lines.iter().rposition(|l| exports(l)).unwrap_or(lines.len().saturating_sub(1)).max(first);
     let mut out = lines[first..=last].join("\n").trim().to_owned();
     out.push('\n');
-    out
+    let blank = |l: &&str| l.trim().is_empty();
+    let span = lines[first..=last]
+        .iter()
+        .position(|l| !blank(l))
+        .zip(lines[first..=last].iter().rposition(|l| !blank(l)))
+        .map(|(a, b)| (first + a + 1, first + b + 1));
+    let prose = lines[..first].iter().chain(&lines[last + 1..]).any(|l| !blank(l));
+    (out, span, prose)
 }
 
 /// A token: an identifier, or one punctuation character.
@@ -431,6 +610,72 @@ export_reward!(reward);
         let e = extract_program("```rust\nfn reward() -> f32 { 1.0 }\n```").unwrap_err();
         assert_eq!(e.kind(), "no_export");
         assert_eq!(extract_program("fn reward() -> f32 { 1.0 }").unwrap_err().kind(), "no_export");
+    }
+
+    #[test]
+    fn says_which_blocks_and_lines_it_took() {
+        // Lines: 1 prose, 2 blank, 3 fence, 4-5 helper, 6 fence, 7 prose, 8 fence, 9 python,
+        // 10 fence, 11 prose, 12 fence, 13.. the reward block.
+        let answer = format!(
+            "Helpers first:\n\n```rust\nconst K: f32 = 2.0;\nfn kernel(x: f32) -> f32 {{ x * K }}\n```\nNot used:\n```python\nprint(1)\n```\nThe reward:\n```rust\n{}```\nDone.\n",
+            PROGRAM.replace("cos(next.pole_angle)", "kernel(next.pole_angle)")
+        );
+        let e = extract(&answer).unwrap();
+        assert_eq!(e.program, extract_program(&answer).unwrap());
+        assert_eq!((e.blocks_total, e.blocks_used.clone()), (3, vec![1, 3]));
+        let reward_lines = PROGRAM.lines().count();
+        assert_eq!(e.lines, vec![(4, 5), (13, 12 + reward_lines)]);
+        assert!(e.prose_dropped);
+        assert_eq!(e.duplicate_imports, 0);
+        assert_eq!(
+            e.description(),
+            format!("fenced blocks 1 and 3 of 3 (lines 4–5, 13–{}), prose dropped", 12 + reward_lines)
+        );
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["description"], e.description());
+        assert_eq!(v["blocks_used"], serde_json::json!([1, 3]));
+        assert_eq!(v["lines"], serde_json::json!([[4, 5], [13, 12 + reward_lines]]));
+        assert_eq!(v["program"], e.program);
+    }
+
+    #[test]
+    fn describes_a_lone_block_an_unfenced_answer_and_dropped_imports() {
+        let bare = format!("```rust\n{PROGRAM}```\n");
+        let e = extract(&bare).unwrap();
+        let n = PROGRAM.lines().count();
+        assert_eq!(e.description(), format!("fenced block 1 of 1 (lines 2–{})", n + 1));
+        assert!(!e.prose_dropped);
+
+        let one_line = "```rust\nfn reward(_s: &State, _a: &Action, _n: &State, _t: &mut Terms) -> f32 { 1.0 } export_reward!(reward);\n```";
+        assert_eq!(extract(one_line).unwrap().description(), "fenced block 1 of 1 (line 2)");
+
+        let unfenced = format!("Here you go:\n\n{PROGRAM}\nThis should balance the pole.\n");
+        let e = extract(&unfenced).unwrap();
+        assert_eq!((e.blocks_total, e.blocks_used.len()), (0, 0));
+        assert_eq!(e.description(), format!("lines 3–{} of an answer without fences, prose dropped", n + 2));
+        assert_eq!(extract(PROGRAM).unwrap().description(), format!("lines 1–{n} of an answer without fences"));
+
+        let dup = "```rust\nuse rewardsmith_guest::prelude::*;\nconst K: f32 = 1.0;\n```\n```rust\nuse rewardsmith_guest::prelude::*;\nfn reward(_s: &State, _a: &Action, n: &State, t: &mut Terms) -> f32 { K }\nexport_reward!(reward);\n```\n";
+        assert_eq!(
+            extract(dup).unwrap().description(),
+            "fenced blocks 1 and 2 of 2 (lines 2–3, 6–8), 1 duplicate `use` line dropped"
+        );
+    }
+
+    #[test]
+    fn an_answer_is_text_with_a_fence_line() {
+        assert!(is_answer(&format!("x\n```rust\n{PROGRAM}```\n")));
+        assert!(is_answer("~~~\nfn f() {}\n~~~"));
+        assert!(!is_answer(PROGRAM));
+        // Doc-comment examples and inline code are no fences.
+        assert!(!is_answer("/// ```\n/// let x = 1;\n/// ```\nfn f() {}\n"));
+        assert!(!is_answer("```inline``` code\n"));
+    }
+
+    #[test]
+    fn advice_names_the_fix() {
+        assert!(ExtractError::NoCode.advice().contains("```rust fenced block"));
+        assert!(ExtractError::NoExport.advice().contains("export_reward!(reward);"));
     }
 
     #[test]
