@@ -105,6 +105,13 @@ impl Store {
         &self.root
     }
 
+    /// `rewardsmith.db.runs` for `runs/rewardsmith.db`: the folder holding this store's
+    /// run folders, beside the database.
+    fn runs_folder_name(&self) -> String {
+        let name = self.path.file_name().map_or_else(|| "store".into(), |n| n.to_string_lossy());
+        format!("{name}.runs")
+    }
+
     fn setup(&self) -> Result<(), StoreError> {
         let mut conn = self.lock();
         let path = &self.path;
@@ -195,8 +202,12 @@ impl Store {
 
     // ----- runs -----
 
-    /// Creates a run (status `running`) and its artifact folder `<root>/run-<id>-<env>`.
+    /// Creates a run (status `running`) and its artifact folder
+    /// `<root>/<store file name>.runs/run-<id>-<env>`: named by its store, so two stores in
+    /// one folder never write into each other's runs. (Runs made before keep the folder
+    /// they were given, `<root>/run-<id>-<env>`: the path is stored with the run.)
     pub fn create_run(&self, new: &NewRun) -> Result<RunRow, StoreError> {
+        let runs = self.runs_folder_name();
         let id = self.write("creating a run", |tx| {
             tx.execute(
                 "INSERT INTO runs (created_unix, env, proposer, model, config_json, status, artifact_dir)
@@ -204,7 +215,7 @@ impl Store {
                 params![now_unix(), new.env, new.proposer, new.model, new.config.to_string()],
             )?;
             let id = tx.last_insert_rowid();
-            let rel = format!("run-{id:04}-{}", folder_safe(&new.env));
+            let rel = format!("{runs}/run-{id:04}-{}", folder_safe(&new.env));
             tx.execute("UPDATE runs SET artifact_dir = ?1 WHERE id = ?2", params![rel, id])?;
             // Inside the transaction: if the folder cannot be made, the run is not recorded.
             let dir = self.root.join(&rel);

@@ -447,6 +447,26 @@ fn the_best_candidate_is_chosen_on_the_mean_over_its_rechecks() {
     assert_eq!(store.best_candidate(run).unwrap().unwrap().0.id, lucky);
 }
 
+/// Issue 13: run folders were `<folder>/run-0001-<env>` for every store, so two stores in
+/// one folder wrote into each other's candidate folders and reports. Each store now names
+/// its own (`<file name>.runs/`).
+#[test]
+fn two_stores_in_one_folder_keep_their_run_folders_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Store::open(dir.path().join("a.db")).unwrap();
+    let b = Store::open(dir.path().join("b.db")).unwrap();
+    let (ra, rb) = (a.create_run(&new_run("cartpole-v0")).unwrap(), b.create_run(&new_run("cartpole-v0")).unwrap());
+    assert_eq!((ra.id, rb.id), (1, 1), "both stores number their first run 1");
+    assert_ne!(ra.artifact_dir, rb.artifact_dir);
+    assert_eq!(ra.artifact_dir, dir.path().join("a.db.runs").join("run-0001-cartpole-v0"));
+    assert!(ra.artifact_dir.is_dir() && rb.artifact_dir.is_dir());
+    std::fs::write(ra.artifact_dir.join("report.md"), "a's report").unwrap();
+    assert!(!rb.artifact_dir.join("report.md").exists());
+    // Reopened, each store finds its run where it put it.
+    drop(a);
+    assert_eq!(Store::open(dir.path().join("a.db")).unwrap().run(1).unwrap().artifact_dir, ra.artifact_dir);
+}
+
 /// Writes `PRAGMA user_version` into a closed database file's header (bytes 60..64, big-endian).
 fn set_user_version(path: &Path, version: u32) {
     let mut bytes = std::fs::read(path).unwrap();
