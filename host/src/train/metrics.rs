@@ -34,9 +34,11 @@ pub const SPS: &str = "perf/sps";
 pub const REWARD_NS: &str = "perf/reward_ns_per_transition";
 /// Fraction of wall-clock time spent in the reward so far.
 pub const REWARD_SHARE: &str = "perf/reward_share";
-/// Fractions of wall-clock time spent stepping envs, acting (policy forward) and updating.
+/// Fractions of wall-clock time spent stepping envs, acting (policy forward and sampling),
+/// on per-step bookkeeping (reward scaling, bootstrap, episode ends, normalisation) and updating.
 pub const ENV_SHARE: &str = "perf/env_share";
 pub const ACT_SHARE: &str = "perf/act_share";
+pub const BOOKKEEPING_SHARE: &str = "perf/bookkeeping_share";
 pub const UPDATE_SHARE: &str = "perf/update_share";
 /// Prefix of per-term metrics: `terms/<name>` is the term's mean per-step value.
 pub const TERM_PREFIX: &str = "terms/";

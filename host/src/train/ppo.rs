@@ -138,7 +138,11 @@ impl Losses {
 struct Timers {
     env: Duration,
     reward: Duration,
+    /// Policy and value forward passes and action sampling.
     act: Duration,
+    /// Per-step bookkeeping between the reward and the next action: learner reward
+    /// scaling, the time-limit bootstrap, episode ends, observation normalisation.
+    bookkeeping: Duration,
     update: Duration,
 }
 
@@ -373,7 +377,7 @@ impl<'a> Run<'a> {
                 }
                 let raw = self.vec.observations().to_vec();
                 next_obs = self.normalise(&raw, true);
-                self.timers.act += t.elapsed();
+                self.timers.bookkeeping += t.elapsed();
             }
             let fitness_100 = (self.window.len() == 100).then(|| self.window.iter().sum::<f64>() / 100.0);
             if solved_at.is_none() && fitness_100.is_some_and(|f| f >= self.solved) {
@@ -385,7 +389,7 @@ impl<'a> Run<'a> {
             let last_values = self.critic.forward_batch(&next_obs, &mut acts_c).to_vec();
             gae(&mut ro, &last_values, n, p.gamma, p.gae_lambda);
             // Update.
-            let (losses, grad_norm) = self.update(&ro, lr)?;
+            let (losses, grad_norm) = self.update(&ro, lr, global_step)?;
             self.timers.update += t.elapsed();
             if !losses.pg.is_finite() || !losses.v.is_finite() {
                 return Err(TrainError::Diverged { step: global_step, what: "the loss" });
@@ -470,8 +474,9 @@ impl<'a> Run<'a> {
         TrainError::Reward { error, step, state }
     }
 
-    /// `update_epochs` passes of shuffled minibatches. Returns mean losses and grad norm.
-    fn update(&mut self, ro: &Rollout, lr: f32) -> Result<(Losses, f64), TrainError> {
+    /// `update_epochs` passes of shuffled minibatches. Returns mean losses and grad norm;
+    /// `step` (env steps so far) is where a non-finite gradient is reported.
+    fn update(&mut self, ro: &Rollout, lr: f32, step: u64) -> Result<(Losses, f64), TrainError> {
         let p = &self.cfg.ppo;
         let b = ro.rewards.len();
         let mb = p.minibatch_size().max(1);
@@ -510,7 +515,7 @@ impl<'a> Run<'a> {
                 }
                 let norm = clip_grad_norm(&mut grads, p.max_grad_norm);
                 if !norm.is_finite() {
-                    return Err(TrainError::Diverged { step: 0, what: "the gradient" });
+                    return Err(TrainError::Diverged { step, what: "the gradient" });
                 }
                 norm_sum += f64::from(norm);
                 steps += 1;
@@ -569,6 +574,7 @@ impl<'a> Run<'a> {
             (m::REWARD_SHARE.into(), share(self.timers.reward)),
             (m::ENV_SHARE.into(), share(self.timers.env)),
             (m::ACT_SHARE.into(), share(self.timers.act)),
+            (m::BOOKKEEPING_SHARE.into(), share(self.timers.bookkeeping)),
             (m::UPDATE_SHARE.into(), share(self.timers.update)),
         ];
         for (k, name) in self.term_names.iter().enumerate() {

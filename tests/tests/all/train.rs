@@ -108,6 +108,13 @@ fn same_seed_gives_the_same_bits_whatever_the_thread_count() {
         }
         let d = run(&TrainConfig { seed: 1, ..cfg.clone() }, &wasm, 2).unwrap();
         assert_ne!(bits(a.policy.actor.params()), bits(d.policy.actor.params()), "{env}: another seed");
+        // Where the time went: five disjoint parts of the wall clock (acting no longer
+        // includes the per-step bookkeeping), so each is present and they sum to at most 1.
+        for r in &a.records {
+            let parts = ["reward", "env", "act", "bookkeeping", "update"]
+                .map(|k| r.get(&format!("perf/{k}_share")).unwrap_or_else(|| panic!("{env}: perf/{k}_share missing")));
+            assert!(parts.iter().all(|&p| p >= 0.0) && parts.iter().sum::<f64>() <= 1.0 + 1e-9, "{env}: {parts:?}");
+        }
         // Terms are reported for every iteration under their own names.
         assert!(a.records.iter().all(|r| r.get("terms/upright").is_some()), "{env}: terms/upright missing");
         assert_eq!(a.result.terms.len(), a.term_names.len());
@@ -206,6 +213,29 @@ fn a_reward_that_fails_mid_training_stops_the_run_with_the_offending_state() {
     let TrainError::Reward { state: Some(state), .. } = &err else { panic!("no state in {err:?}") };
     let pos: f32 = state.split("cart_pos=").nth(1).and_then(|s| s.split(',').next()).unwrap().parse().unwrap();
     assert!(pos.abs() >= 0.3, "the reported state is not the one that fails: {state}");
+}
+
+/// Finite but huge rewards: returns overflow f32, so the PPO update cannot go on.
+const HUGE: &str = r#"
+use rewardsmith_guest::envs::cartpole::*;
+use rewardsmith_guest::prelude::*;
+
+fn reward(_s: &State, _a: &Action, _next: &State, t: &mut Terms) -> f32 {
+    t.add("huge", 3.0e38)
+}
+
+export_reward!(reward);
+"#;
+
+#[test]
+fn a_diverged_update_says_at_which_step() {
+    let cfg = short("cartpole-v0", 8192);
+    let err = run(&cfg, &compile_rust(HUGE).unwrap(), 2).unwrap_err();
+    let TrainError::Diverged { step, .. } = err else { panic!("not a divergence: {err:?}") };
+    // It diverges in the first update, after one rollout of num_envs × num_steps steps
+    // (it was reported as step 0).
+    assert_eq!(step, cfg.ppo.batch_size() as u64, "{err}");
+    assert_eq!(err.kind(), "diverged");
 }
 
 #[test]
