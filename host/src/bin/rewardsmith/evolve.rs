@@ -250,13 +250,16 @@ fn run_inner(args: Args) -> Result<(), Failure> {
             bar.set_prefix(format!("iteration {}/{}: rechecking the leaders", iteration + 1, cfg.iterations));
         }
         Event::IterationDone { iteration, best, all_failed, best_so_far, .. } => {
-            let text = match (&best, all_failed) {
-                (Some((b, s)), false) => {
-                    format!("iteration {}: best {} fitness {}", iteration + 1, b.label(), s.describe())
-                }
-                _ => format!("iteration {}: every candidate failed", iteration + 1),
+            // The iteration's best and the run's (elitist; ties go to the earlier candidate):
+            // both named, so a tie never reads as a change of the best.
+            let here = match (&best, all_failed) {
+                (Some((b, s)), false) => format!("best here {} fitness {}", b.label(), s.describe()),
+                _ => "every candidate failed".to_owned(),
             };
-            say(&bar, quiet, text);
+            let so_far = best_so_far
+                .as_ref()
+                .map_or(String::new(), |(b, s)| format!("; best so far {} fitness {}", b.label(), s.describe()));
+            say(&bar, quiet, format!("iteration {}: {here}{so_far}", iteration + 1));
             if let Some((b, s)) = &best_so_far {
                 bar.set_message(format!("best so far {} {}", b.label(), s.describe()));
             }
