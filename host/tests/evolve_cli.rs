@@ -107,6 +107,16 @@ fn a_killed_run_resumes_without_redoing_or_losing_anything() {
     for origin in [Origin::HumanBaseline, Origin::SparseBaseline, Origin::Final] {
         assert_eq!(after.iter().filter(|c| c.origin == origin).count(), 1, "{origin:?}");
     }
+    // The default rechecks (issue 14): each iteration's 2 leaders on 2 more seeds, once each
+    // across the kill, all trained, and the best is selected on the mean of its 3 seeds.
+    let rechecks: Vec<_> = after.iter().filter(|c| c.origin == Origin::Recheck).collect();
+    let mut keys: Vec<_> = rechecks.iter().map(|c| (c.iteration, c.sample, c.seed)).collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!((rechecks.len(), keys.len()), (8, 8), "{keys:?}");
+    assert!(rechecks.iter().all(|c| c.status == CandidateStatus::Trained && [1, 2].contains(&c.seed)));
+    assert_eq!(summary["summary"]["best_fitness_seeds"], 3, "{summary}");
+    assert_eq!(summary["summary"]["rechecks"], 8, "{summary}");
     let report = PathBuf::from(summary["report"].as_str().unwrap());
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.contains("Human-normalised score") && html.contains("<svg"), "report lacks its parts");
@@ -114,6 +124,10 @@ fn a_killed_run_resumes_without_redoing_or_losing_anything() {
     // runs / runs show / report read the same store.
     let out = run(&["runs", "--store", store_s, "--json"]);
     assert!(out.status.success());
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed[0]["best_candidate_id"], summary["summary"]["best_id"], "{listed}");
+    assert_eq!(listed[0]["best_fitness"], summary["summary"]["best_fitness"], "{listed}");
+    assert_eq!((listed[0]["best_fitness_seeds"].as_u64(), listed[0]["iterations"].as_u64()), (Some(3), Some(2)));
     let out = run(&["runs", "show", "1", "--store", store_s, "--json"]);
     assert!(out.status.success());
     let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -16,10 +16,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::parse_id;
+use super::view::{candidate_brief, label, run_summary};
 use super::{ApiError, AppState};
 use crate::check::{CheckError, CheckOptions, States, check as run_check};
 use crate::compiler::{CompileError, Source};
-use crate::store::{CandidateRow, CandidateStatus, FeedbackKind, IterationStatus, Origin, RunRow, Store};
+use crate::store::{CandidateStatus, FeedbackKind, Origin, Store};
 
 /// Reads a JSON body: 413 over the size limit, 400 when it is not the expected JSON.
 pub fn json_body<T: for<'de> Deserialize<'de>>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
@@ -41,61 +42,10 @@ pub async fn not_found() -> ApiError {
     ApiError::not_found("no such page or API route (see docs/web.md)")
 }
 
-/// Distinct iterations finished (`done`), whatever the attempts.
-pub fn iterations_done(st: &Store, run: i64) -> usize {
-    let mut done: Vec<u32> = st
-        .iterations(run)
-        .unwrap_or_default()
-        .iter()
-        .filter(|i| i.status == IterationStatus::Done)
-        .map(|i| i.idx)
-        .collect();
-    done.dedup();
-    done.len()
-}
-
-/// One line of the runs list.
-pub fn run_summary(st: &Store, r: &RunRow) -> Result<Value, ApiError> {
-    let cands = st.candidates(r.id, None)?;
-    let best = st.best_candidate(r.id)?;
-    Ok(json!({
-        "id": r.id, "created_unix": r.created_unix, "env": r.env, "proposer": r.proposer, "model": r.model,
-        "status": r.status, "iterations": iterations_done(st, r.id),
-        "planned_iterations": r.config.get("iterations"), "candidates": cands.len(),
-        "trained": cands.iter().filter(|c| c.status == CandidateStatus::Trained).count(),
-        "best_candidate_id": best.as_ref().map(|(b, _)| b.id),
-        "best_fitness": best.as_ref().map(|(_, s)| s.mean).filter(|f| f.is_finite()),
-        "best_fitness_seeds": best.as_ref().map(|(_, s)| s.seeds),
-    }))
-}
-
 pub async fn runs(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let st = state.store();
     let list = st.runs()?.iter().map(|r| run_summary(st, r)).collect::<Result<Vec<_>, _>>()?;
     Ok(Json(Value::Array(list)))
-}
-
-/// A candidate without its source and result (lists, live updates).
-pub fn candidate_brief(c: &CandidateRow) -> Value {
-    json!({
-        "id": c.id, "run_id": c.run_id, "iteration": c.iteration, "attempt": c.attempt, "sample": c.sample,
-        "origin": c.origin, "label": label(c), "status": c.status, "fitness": c.fitness.filter(|f| f.is_finite()),
-        "error_kind": c.error_kind,
-        "error": c.error_text.as_deref().map(|t| t.lines().next().unwrap_or("").chars().take(200).collect::<String>()),
-    })
-}
-
-/// `i2.s5` (`i2a1.s5` on a retry), its rechecks `i2.s5.seed1`; final trainings `final.seed1000`.
-pub fn label(c: &CandidateRow) -> String {
-    let search = || match c.attempt {
-        0 => format!("i{}.s{}", c.iteration, c.sample),
-        a => format!("i{}a{a}.s{}", c.iteration, c.sample),
-    };
-    match c.origin {
-        Origin::Llm | Origin::Offline => search(),
-        Origin::Recheck => format!("{}.seed{}", search(), c.seed),
-        o => format!("{o}.seed{}", c.seed),
-    }
 }
 
 pub async fn run(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
@@ -114,22 +64,13 @@ pub async fn candidate(
     Path((id, cid)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let (id, cid) = (parse_id("run id", &id)?, parse_id("candidate id", &cid)?);
-    let c = run_candidate(state.store(), id, cid)?;
+    let c = state.store().candidate_of_run(id, cid)?;
     let mut v = serde_json::to_value(&c).unwrap_or(Value::Null);
     v["label"] = json!(label(&c));
     Ok(Json(v))
 }
 
 /// Candidate `cid` of run `id`; 404 when either is unknown or it belongs to another run.
-pub fn run_candidate(st: &Store, id: i64, cid: i64) -> Result<CandidateRow, ApiError> {
-    st.run(id)?;
-    let c = st.candidate(cid)?;
-    if c.run_id != id {
-        return Err(ApiError::not_found(format!("run {id} has no candidate {cid}")));
-    }
-    Ok(c)
-}
-
 // ----- feedback -----
 
 #[derive(Deserialize)]

@@ -46,7 +46,7 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound { .. } => ApiError::not_found(e.to_string()),
+            StoreError::NotFound { .. } | StoreError::NotInRun { .. } => ApiError::not_found(e.to_string()),
             e => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.kind(), e.to_string()),
         }
     }

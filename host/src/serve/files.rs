@@ -70,10 +70,7 @@ fn read_under(dir: &Path, path: &Path, name: &str) -> Result<Response, ApiError>
 pub fn candidate_dir(state: &AppState, run: i64, cid: i64) -> Result<PathBuf, ApiError> {
     let st = state.store();
     let row = st.run(run)?;
-    let c = st.candidate(cid)?;
-    if c.run_id != run {
-        return Err(ApiError::not_found(format!("run {run} has no candidate {cid}")));
-    }
+    st.candidate_of_run(run, cid)?;
     let run_dir = folder_under(&row.artifact_dir, &state.inner.root)
         .ok_or_else(|| ApiError::not_found(format!("run {run}'s artifact folder is missing")))?;
     folder_under(&run_dir.join(format!("c{cid}")), &run_dir)

@@ -23,6 +23,7 @@ mod guard;
 mod headers;
 mod pages;
 mod slots;
+pub mod view;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

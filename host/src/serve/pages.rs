@@ -8,9 +8,9 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::api::{label, run_candidate, run_summary};
 use super::error::{PageError, parse_id};
 use super::files::RUNTIME_HINT;
+use super::view::{label, run_summary};
 use super::{AppState, esc};
 use crate::evolve::Journal;
 use crate::evolve::report::{ReportData, charts, fmt};
@@ -275,7 +275,7 @@ pub async fn candidate(
     let id = parse_id("run id", &id).map_err(PageError)?;
     let cid = parse_id("candidate id", &cid).map_err(PageError)?;
     let st = state.store();
-    let c = run_candidate(st, id, cid).map_err(PageError)?;
+    let c = st.candidate_of_run(id, cid)?;
     let run = st.run(id)?;
     let mut b = format!(
         "<main data-candidate=\"{cid}\"><h1>Candidate {} of <a href=\"/runs/{id}\">run {id}</a></h1>\

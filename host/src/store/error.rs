@@ -56,6 +56,10 @@ pub enum StoreError {
     #[error("no {what} with id {id} in the run store (see `rewardsmith runs`)")]
     NotFound { what: &'static str, id: i64 },
 
+    /// A candidate that exists, asked for under another run.
+    #[error("run {run} has no candidate {candidate}")]
+    NotInRun { run: i64, candidate: i64 },
+
     /// A stored value could not be read back (edited by hand, or a bug).
     #[error("run store {} holds a value that cannot be read back ({op}): {reason}", .path.display())]
     BadValue { path: PathBuf, op: &'static str, reason: String },
@@ -83,7 +87,7 @@ impl StoreError {
             StoreError::NewerSchema { .. } => "newer_schema",
             StoreError::Io { .. } => "store_io",
             StoreError::Sql { .. } => "store_sql",
-            StoreError::NotFound { .. } => "not_found",
+            StoreError::NotFound { .. } | StoreError::NotInRun { .. } => "not_found",
             StoreError::BadValue { .. } => "bad_value",
             StoreError::NoWal { .. } => "no_wal",
             StoreError::NotAFailure { .. } => "not_a_failure",

@@ -423,6 +423,17 @@ impl Store {
         })
     }
 
+    /// Candidate `id` of run `run` (`NotFound` when either does not exist, `NotInRun` when
+    /// the candidate belongs to another run).
+    pub fn candidate_of_run(&self, run: i64, id: i64) -> Result<CandidateRow, StoreError> {
+        self.run(run)?;
+        let c = self.candidate(id)?;
+        if c.run_id != run {
+            return Err(StoreError::NotInRun { run, candidate: id });
+        }
+        Ok(c)
+    }
+
     /// The best proposed reward so far and its selection fitness, by the loop's rule
     /// ([`crate::selection`]): baselines and final retrains never count.
     pub fn best_candidate(&self, run_id: i64) -> Result<Option<(CandidateRow, Selection)>, StoreError> {

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use rewardsmith::serve::view::{iterations_done, run_summary};
 use rewardsmith::store::{CandidateRow, CandidateStatus, LlmCallStatus, RunRow, Store, utc};
 use rewardsmith::text::for_terminal;
 use serde_json::json;
@@ -51,29 +52,17 @@ fn store_failure(e: rewardsmith::store::StoreError) -> Failure {
 
 fn list(store: &Store, json: bool) -> Result<(), Failure> {
     let runs = store.runs().map_err(store_failure)?;
+    if json {
+        // The same summary the playground's /api/runs gives.
+        let list = runs.iter().map(|r| run_summary(store, r)).collect::<Result<Vec<_>, _>>().map_err(store_failure)?;
+        println!("{}", serde_json::Value::Array(list));
+        return Ok(());
+    }
     let mut items = Vec::with_capacity(runs.len());
     for r in &runs {
         let cands = store.candidates(r.id, None).map_err(store_failure)?;
         let best = store.best_candidate(r.id).map_err(store_failure)?;
         items.push((r, cands, best));
-    }
-    if json {
-        let list: Vec<_> = items
-            .iter()
-            .map(|(r, cands, best)| {
-                json!({
-                    "id": r.id, "created_unix": r.created_unix, "env": r.env, "proposer": r.proposer,
-                    "model": r.model, "status": r.status, "artifact_dir": r.artifact_dir,
-                    "iterations": iterations_done(store, r.id), "candidates": cands.len(),
-                    "trained": cands.iter().filter(|c| c.status == CandidateStatus::Trained).count(),
-                    "best_candidate_id": best.as_ref().map(|(b, _)| b.id),
-                    "best_fitness": best.as_ref().map(|(_, s)| s.mean).filter(|f| f.is_finite()),
-                    "best_fitness_seeds": best.as_ref().map(|(_, s)| s.seeds),
-                })
-            })
-            .collect();
-        println!("{}", serde_json::Value::Array(list));
-        return Ok(());
     }
     if runs.is_empty() {
         println!("no runs in {} yet: start one with `rewardsmith evolve --env cartpole`", store.path().display());
@@ -98,19 +87,6 @@ fn list(store: &Store, json: bool) -> Result<(), Failure> {
         );
     }
     Ok(())
-}
-
-/// Distinct iterations finished (`done`), whatever the attempts.
-fn iterations_done(store: &Store, run: i64) -> usize {
-    let mut done: Vec<u32> = store
-        .iterations(run)
-        .unwrap_or_default()
-        .iter()
-        .filter(|i| i.status == rewardsmith::store::IterationStatus::Done)
-        .map(|i| i.idx)
-        .collect();
-    done.dedup();
-    done.len()
 }
 
 fn proposer_text(r: &RunRow) -> String {
