@@ -41,12 +41,21 @@ pub fn registry() -> &'static [Registration] {
     })
 }
 
+/// An env id without its version: `cartpole-v0` → `cartpole` (an id without a `-v<digits>`
+/// suffix is returned as it is). The one place that knows how ids are versioned.
+pub fn base_name(id: &str) -> &str {
+    match id.rsplit_once("-v") {
+        Some((name, v)) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => id,
+    }
+}
+
 /// The registration for a versioned id (`cartpole-v0`) or a bare name (`cartpole`, the
 /// latest version).
 pub fn find(id: &str) -> Result<&'static Registration, EnvError> {
     registry()
         .iter()
-        .rfind(|r| r.spec.id == id || r.spec.id.rsplit_once("-v").is_some_and(|(name, _)| name == id))
+        .rfind(|r| r.spec.id == id || base_name(r.spec.id) == id)
         .ok_or_else(|| EnvError::UnknownEnv { id: id.into(), known: ids().join(", ") })
 }
 
@@ -58,4 +67,21 @@ pub fn make(id: &str) -> Result<Box<dyn Env>, EnvError> {
 /// Every registered id.
 pub fn ids() -> Vec<&'static str> {
     registry().iter().map(|r| r.spec.id).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_name_strips_only_a_version_suffix() {
+        assert_eq!(base_name("cartpole-v0"), "cartpole");
+        assert_eq!(base_name("cartpole_continuous-v12"), "cartpole_continuous");
+        assert_eq!(base_name("cartpole"), "cartpole");
+        assert_eq!(base_name("my-viewer"), "my-viewer", "`-v` not followed by digits is part of the name");
+        assert_eq!(base_name("x-v"), "x-v");
+        assert_eq!(find("cartpole").unwrap().spec.id, "cartpole-v0");
+        assert_eq!(find("cartpole_continuous").unwrap().spec.id, "cartpole_continuous-v0");
+        assert!(find("cart").is_err());
+    }
 }

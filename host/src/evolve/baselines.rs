@@ -37,7 +37,7 @@ const BASELINES: &[(&str, &str, &str)] = &[
 
 /// `cartpole-v0` → `cartpole`.
 fn base(env: &str) -> &str {
-    env.split("-v").next().unwrap_or(env)
+    rewardsmith_envs::registry::base_name(env)
 }
 
 /// The human baseline reward's source for an SDK env (`cartpole` or `cartpole-v0`).

@@ -27,7 +27,7 @@ pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
 
 /// The SDK module of an env id: `cartpole-v0` → `cartpole`.
 fn module_name(id: &str) -> &str {
-    id.split("-v").next().unwrap_or(id)
+    rewardsmith_envs::registry::base_name(id)
 }
 
 /// The system prompt for rewards of `env` (the SDK env, e.g. `cartpole`).
@@ -180,7 +180,7 @@ mod tests {
         for reg in rewardsmith_envs::registry() {
             let layout = rewardsmith_guest::envs::find(reg.spec.reward_env).unwrap();
             let sys = system(layout, 32);
-            let module = reg.spec.reward_env.split("-v").next().unwrap();
+            let module = rewardsmith_envs::registry::base_name(reg.spec.reward_env);
             assert!(sys.contains(&format!("rewardsmith_guest::envs::{module}::*;")), "{sys}");
             for text in [sys, task(reg.spec)] {
                 assert!(!text.contains("{{"), "{}: unfilled placeholder in\n{text}", reg.spec.id);

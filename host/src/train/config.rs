@@ -92,7 +92,7 @@ impl PpoConfig {
     /// The tuned defaults for a registered env id (with or without its version, e.g.
     /// `cartpole` or `cartpole-v0`); [`PpoConfig::default`] for others.
     pub fn for_env(env: &str) -> Self {
-        let base = env.split("-v").next().unwrap_or(env);
+        let base = rewardsmith_envs::registry::base_name(env);
         let d = Self::default();
         match base {
             // rl-zoo's CartPole discounting (γ 0.98, λ 0.8) with a larger batch, fewer epochs
