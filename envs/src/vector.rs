@@ -97,7 +97,7 @@ impl VecEnv {
             action_len: layout.action_len,
             obs: vec![0.0; envs.len() * obs_dim],
             final_obs: vec![0.0; envs.len() * obs_dim],
-            transitions: vec![0.0; envs.len() * (2 * layout.state_len + layout.action_len)],
+            transitions: vec![0.0; envs.len() * layout.transition_len()],
             done: vec![false; envs.len()],
             ends: Vec::new(),
             envs,

@@ -41,7 +41,7 @@ fn main() {
         let src = Source::from_path(&root.join(format!("guest-sdk/examples/{}.rs", case.env))).expect("example");
         let wasm = compiler.compile(&src).expect("compiles").wasm;
         let env = rewardsmith_guest::envs::find(case.env).expect("env");
-        let stride = 2 * env.state_len + env.action_len;
+        let stride = env.transition_len();
         let data = rewardsmith::transitions::sample(env, 4096, 1);
 
         let native = fastest(reps, || {

@@ -170,7 +170,7 @@ pub fn check(
     let names = instance.term_names().to_vec();
     let terms: Vec<Stats> = acc.iter().zip(&names).map(|(a, n)| a.stats(n)).collect();
     if let Some((value, number, index)) = first_bad {
-        let next = &data[index * stride + env.state_len + env.action_len..(index + 1) * stride];
+        let (_, _, next) = env.split_transition(&data[index * stride..(index + 1) * stride]);
         return Err(CheckError::Reward {
             error: RewardError::NonFinite { value, number, transition: index },
             state: Some(transitions::describe_state(env.state_fields, next)),

@@ -11,7 +11,7 @@ use rewardsmith_guest::envs::EnvLayout;
 /// range, so differences (`next − s`) are small as in a real step. Same seed → same bits.
 pub fn sample(env: &EnvLayout, n: usize, seed: u64) -> Vec<f32> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut out = Vec::with_capacity(n * (2 * env.state_len + env.action_len));
+    let mut out = Vec::with_capacity(n * env.transition_len());
     for _ in 0..n {
         let start = out.len();
         push_fields(&mut out, env.state_fields, &mut rng);
@@ -78,7 +78,7 @@ mod tests {
         let a = sample(env, 100, 7);
         assert_eq!(a, sample(env, 100, 7));
         assert_ne!(a, sample(env, 100, 8));
-        assert_eq!(a.len(), 100 * (2 * env.state_len + env.action_len));
+        assert_eq!(a.len(), 100 * env.transition_len());
         let f = &env.state_fields[0];
         assert!(a[0] >= f.range.0 && a[0] <= f.range.1);
     }

@@ -65,14 +65,14 @@ impl Player {
             return Err(DemoError::EpisodeOver);
         }
         let layout = self.env.layout();
-        let (s, a) = (layout.state_len, layout.action_len);
         self.policy.act_deterministic(&self.obs, &mut self.action);
         let mut tr = std::mem::take(&mut self.transition);
-        tr.resize(2 * s + a, 0.0);
-        tr[..s].copy_from_slice(self.env.state());
+        tr.resize(layout.transition_len(), 0.0);
+        layout.split_transition_mut(&mut tr).0.copy_from_slice(self.env.state());
         let step = self.env.step(&self.action)?;
-        tr[s..s + a].copy_from_slice(self.env.sdk_action());
-        tr[s + a..].copy_from_slice(self.env.state());
+        let (_, sdk_action, next) = layout.split_transition_mut(&mut tr);
+        sdk_action.copy_from_slice(self.env.sdk_action());
+        next.copy_from_slice(self.env.state());
         self.transition = tr;
         self.obs = step.obs;
         self.terminated = step.terminated;

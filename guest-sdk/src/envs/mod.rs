@@ -31,6 +31,28 @@ pub struct EnvLayout {
     pub action_fields: &'static [Field],
 }
 
+impl EnvLayout {
+    /// Floats in one transition, the record the reward ABI passes: `state`, `action`,
+    /// `next_state`, back to back.
+    pub const fn transition_len(&self) -> usize {
+        2 * self.state_len + self.action_len
+    }
+
+    /// A transition's `(state, action, next_state)`; `tr` is one transition long.
+    pub fn split_transition<'a>(&self, tr: &'a [f32]) -> (&'a [f32], &'a [f32], &'a [f32]) {
+        let (state, rest) = tr.split_at(self.state_len);
+        let (action, next) = rest.split_at(self.action_len);
+        (state, action, next)
+    }
+
+    /// [`split_transition`](Self::split_transition), mutable.
+    pub fn split_transition_mut<'a>(&self, tr: &'a mut [f32]) -> (&'a mut [f32], &'a mut [f32], &'a mut [f32]) {
+        let (state, rest) = tr.split_at_mut(self.state_len);
+        let (action, next) = rest.split_at_mut(self.action_len);
+        (state, action, next)
+    }
+}
+
 macro_rules! layouts {
     ($($m:ident),*) => {
         /// Every env's layout, in alphabetical order.
@@ -71,5 +93,17 @@ mod tests {
         }
         assert_eq!(find("cartpole").map(|e| e.id), Some("cartpole-v0"));
         assert!(find("nope").is_none());
+    }
+
+    #[test]
+    fn a_transition_is_state_action_next_state() {
+        for env in ALL {
+            let mut buf = [0.0f32; 512];
+            buf.iter_mut().enumerate().for_each(|(i, x)| *x = i as f32);
+            let (state, action, next) = env.split_transition(&buf[..env.transition_len()]);
+            assert_eq!((state.len(), action.len(), next.len()), (env.state_len, env.action_len, env.state_len));
+            assert_eq!(action.first(), Some(&(env.state_len as f32)), "{}", env.id);
+            assert_eq!(next.first(), Some(&((env.state_len + env.action_len) as f32)), "{}", env.id);
+        }
     }
 }

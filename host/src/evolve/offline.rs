@@ -208,7 +208,7 @@ impl OfflineProposer {
 /// (none known when the env has no simulator).
 fn constant_floats(layout: &EnvLayout) -> Vec<bool> {
     let Ok(data) = crate::transitions::rollout(layout.id, 1024, 0) else { return Vec::new() };
-    let (n, stride) = (layout.state_len, 2 * layout.state_len + layout.action_len);
+    let (n, stride) = (layout.state_len, layout.transition_len());
     (0..n)
         .map(|i| {
             let mut values = data.chunks_exact(stride).map(|t| t[n + layout.action_len + i]);

@@ -150,7 +150,7 @@ impl RewardInstance {
 
     /// Floats per transition: `state, action, next_state`.
     pub fn transition_len(&self) -> usize {
-        2 * self.env.state_len + self.env.action_len
+        self.env.transition_len()
     }
 
     /// Term names seen so far (complete after the first batch for most rewards).

@@ -98,18 +98,19 @@ fn play(
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_a11c_e000_0001);
     let mut obs = env.reset(seed);
     let mut action = vec![0.0; policy.action_dim()];
-    let mut tr = vec![0.0; 2 * layout.state_len + layout.action_len];
+    let mut tr = vec![0.0; layout.transition_len()];
     let mut ret = 0.0;
     loop {
         match mode {
             ActMode::Deterministic => policy.act_deterministic(&obs, &mut action),
             ActMode::Stochastic => policy.act_sampled(&obs, &mut rng, &mut action),
         }
-        tr[..layout.state_len].copy_from_slice(env.state());
+        layout.split_transition_mut(&mut tr).0.copy_from_slice(env.state());
         let before = obs.clone();
         let step = env.step(&action)?;
-        tr[layout.state_len..layout.state_len + layout.action_len].copy_from_slice(env.sdk_action());
-        tr[layout.state_len + layout.action_len..].copy_from_slice(env.state());
+        let (_, sdk_action, next) = layout.split_transition_mut(&mut tr);
+        sdk_action.copy_from_slice(env.sdk_action());
+        next.copy_from_slice(env.state());
         let r = reward.run_batch(&tr).map_err(|e| reward_error(e, u64::from(env.elapsed_steps())))?;
         let total = r.totals[0];
         let terms = r.terms.to_vec();

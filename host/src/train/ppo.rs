@@ -449,7 +449,7 @@ impl<'a> Run<'a> {
     /// The typed error for a failed reward batch, naming the transition that fails.
     fn reward_failure(&self, error: RewardError, step: u64) -> TrainError {
         let layout = self.vec.envs()[0].layout();
-        let stride = 2 * layout.state_len + layout.action_len;
+        let stride = layout.transition_len();
         let trs = self.vec.transitions();
         let index = match &error {
             RewardError::NonFinite { transition, .. } => Some(*transition),
@@ -462,14 +462,9 @@ impl<'a> Run<'a> {
             }),
         };
         let state = index.map(|i| {
-            let tr = &trs[i * stride..(i + 1) * stride];
-            let action: Vec<String> =
-                tr[layout.state_len..layout.state_len + layout.action_len].iter().map(|a| a.to_string()).collect();
-            format!(
-                "{} (env {i}; action [{}])",
-                describe_state(layout.state_fields, &tr[layout.state_len + layout.action_len..]),
-                action.join(", ")
-            )
+            let (_, action, next) = layout.split_transition(&trs[i * stride..(i + 1) * stride]);
+            let action: Vec<String> = action.iter().map(|a| a.to_string()).collect();
+            format!("{} (env {i}; action [{}])", describe_state(layout.state_fields, next), action.join(", "))
         });
         TrainError::Reward { error, step, state }
     }
