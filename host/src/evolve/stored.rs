@@ -53,7 +53,12 @@ fn candidate_from(row: CandidateRow) -> Candidate {
         error_kind: row.error_kind,
         error_text: row.error_text,
         result: row.result.and_then(|r| serde_json::from_value(r).ok()),
-        fitness: row.fitness,
+        // The store keeps a non-finite fitness as NULL; a trained candidate's NULL is the −∞
+        // the loop gave it (no episode ended), so a resumed run judges it as a straight one.
+        fitness: match (row.status, row.fitness) {
+            (store::CandidateStatus::Trained, None) => Some(f64::NEG_INFINITY),
+            (_, f) => f,
+        },
         run_dir: row.policy_path.map(Into::into),
     }
 }

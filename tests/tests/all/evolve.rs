@@ -361,3 +361,44 @@ fn a_nesting_bomb_in_a_stored_llm_answer_is_one_refused_candidate_and_the_run_re
     let (again, asked) = run_once(vec![]);
     assert_eq!((again.expect("the resume finishes").failed, asked), (1, 0));
 }
+
+/// Issue 13: a candidate whose training ended no episode has fitness −∞ in the loop, but the
+/// store keeps non-finite numbers as NULL, and a resumed run read that back as "no fitness".
+/// Now a trained candidate's NULL reads back as −∞, and a run resumed over such candidates
+/// judges them as the straight run did: trained, not an all-failed iteration to retry.
+#[test]
+fn a_resumed_run_judges_a_candidate_that_ended_no_episode_as_a_straight_run() {
+    use rewardsmith::evolve::stored::StoreJournal;
+    use rewardsmith::evolve::{Candidate, Journal, Key};
+    use rewardsmith::store::{NewRun, Proposer as StoreProposer, Store};
+    let sandbox = Sandbox::new(Limits::default()).unwrap();
+    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap());
+    let mut cfg = small_config();
+    (cfg.iterations, cfg.samples) = (1, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("runs.db")).unwrap();
+    let config = serde_json::to_value(&cfg).unwrap();
+    let run = store
+        .create_run(&NewRun { env: cfg.env.clone(), proposer: StoreProposer::Offline, model: None, config })
+        .unwrap();
+    let mut journal = StoreJournal { store: &store, run_id: run.id };
+    // Iteration 0 as the loop left it before a crash: both candidates trained, neither saw an
+    // episode end (the loop's −∞).
+    for sample in 0..2 {
+        let key = Key { iteration: 0, attempt: 0, sample, origin: Origin::Offline, seed: cfg.seed };
+        let mut c = journal.propose(&Candidate::new(key, good())).unwrap();
+        c.status = Status::Trained;
+        c.fitness = Some(f64::NEG_INFINITY);
+        journal.update(&c).unwrap();
+    }
+    let read_back: Vec<_> = journal.candidates().unwrap().iter().map(|c| c.fitness).collect();
+    assert_eq!(read_back, vec![Some(f64::NEG_INFINITY); 2], "the store's NULL reads back as −∞");
+
+    let res = resources(compiler(), &sandbox, &pool, &run.artifact_dir);
+    let spec = rewardsmith_envs::registry::find(&cfg.env).unwrap().spec;
+    let summary = evolve(&cfg, &mut Offline::new(spec), &mut journal, &res, &mut |_| {}).unwrap();
+    assert_eq!((summary.best_label.as_deref(), summary.best_fitness), (Some("i0.s0"), Some(f64::NEG_INFINITY)));
+    assert_eq!((summary.candidates, summary.failed), (2, 0));
+    let attempts: Vec<_> = store.iterations(run.id).unwrap().iter().map(|i| (i.idx, i.attempt)).collect();
+    assert_eq!(attempts, vec![(0, 0)], "no iteration was judged all-failed and retried");
+}
