@@ -116,6 +116,19 @@ fn a_killed_run_resumes_without_redoing_or_losing_anything() {
     assert_eq!((rechecks.len(), keys.len()), (8, 8), "{keys:?}");
     assert!(rechecks.iter().all(|c| c.status == CandidateStatus::Trained && [1, 2].contains(&c.seed)));
     assert_eq!(summary["summary"]["best_fitness_seeds"], 3, "{summary}");
+    // Lineage (issue 13): every recheck points at the candidate it repeats, the final
+    // retrain at the best, mutated children at an earlier candidate; notes are kept.
+    let by_id = |id: i64| after.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("no candidate {id}"));
+    for r in &rechecks {
+        let p = by_id(r.parent_id.expect("a recheck has a parent"));
+        assert_eq!((p.origin, p.iteration, p.sample, &p.source), (Origin::Offline, r.iteration, r.sample, &r.source));
+    }
+    let fin = after.iter().find(|c| c.origin == Origin::Final).unwrap();
+    assert_eq!(fin.parent_id, summary["summary"]["best_id"].as_i64());
+    let children: Vec<_> = search.iter().filter(|c| c.iteration == 1 && c.parent_id.is_some()).collect();
+    assert!(!children.is_empty(), "no iteration-1 candidate records its parent");
+    assert!(children.iter().all(|c| by_id(c.parent_id.unwrap()).iteration == 0));
+    assert!(search.iter().all(|c| !c.note.is_empty()), "a proposer note was lost");
     assert_eq!(summary["summary"]["rechecks"], 8, "{summary}");
     let report = PathBuf::from(summary["report"].as_str().unwrap());
     let html = std::fs::read_to_string(&report).unwrap();
@@ -132,6 +145,9 @@ fn a_killed_run_resumes_without_redoing_or_losing_anything() {
     assert!(out.status.success());
     let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(shown.to_string().contains("cartpole-v0"));
+    let out = run(&["runs", "show", "1", "--store", store_s]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("from #{}", children[0].parent_id.unwrap())), "{text}");
     let report_dir = dir.path().join("rep");
     let out = run(&["report", "1", "--store", store_s, "--out", report_dir.to_str().unwrap()]);
     assert!(out.status.success());

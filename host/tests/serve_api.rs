@@ -78,8 +78,8 @@ fn client(state: &AppState) -> Router {
     }))
 }
 
-fn candidate(st: &Store, run: i64, iteration: u32, sample: u32, source: &str) -> CandidateRow {
-    st.insert_candidate(&NewCandidate {
+fn new_candidate(run: i64, iteration: u32, sample: u32, source: &str) -> NewCandidate {
+    NewCandidate {
         run_id: run,
         iteration,
         attempt: 0,
@@ -89,8 +89,12 @@ fn candidate(st: &Store, run: i64, iteration: u32, sample: u32, source: &str) ->
         source: source.into(),
         genome: None,
         seed: 0,
-    })
-    .unwrap()
+        note: String::new(),
+    }
+}
+
+fn candidate(st: &Store, run: i64, iteration: u32, sample: u32, source: &str) -> CandidateRow {
+    st.insert_candidate(&new_candidate(run, iteration, sample, source)).unwrap()
 }
 
 fn train(st: &Store, c: &CandidateRow, fitness: f64) -> CandidateRow {
@@ -216,6 +220,29 @@ async fn pages_render_and_escape_sources() {
     let (_, _, body) = get(&f.app, &format!("/runs/{}/candidates/{}", f.run.id, f.failed.id)).await;
     let html = text(&body);
     assert!(html.contains("data-error-kind=\"rustc\"") && html.contains("expected item"), "{html}");
+
+    // Lineage (issue 13): a child names the candidate it was derived from and what changed,
+    // escaped; the API's candidate list carries both.
+    let child = f
+        .state
+        .store()
+        .insert_candidate(&NewCandidate {
+            parent_id: Some(f.trained.id),
+            note: "mutated <b>alive</b> bonus".into(),
+            ..new_candidate(f.run.id, 1, 0, "fn child() {}")
+        })
+        .unwrap();
+    let (_, _, body) = get(&f.app, &format!("/runs/{}/candidates/{}", f.run.id, child.id)).await;
+    let html = text(&body);
+    assert!(html.contains(&format!("data-parent=\"{}\"", f.trained.id)), "{html}");
+    assert!(html.contains("mutated &lt;b&gt;alive&lt;/b&gt; bonus"), "{html}");
+    let (_, _, body) = get(&f.app, &format!("/api/runs/{}", f.run.id)).await;
+    let listed =
+        json_of(&body)["candidates"].as_array().unwrap().iter().find(|c| c["id"] == child.id).cloned().unwrap();
+    assert_eq!(
+        (listed["parent_id"].as_i64(), listed["note"].as_str()),
+        (Some(f.trained.id), Some("mutated <b>alive</b> bonus"))
+    );
 
     let (status, _, body) = get(&f.app, &format!("/runs/{}/iterations/0/rank", f.run.id)).await;
     assert_eq!(status, StatusCode::OK);

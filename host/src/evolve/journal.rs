@@ -124,6 +124,10 @@ pub struct Candidate {
     pub genome: Option<String>,
     /// What the proposer changed (one line).
     pub note: String,
+    /// The candidate this one was derived from (a mutated genome's parent, the best an LLM
+    /// was asked to improve on, the candidate a recheck or final retrain repeats).
+    #[serde(default)]
+    pub parent_id: Option<i64>,
     pub status: Status,
     pub module_sha256: Option<String>,
     /// Stable error class (`compile_error`, `panicked`, `timeout`, ...) and the full text
@@ -145,6 +149,7 @@ impl Candidate {
             source,
             genome: None,
             note: String::new(),
+            parent_id: None,
             status: Status::Proposed,
             module_sha256: None,
             error_kind: None,

@@ -147,14 +147,19 @@ impl<L: LlmLog> Proposer for LlmProposer<L> {
                 result.map_err(|e| e.to_string())?.texts
             }
         };
+        // The answers were asked to improve on the best so far when the prompt showed it.
+        let parent = ctx.best.filter(|b| b.result.is_some());
+        let note = parent.map_or("llm".to_owned(), |b| format!("llm, improving on {}", b.label()));
+        let parent = parent.map(|b| b.id);
         Ok(texts
             .iter()
             .take(n)
-            .map(|t| match extract_program(t) {
-                Ok(source) => Proposal { source: Some(source), note: "llm".into(), ..Proposal::default() },
-                Err(e) => {
-                    Proposal { source: None, problem: Some(e.to_string()), note: "llm".into(), ..Proposal::default() }
-                }
+            .map(|t| {
+                let (source, problem) = match extract_program(t) {
+                    Ok(source) => (Some(source), None),
+                    Err(e) => (None, Some(e.to_string())),
+                };
+                Proposal { source, problem, note: note.clone(), parent, ..Proposal::default() }
             })
             .collect())
     }

@@ -36,6 +36,8 @@ pub struct Proposal {
     pub genome: Option<String>,
     /// What changed, one line.
     pub note: String,
+    /// The journal id of the candidate it was derived from.
+    pub parent: Option<i64>,
 }
 
 /// Writes candidates.
@@ -89,6 +91,7 @@ impl Proposer for Offline {
         // Parents: every offline candidate so far with its genome, scored by its selection
         // fitness (the mean over its seeds when it was rechecked); failures score -∞.
         let mut preferred = None;
+        let mut ids = Vec::new();
         let scored: Vec<(Genome, f64)> = ctx
             .history
             .iter()
@@ -107,6 +110,7 @@ impl Proposer for Offline {
                 if best == Some(id) {
                     preferred = Some(i);
                 }
+                ids.push(id);
                 (g, f)
             })
             .collect();
@@ -119,6 +123,7 @@ impl Proposer for Offline {
                 problem: None,
                 genome: serde_json::to_string(&p.genome).ok(),
                 note: p.note,
+                parent: p.parent.and_then(|i| ids.get(i).copied()),
             })
             .collect())
     }

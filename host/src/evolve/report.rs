@@ -55,6 +55,11 @@ fn fitness_cell(d: &ReportData<'_>, c: &Candidate) -> String {
     }
 }
 
+/// The label of the candidate `c` was derived from (lineage), or `–`.
+fn parent_label(d: &ReportData<'_>, c: &Candidate) -> String {
+    c.parent_id.and_then(|p| d.candidates.iter().find(|x| x.id == p)).map_or("–".to_owned(), Candidate::label)
+}
+
 /// How the best was selected, one sentence.
 fn selected_on(s: &Summary) -> String {
     match (s.best_fitness, s.best_fitness_seeds) {
@@ -130,7 +135,8 @@ pub fn markdown(d: &ReportData<'_>) -> String {
     } else {
         let _ = writeln!(m, "The run has not finished its final evaluation yet.\n");
     }
-    let _ = writeln!(m, "## Candidates\n\n| candidate | status | fitness | note / error |\n|---|---|---|---|");
+    let _ =
+        writeln!(m, "## Candidates\n\n| candidate | from | status | fitness | note / error |\n|---|---|---|---|---|");
     for c in d.candidates.iter().filter(|c| search(c)) {
         let detail = match c.status {
             Status::Trained => c.note.clone(),
@@ -142,8 +148,9 @@ pub fn markdown(d: &ReportData<'_>) -> String {
         };
         let _ = writeln!(
             m,
-            "| {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} |",
             c.label(),
+            parent_label(d, c),
             c.status.as_str(),
             fitness_cell(d, c),
             detail.replace('|', "\\|")
@@ -189,7 +196,7 @@ pub fn html(d: &ReportData<'_>) -> String {
     h.push_str("<h2>Curves</h2>");
     h.push_str(&charts(d));
     h.push_str(
-        "<h2>Candidates</h2><table><tr><th>candidate</th><th>status</th><th>fitness</th><th>note / error</th></tr>",
+        "<h2>Candidates</h2><table><tr><th>candidate</th><th>from</th><th>status</th><th>fitness</th><th>note / error</th></tr>",
     );
     for c in d.candidates.iter().filter(|c| search(c)) {
         let (class, detail) = match c.status {
@@ -205,8 +212,9 @@ pub fn html(d: &ReportData<'_>) -> String {
         };
         let _ = write!(
             h,
-            "<tr><td>{}</td><td class=\"{class}\">{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"{class}\">{}</td><td>{}</td><td>{}</td></tr>",
             esc(&c.label()),
+            esc(&parent_label(d, c)),
             c.status.as_str(),
             esc(&fitness_cell(d, c)),
             detail

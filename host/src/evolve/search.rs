@@ -282,6 +282,7 @@ pub fn evolve<J: Journal>(
                     let mut c = Candidate::new(key, p.source.clone().unwrap_or_default());
                     c.genome = p.genome;
                     c.note = p.note;
+                    c.parent_id = p.parent;
                     if p.source.is_none() {
                         c.status = Status::NoCode;
                         c.error_kind = Some("no_code".into());
@@ -335,7 +336,9 @@ pub fn evolve<J: Journal>(
             Candidate::new(Key { iteration: cfg.iterations, attempt: 0, sample: k, origin, seed }, source.to_owned())
         };
         if let Some(b) = &best {
-            finals.push(add(Origin::Final, &b.source));
+            let mut f = add(Origin::Final, &b.source);
+            f.parent_id = Some(b.id);
+            finals.push(f);
         }
         finals.push(add(Origin::HumanBaseline, human_src));
         finals.push(add(Origin::SparseBaseline, sparse_src));
@@ -423,6 +426,7 @@ fn rechecks_for(cfg: &EvolveConfig, done: &[Candidate]) -> Vec<Candidate> {
             let key = Key { origin: Origin::Recheck, seed: cfg.seed.wrapping_add(k), ..c.key.clone() };
             let mut r = Candidate::new(key, c.source.clone());
             r.note = format!("recheck of {} on seed {}", c.label(), cfg.seed.wrapping_add(k));
+            r.parent_id = Some(c.id);
             out.push(r);
         }
     }

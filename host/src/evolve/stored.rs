@@ -47,7 +47,8 @@ fn candidate_from(row: CandidateRow) -> Candidate {
         },
         source: row.source,
         genome: row.genome.map(|g| g.to_string()),
-        note: String::new(),
+        note: row.note,
+        parent_id: row.parent_id,
         status: Status::parse(row.status.as_str()).unwrap_or(Status::Proposed),
         module_sha256: row.module_sha256,
         error_kind: row.error_kind,
@@ -86,15 +87,15 @@ impl Journal for StoreJournal<'_> {
             attempt: c.key.attempt,
             sample: c.key.sample,
             origin: origin_to(c.key.origin),
-            parent_id: None,
+            parent_id: c.parent_id,
             source: c.source.clone(),
             genome: c.genome.as_deref().and_then(|g| serde_json::from_str(g).ok()),
             seed: c.key.seed,
+            note: c.note.clone(),
         })?;
         let fresh = row.status == store::CandidateStatus::Proposed;
         let id = row.id;
         let mut stored = candidate_from(row);
-        stored.note.clone_from(&c.note);
         if fresh && c.status == Status::NoCode {
             let (kind, text) = (c.error_kind.as_deref().unwrap_or("no_code"), c.error_text.as_deref().unwrap_or(""));
             self.store.set_candidate_failed(id, store::CandidateStatus::NoCode, kind, text)?;

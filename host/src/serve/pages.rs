@@ -285,6 +285,19 @@ pub async fn candidate(
         fmt(c.fitness),
         s = c.status
     );
+    // Lineage: the candidate it was derived from, and what the proposer changed.
+    let parent = c.parent_id.and_then(|p| st.candidate_of_run(id, p).ok());
+    if parent.is_some() || !c.note.is_empty() {
+        let from = parent.map_or(String::new(), |p| {
+            format!(
+                "derived from <a href=\"/runs/{id}/candidates/{pid}\" data-parent=\"{pid}\">{}</a>",
+                esc(&label(&p)),
+                pid = p.id
+            )
+        });
+        let sep = if from.is_empty() || c.note.is_empty() { "" } else { ": " };
+        let _ = write!(b, "<p data-lineage>{from}{sep}{}</p>", esc(&c.note));
+    }
     if c.status.is_failure() {
         let _ = write!(
             b,

@@ -61,7 +61,7 @@ pub(super) fn iteration_in(c: &Connection, run_id: i64, idx: u32, attempt: u32) 
 }
 
 pub(super) const CANDIDATE_COLUMNS: &str = "id, run_id, iteration, attempt, sample, origin, parent_id, source, genome_json, \
-    module_sha256, status, error_kind, error_text, result_json, fitness, policy_path, seed, created_unix, finished_unix";
+    module_sha256, status, error_kind, error_text, result_json, fitness, policy_path, seed, created_unix, finished_unix, note";
 
 pub(super) fn candidate_from_row(r: &Row<'_>) -> rusqlite::Result<CandidateRow> {
     Ok(CandidateRow {
@@ -84,6 +84,7 @@ pub(super) fn candidate_from_row(r: &Row<'_>) -> rusqlite::Result<CandidateRow> 
         seed: r.get::<_, i64>(16)? as u64,
         created_unix: r.get(17)?,
         finished_unix: r.get(18)?,
+        note: r.get(19)?,
     })
 }
 

@@ -328,8 +328,8 @@ impl Store {
             run_exists(tx, new.run_id)?;
             tx.execute(
                 "INSERT INTO candidates (run_id, iteration, attempt, sample, origin, parent_id, source, genome_json,
-                                         status, seed, created_unix)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'proposed', ?9, ?10)
+                                         status, seed, created_unix, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'proposed', ?9, ?10, ?11)
                  ON CONFLICT (run_id, iteration, attempt, sample, origin, seed) DO NOTHING",
                 params![
                     new.run_id,
@@ -341,7 +341,8 @@ impl Store {
                     new.source,
                     new.genome.as_ref().map(Value::to_string),
                     seed_to_sql(new.seed),
-                    now_unix()
+                    now_unix(),
+                    new.note
                 ],
             )?;
             let sql = format!(
@@ -690,8 +691,9 @@ mod tests {
         }
     }
 
-    /// A version-1 store (before the `recheck` origin) is migrated in place: its rows and
-    /// the references between them survive, the new origin is accepted, foreign keys hold.
+    /// A version-1 store (before the `recheck` origin and the `note` column) is migrated in
+    /// place: its rows and the references between them survive, the new origin and column
+    /// are there, foreign keys hold.
     #[test]
     fn a_version_1_store_migrates_keeping_rows_and_references() {
         let dir = tempfile::tempdir().unwrap();
@@ -720,8 +722,8 @@ mod tests {
         drop(c);
         let rows = store.candidates(1, None).unwrap();
         assert_eq!(
-            rows.iter().map(|r| (r.id, r.parent_id, r.fitness)).collect::<Vec<_>>(),
-            [(1, None, Some(0.5)), (2, Some(1), Some(0.9))]
+            rows.iter().map(|r| (r.id, r.parent_id, r.fitness, r.note.as_str())).collect::<Vec<_>>(),
+            [(1, None, Some(0.5), ""), (2, Some(1), Some(0.9), "")]
         );
         assert_eq!(store.iterations(1).unwrap()[0].best_candidate_id, Some(2));
         let recheck = store
@@ -735,9 +737,10 @@ mod tests {
                 source: "two".into(),
                 genome: None,
                 seed: 1,
+                note: "recheck".into(),
             })
             .unwrap();
-        assert_eq!(recheck.origin, Origin::Recheck);
+        assert_eq!((recheck.origin, recheck.note.as_str()), (Origin::Recheck, "recheck"));
         let dangling = store.lock().execute("UPDATE candidates SET parent_id = 999 WHERE id = 2", []);
         assert!(dangling.is_err(), "foreign keys are on again after the migration");
     }

@@ -186,6 +186,8 @@ pub struct CandidateRow {
     pub seed: u64,
     pub created_unix: i64,
     pub finished_unix: Option<i64>,
+    /// What the proposer changed, one line (empty when it said nothing).
+    pub note: String,
 }
 
 impl CandidateRow {
@@ -219,6 +221,8 @@ pub struct NewCandidate {
     pub source: String,
     pub genome: Option<Value>,
     pub seed: u64,
+    /// What the proposer changed, one line.
+    pub note: String,
 }
 
 /// The outcome of a finished training, for `Store::set_candidate_trained`.

@@ -10,7 +10,7 @@
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// One SQL batch per version step, applied in order inside one transaction each.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 const V1: &str = "
 CREATE TABLE runs (
@@ -124,3 +124,6 @@ DROP TABLE candidates;
 ALTER TABLE candidates_v2 RENAME TO candidates;
 CREATE INDEX candidates_by_fitness ON candidates (run_id, status, fitness);
 ";
+
+/// Version 3: what the proposer changed (`note`, one line), so lineage reads as text too.
+const V3: &str = "ALTER TABLE candidates ADD COLUMN note TEXT NOT NULL DEFAULT '';";

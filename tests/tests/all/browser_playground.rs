@@ -83,6 +83,7 @@ fn trained(st: &Store, run: i64, sample: u32, fitness: f64) -> i64 {
             source: format!("// candidate {sample}"),
             genome: None,
             seed: 0,
+            note: String::new(),
         })
         .unwrap();
     st.set_candidate_trained(c.id, &Trained { result: json!({}), fitness: Some(fitness), policy_path: None }).unwrap();

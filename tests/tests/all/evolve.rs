@@ -199,6 +199,10 @@ fn an_llm_run_classifies_every_answer_feeds_errors_back_and_selects_the_best() {
     let md = rewardsmith::evolve::report::markdown(&data);
     assert!(md.contains("compile error: line 5:"), "{md}");
     assert!(md.contains("no field `pole_angel`"), "{md}");
+    // Lineage (issue 13): iteration 1's answers were asked to improve on i0.s0, the only
+    // candidate that trained in iteration 0, and say so.
+    assert!(md.contains("| i1.s0 | i0.s0 | trained |"), "{md}");
+    assert!(md.contains("llm, improving on i0.s0"), "{md}");
 }
 
 #[test]

@@ -36,6 +36,7 @@ fn cand(run_id: i64, iteration: u32, sample: u32, origin: Origin, seed: u64) -> 
         source: format!("// reward {iteration}/{sample}\nfn helper() {{}}\n"),
         genome: Some(json!({ "terms": [sample] })),
         seed,
+        note: format!("note {sample}"),
     }
 }
 
@@ -113,7 +114,7 @@ fn iterations_and_candidates_round_trip() {
     let c2 = store.insert_candidate(&cand(run, 0, 2, Origin::Offline, u64::MAX)).unwrap();
     let human = store.insert_candidate(&cand(run, 0, 0, Origin::HumanBaseline, 7)).unwrap();
     let nan = store.insert_candidate(&cand(run, 0, 3, Origin::Offline, 7)).unwrap();
-    assert_eq!(c1.parent_id, Some(c0.id));
+    assert_eq!((c1.parent_id, c1.note.as_str()), (Some(c0.id), "note 1"));
     assert_eq!(c2.seed, u64::MAX, "u64 seeds round-trip");
 
     store.set_candidate_compiled(c0.id, "ab12").unwrap();

@@ -178,8 +178,11 @@ fn candidate_line(c: &CandidateRow) -> String {
         (Some(k), None) => format!("[{k}]"),
         _ => String::new(),
     };
+    // Lineage: what it was derived from, and what the proposer changed.
+    let parent = c.parent_id.map_or(String::new(), |p| format!("from #{p} "));
+    let note = if c.note.is_empty() || !error.is_empty() { String::new() } else { c.note.chars().take(70).collect() };
     format!(
-        "{:>6} {:>4} {:>3} {:>4}  {:<15} {:<13} {:>10}  {error}",
+        "{:>6} {:>4} {:>3} {:>4}  {:<15} {:<13} {:>10}  {parent}{error}{note}",
         format!("#{}", c.id),
         c.iteration,
         c.attempt,
