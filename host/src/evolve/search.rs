@@ -28,7 +28,7 @@ use super::score::human_normalized;
 use crate::compiler::{Compiler, Source};
 use crate::sandbox::Sandbox;
 use crate::selection::Selection;
-use crate::train::{Hooks, Manifest, MeanStd, RunDir, TrainConfig, TrainError, train};
+use crate::train::{Done, Folder, Hooks, Job, JobError, MeanStd, TrainConfig, TrainError, train_into};
 
 /// How an evolve run is set up. Stored with the run, so `--resume` needs nothing else.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -525,25 +525,23 @@ fn train_one(
 ) -> Candidate {
     let tc = train_cfg(c.key.seed);
     let dir = res.artifacts.join(format!("c{}", c.id));
-    let mut manifest = Manifest::new(&tc, "reward.rs", c.source.as_bytes(), &module.hash_hex());
-    manifest.compiler_isolation = Some(res.compiler.describe_isolation());
     // A folder left by an interrupted attempt is replaced.
     let _ = std::fs::remove_dir_all(&dir);
-    // Without a folder (disk full, permissions) the candidate still trains; it just has no
-    // policy to replay.
-    let mut run = RunDir::create(&dir, manifest, c.source.as_bytes(), wasm).ok();
-    let mut on_iteration = |r: &crate::train::metrics::Record| {
-        if let Some(run) = run.as_mut() {
-            let _ = run.append_metrics(r);
-        }
+    let job = Job {
+        config: &tc,
+        source_name: "reward.rs",
+        source: c.source.as_bytes(),
+        wasm,
+        module,
+        compiler_isolation: Some(res.compiler.describe_isolation()),
+        created_unix: None,
+        // Without a folder (disk full, permissions) the candidate still trains; it just has
+        // no policy to replay.
+        folder: Folder::BestEffort,
     };
-    let hooks = Hooks { on_iteration: Some(&mut on_iteration), cancel: res.cancel };
-    match train(&tc, res.sandbox, module, res.pool, hooks) {
-        Ok(t) => {
-            if let Some(run) = run.as_mut() {
-                let _ = run.finish(&t);
-                c.run_dir = Some(run.path().to_owned());
-            }
+    match train_into(&dir, &job, res.sandbox, res.pool, Hooks { on_iteration: None, cancel: res.cancel }) {
+        Ok(Done { trained: t, dir }) => {
+            c.run_dir = dir.map(|d| d.path().to_owned());
             c.status = Status::Trained;
             c.fitness = t.result.late_fitness.map(|m| m.mean);
             if c.fitness.is_none() {
@@ -552,10 +550,13 @@ fn train_one(
             }
             c.result = Some(t.result);
         }
-        Err(e) => {
-            if let Some(run) = run.as_mut() {
-                let _ = run.fail(&e.to_string());
-            }
+        Err(JobError::RunDir { source, .. }) => {
+            // Not with a best-effort folder; kept typed all the same.
+            c.status = Status::TrainError;
+            c.error_kind = Some("run_dir".into());
+            c.error_text = Some(source.to_string());
+        }
+        Err(JobError::Train(e)) => {
             c.status = match e {
                 TrainError::Reward { .. } => Status::RewardError,
                 _ => Status::TrainError,

@@ -24,7 +24,7 @@ use super::error::parse_id;
 use super::files::{folder_under, read_named};
 use super::{ApiError, AppState, CompileSlot};
 use crate::compiler::Source;
-use crate::train::{Hooks, Manifest, RunDir, TrainConfig, train};
+use crate::train::{Folder, Hooks, Job, RunDir, TrainConfig, train_into};
 
 /// Progress of one editor training (in memory; the run folder is the lasting record).
 #[derive(Clone, Debug, Default, Serialize)]
@@ -148,9 +148,6 @@ fn run_job(state: &AppState, job: u64, source: &str, tc: &TrainConfig, slot: Com
     let module = inner.sandbox.load(&compiled.wasm).map_err(|e| format!("[{}] {e}", e.kind()))?;
     inner.sandbox.instantiate(&module, reg.spec.reward_env).map_err(|e| format!("[{}] {e}", e.kind()))?;
     let dir = editor_root(state).join(job.to_string());
-    let mut manifest = Manifest::new(tc, "reward.rs", source.as_bytes(), &module.hash_hex());
-    manifest.compiler_isolation = Some(inner.compiler.describe_isolation());
-    let mut run = RunDir::create(&dir, manifest, source.as_bytes(), &compiled.wasm).map_err(|e| e.to_string())?;
     let set = |f: &dyn Fn(&mut Progress)| {
         if let Some(p) = inner.editor.jobs.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&job) {
             f(p);
@@ -162,7 +159,6 @@ fn run_job(state: &AppState, job: u64, source: &str, tc: &TrainConfig, slot: Com
     let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| e.to_string())?);
     let cancel = AtomicBool::new(false);
     let mut on_iteration = |r: &crate::train::metrics::Record| {
-        let _ = run.append_metrics(r);
         let (step, fitness) = (r.global_step, r.get(crate::train::metrics::FITNESS));
         set(&|p| {
             p.steps = step;
@@ -172,15 +168,19 @@ fn run_job(state: &AppState, job: u64, source: &str, tc: &TrainConfig, slot: Com
         });
     };
     let hooks = Hooks { on_iteration: Some(&mut on_iteration), cancel: Some(&cancel) };
-    match train(tc, &inner.sandbox, &module, &pool, hooks) {
-        Ok(t) => {
-            run.finish(&t).map_err(|e| e.to_string())?;
-            Ok(run.manifest().status.clone())
-        }
-        Err(e) => {
-            let _ = run.fail(&e.to_string());
-            Err(format!("[{}] {e}", e.kind()))
-        }
+    let job = Job {
+        config: tc,
+        source_name: "reward.rs",
+        source: source.as_bytes(),
+        wasm: &compiled.wasm,
+        module: &module,
+        compiler_isolation: Some(inner.compiler.describe_isolation()),
+        created_unix: None,
+        folder: Folder::Required,
+    };
+    match train_into(&dir, &job, &inner.sandbox, &pool, hooks) {
+        Ok(done) => Ok(done.dir.map_or_else(|| "completed".into(), |d| d.manifest().status.clone())),
+        Err(e) => Err(format!("[{}] {e}", e.kind())),
     }
 }
 

@@ -17,6 +17,7 @@
 mod config;
 mod error;
 mod eval;
+mod job;
 pub mod metrics;
 mod plot;
 mod ppo;
@@ -26,6 +27,7 @@ mod run_dir;
 pub use config::{PpoConfig, TrainConfig};
 pub use error::TrainError;
 pub use eval::{ActMode, Episode, EvalReport, Frame, Replay, evaluate, rollout};
+pub use job::{Done, Folder, Job, JobError, train_into};
 pub use plot::{PlotError, Series, render_svg, write_svg};
 pub use ppo::{Hooks, Trained, train};
 pub use result::{Curve, MeanStd, StopReason, TrainResult, checkpoint_indices};

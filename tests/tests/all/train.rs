@@ -247,3 +247,51 @@ fn a_reward_for_another_env_or_a_bad_config_is_refused_before_training() {
     let err = run(&cfg, &compile_file(&example("cartpole")), 1).unwrap_err();
     assert!(matches!(err, TrainError::Config { field: "num_minibatches", .. }), "{err}");
 }
+
+/// The one "train into a run folder" job (issue 13): a folder that cannot be made stops a
+/// job that needs it before any training, and a best-effort job (an evolve candidate)
+/// trains anyway; a good folder holds the finished run.
+#[test]
+fn a_train_job_writes_its_folder_or_says_why_it_could_not() {
+    use rewardsmith::train::{Folder, Job, JobError, RunDir, train_into};
+    let wasm = compile_file(&example("cartpole"));
+    let (sandbox, module) = load(&wasm);
+    let cfg = short("cartpole-v0", 2048);
+    let job = |folder| Job {
+        config: &cfg,
+        source_name: "reward.rs",
+        source: b"// the source",
+        wasm: &wasm,
+        module: &module,
+        compiler_isolation: Some("test".into()),
+        created_unix: Some(7),
+        folder,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, "not a folder").unwrap();
+    let unwritable = blocker.join("run");
+
+    let err = train_into(&unwritable, &job(Folder::Required), &sandbox, &pool(2), Hooks::default()).unwrap_err();
+    assert!(matches!(&err, JobError::RunDir { trained: None, .. }), "{err:?}");
+    assert_eq!(err.kind(), "run_dir");
+    let done = train_into(&unwritable, &job(Folder::BestEffort), &sandbox, &pool(2), Hooks::default()).unwrap();
+    assert!(done.dir.is_none() && done.trained.result.steps >= 2048);
+
+    let good = dir.path().join("run");
+    let mut seen = 0;
+    let mut count = |_: &metrics::Record| seen += 1;
+    let hooks = Hooks { on_iteration: Some(&mut count), cancel: None };
+    let done = train_into(&good, &job(Folder::Required), &sandbox, &pool(2), hooks).unwrap();
+    let run = RunDir::open(&good).unwrap();
+    let m = run.manifest();
+    assert_eq!((m.status.as_str(), m.created_unix, m.compiler_isolation.as_deref()), ("completed", 7, Some("test")));
+    assert_eq!(std::fs::read(good.join("reward.rs")).unwrap(), b"// the source");
+    let lines = std::fs::read_to_string(good.join("metrics.jsonl")).unwrap().lines().count();
+    assert_eq!(
+        (lines, seen),
+        (done.trained.records.len(), done.trained.records.len()),
+        "metrics appended, hook called"
+    );
+    assert!(good.join("policy.safetensors").is_file());
+}

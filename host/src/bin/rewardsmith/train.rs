@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use indicatif::{ProgressBar, ProgressStyle};
 use rewardsmith::compiler::{Source, SourceKind};
 use rewardsmith::sandbox::{Limits, Sandbox};
-use rewardsmith::train::{Hooks, Manifest, RunDir, TrainConfig, TrainResult, metrics, train};
+use rewardsmith::train::{Folder, Hooks, Job, JobError, RunDirError, TrainConfig, TrainResult, metrics, train_into};
 use serde_json::json;
 
 use crate::common::{Failure, fail};
@@ -144,11 +144,10 @@ fn run_inner(args: Args) -> Result<ExitCode, Failure> {
         .clone()
         .unwrap_or_else(|| Path::new("runs/train").join(format!("{}-s{}-{created}", cfg.env, cfg.seed)));
     let ext = if extracted.is_some() { "rs" } else { reward_path.extension().and_then(|e| e.to_str()).unwrap_or("rs") };
-    let mut manifest = Manifest::new(&cfg, &format!("reward.{ext}"), &source_bytes, &module.hash_hex());
-    manifest.created_unix = created;
-    manifest.compiler_isolation = rust.then(|| compiler.describe_isolation());
-    let mut dir =
-        RunDir::create(&out, manifest, &source_bytes, &compiled.wasm).map_err(|e| Failure::new("run_dir", e))?;
+    // Refused before anything is built: an existing run is never overwritten.
+    if out.join("manifest.json").exists() {
+        return Err(Failure::new("run_dir", RunDirError::Exists { path: out.clone() }));
+    }
 
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     let pool = Arc::new(
@@ -183,11 +182,7 @@ fn run_inner(args: Args) -> Result<ExitCode, Failure> {
             out.display()
         );
     }
-    let mut io_error = None;
     let mut on_iteration = |r: &metrics::Record| {
-        if let Err(e) = dir.append_metrics(r) {
-            io_error.get_or_insert(e.to_string());
-        }
         bar.set_position(r.global_step);
         let f = |name| r.get(name).map_or("–".to_owned(), |v| format!("{v:.3}"));
         bar.set_message(format!(
@@ -199,19 +194,24 @@ fn run_inner(args: Args) -> Result<ExitCode, Failure> {
         ));
     };
     let hooks = Hooks { on_iteration: Some(&mut on_iteration), cancel: Some(&cancel) };
-    let trained = train(&cfg, &sandbox, &module, &pool, hooks);
-    bar.finish_and_clear();
-    let trained = match trained {
-        Ok(t) => t,
-        Err(e) => {
-            let _ = dir.fail(&e.to_string());
-            return Err(Failure::new(e.kind(), e).with_run(&out));
-        }
+    let source_name = format!("reward.{ext}");
+    let job = Job {
+        config: &cfg,
+        source_name: &source_name,
+        source: &source_bytes,
+        wasm: &compiled.wasm,
+        module: &module,
+        compiler_isolation: rust.then(|| compiler.describe_isolation()),
+        created_unix: Some(created),
+        folder: Folder::Required,
     };
-    if let Some(e) = io_error {
-        return Err(Failure::msg("io", e));
-    }
-    dir.finish(&trained).map_err(|e| Failure::new("run_dir", e))?;
+    let done = train_into(&out, &job, &sandbox, &pool, hooks);
+    bar.finish_and_clear();
+    let trained = match done {
+        Ok(done) => done.trained,
+        Err(JobError::Train(e)) => return Err(Failure::new(e.kind(), e).with_run(&out)),
+        Err(e) => return Err(Failure::new(e.kind(), e)),
+    };
     let r = &trained.result;
     if args.json {
         println!("{}", summary_json(r, &out));
