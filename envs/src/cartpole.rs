@@ -49,8 +49,8 @@ const FORCE: f32 = 10.0;
 const CART_MASS: f32 = 1.0;
 const POLE_MASS: f32 = 0.1;
 const POLE_HALF_LENGTH: f32 = 0.5;
-const ANGLE_LIMIT: f32 = 0.2095;
-const RAIL_LIMIT: f32 = 2.4;
+use rewardsmith_guest::envs::cartpole::{ANGLE_LIMIT, RAIL_LIMIT, State};
+use rewardsmith_guest::layout::Layout;
 const CART_HALF: [f32; 3] = [0.2, 0.15, 0.1];
 const POLE_RADIUS: f32 = 0.03;
 const SOLVER_ITERATIONS: usize = 2;
@@ -185,19 +185,24 @@ impl Task for Cartpole {
         let (mb, _) = self.world.physics.multibody_joints.get(self.hinge).expect("multibody joint exists");
         let [cart_vel, pole_ang_vel] =
             [1, 2].map(|link| mb.joint_velocity(mb.link(link).expect("cart and pole links"))[0]);
-        out[0] = self.world.body(self.cart).translation().x;
-        out[1] = cart_vel;
-        out[2] = angle_about_y(pole.rotation());
-        out[3] = pole_ang_vel;
-        out[4] = time;
+        let state = State {
+            cart_pos: self.world.body(self.cart).translation().x,
+            cart_vel,
+            pole_angle: angle_about_y(pole.rotation()),
+            pole_ang_vel,
+            time,
+        };
+        out.copy_from_slice(state.as_slice());
     }
 
     fn write_observation(&self, state: &[f32], out: &mut [f32]) {
-        out.copy_from_slice(&state[..4]);
+        let s = State::from_slice(state);
+        out.copy_from_slice(&[s.cart_pos, s.cart_vel, s.pole_angle, s.pole_ang_vel]);
     }
 
     fn terminated(&self, state: &[f32]) -> bool {
-        state[2].abs() > ANGLE_LIMIT || state[0].abs() > RAIL_LIMIT
+        let s = State::from_slice(state);
+        s.pole_angle.abs() > ANGLE_LIMIT || s.cart_pos.abs() > RAIL_LIMIT
     }
 
     fn fitness_signal(&self, state: &[f32]) -> f32 {

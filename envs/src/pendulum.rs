@@ -67,7 +67,8 @@ pub const LENGTH: f32 = 1.0;
 /// Moment of inertia about the hinge, kg·m²: a uniform rod, m·L²/3 (Gymnasium's dynamics).
 pub const HINGE_INERTIA: f32 = MASS * LENGTH * LENGTH / 3.0;
 /// |θ| below this counts as upright for the fitness, rad.
-const UPRIGHT: f32 = 0.5;
+use rewardsmith_guest::envs::pendulum::{State, UPRIGHT_ANGLE};
+use rewardsmith_guest::layout::Layout;
 /// Drawn radius of the pole (it has no collider: nothing to touch).
 const POLE_RADIUS: f32 = 0.03;
 /// Solver iterations per physics step. Each one is an integration substep in rapier, so one
@@ -194,17 +195,13 @@ impl Task for Pendulum {
         let (angle, ang_vel) = self.hinge_state();
         let pole = self.world.body(self.pole);
         let tip = pole.translation() + *pole.rotation() * Vector::new(0.0, 0.0, LENGTH / 2.0);
-        out[0] = wrap_angle(angle);
-        out[1] = ang_vel;
-        out[2] = tip.x;
-        out[3] = tip.z;
-        out[4] = time;
+        let state = State { angle: wrap_angle(angle), ang_vel, tip: [tip.x, tip.z], time };
+        out.copy_from_slice(state.as_slice());
     }
 
     fn write_observation(&self, state: &[f32], out: &mut [f32]) {
-        out[0] = libm::cosf(state[0]);
-        out[1] = libm::sinf(state[0]);
-        out[2] = state[1];
+        let s = State::from_slice(state);
+        out.copy_from_slice(&[libm::cosf(s.angle), libm::sinf(s.angle), s.ang_vel]);
     }
 
     fn terminated(&self, _state: &[f32]) -> bool {
@@ -212,7 +209,7 @@ impl Task for Pendulum {
     }
 
     fn fitness_signal(&self, state: &[f32]) -> f32 {
-        if state[0].abs() < UPRIGHT { 1.0 } else { 0.0 }
+        if State::from_slice(state).angle.abs() < UPRIGHT_ANGLE { 1.0 } else { 0.0 }
     }
 
     fn snapshot(&self) -> Snapshot {

@@ -75,7 +75,9 @@ pub const ELBOW_LIMIT: f32 = 3.0;
 /// Targets are drawn within this distance of the shoulder, m.
 pub const TARGET_RADIUS: f32 = 0.2;
 /// Success radius, m.
-pub const SUCCESS_DISTANCE: f32 = 0.02;
+pub use rewardsmith_guest::envs::reacher::SUCCESS_DISTANCE;
+use rewardsmith_guest::envs::reacher::State;
+use rewardsmith_guest::layout::Layout;
 /// Link radius, m (drawing and mass: rods of density 1000 kg/m³, as MuJoCo's default).
 const LINK_RADIUS: f32 = 0.01;
 const DENSITY: f32 = 1000.0;
@@ -254,30 +256,37 @@ impl Task for Reacher {
         let tip = self.fingertip();
         let [tx, ty] = self.target;
         let (dx, dy) = (tx - tip.x, ty - tip.y);
-        out[0] = wrap_angle(pos[0]);
-        out[1] = wrap_angle(pos[1]);
-        out[2..4].copy_from_slice(&vel);
         // The arm moves in the z = 0 plane: report the plane exactly.
-        out[4..7].copy_from_slice(&[tip.x, tip.y, 0.0]);
-        out[7..10].copy_from_slice(&[tx, ty, 0.0]);
-        out[10..13].copy_from_slice(&[dx, dy, 0.0]);
-        out[13] = libm::sqrtf(dx * dx + dy * dy);
-        out[14..16].copy_from_slice(prev_action);
-        out[16] = time;
+        let state = State {
+            joint_pos: [wrap_angle(pos[0]), wrap_angle(pos[1])],
+            joint_vel: vel,
+            fingertip: [tip.x, tip.y, 0.0],
+            target: [tx, ty, 0.0],
+            to_target: [dx, dy, 0.0],
+            distance: libm::sqrtf(dx * dx + dy * dy),
+            prev_action: [prev_action[0], prev_action[1]],
+            time,
+        };
+        out.copy_from_slice(state.as_slice());
     }
 
     fn write_observation(&self, state: &[f32], out: &mut [f32]) {
-        let (q1, q2) = (state[0], state[1]);
-        out[0] = libm::cosf(q1);
-        out[1] = libm::cosf(q2);
-        out[2] = libm::sinf(q1);
-        out[3] = libm::sinf(q2);
-        out[4] = state[7];
-        out[5] = state[8];
-        out[6] = state[2];
-        out[7] = state[3];
-        out[8] = -state[10];
-        out[9] = -state[11];
+        // Gymnasium Reacher's observation: cos and sin of the joints, the target, the joint
+        // velocities, and fingertip − target (Gymnasium's sign: the negated `to_target`).
+        let s = State::from_slice(state);
+        let [q1, q2] = s.joint_pos;
+        out.copy_from_slice(&[
+            libm::cosf(q1),
+            libm::cosf(q2),
+            libm::sinf(q1),
+            libm::sinf(q2),
+            s.target[0],
+            s.target[1],
+            s.joint_vel[0],
+            s.joint_vel[1],
+            -s.to_target[0],
+            -s.to_target[1],
+        ]);
     }
 
     fn terminated(&self, _state: &[f32]) -> bool {
@@ -285,7 +294,7 @@ impl Task for Reacher {
     }
 
     fn fitness_signal(&self, state: &[f32]) -> f32 {
-        if state[13] < SUCCESS_DISTANCE { 1.0 } else { 0.0 }
+        if State::from_slice(state).distance < SUCCESS_DISTANCE { 1.0 } else { 0.0 }
     }
 
     fn snapshot(&self) -> Snapshot {

@@ -4,10 +4,8 @@
 use rewardsmith_guest::envs::cartpole::*;
 use rewardsmith_guest::prelude::*;
 
-/// Beyond this angle (rad) the episode ends; scale the upright term to it.
-const ANGLE_LIMIT: f32 = 0.2095;
-/// Beyond this position (m) the episode ends.
-const RAIL_LIMIT: f32 = 2.4;
+// ANGLE_LIMIT and RAIL_LIMIT (where the episode ends) come from the env's SDK module; the
+// upright term is scaled to the angle limit.
 
 fn reward(_s: &State, a: &Action, next: &State, t: &mut Terms) -> f32 {
     let alive = t.add("alive", 1.0);

@@ -4,7 +4,7 @@ use rewardsmith_guest::envs::cartpole::*;
 use rewardsmith_guest::prelude::*;
 
 fn reward(_s: &State, _a: &Action, next: &State, t: &mut Terms) -> f32 {
-    let balanced = abs(next.pole_angle) <= 0.2095 && abs(next.cart_pos) <= 2.4;
+    let balanced = abs(next.pole_angle) <= ANGLE_LIMIT && abs(next.cart_pos) <= RAIL_LIMIT;
     t.add("balanced", if balanced { 1.0 } else { 0.0 })
 }
 

@@ -4,7 +4,7 @@ use rewardsmith_guest::envs::pendulum::*;
 use rewardsmith_guest::prelude::*;
 
 fn reward(_s: &State, _a: &Action, next: &State, t: &mut Terms) -> f32 {
-    t.add("upright", if abs(wrap_angle(next.angle)) < 0.5 { 1.0 } else { 0.0 })
+    t.add("upright", if abs(wrap_angle(next.angle)) < UPRIGHT_ANGLE { 1.0 } else { 0.0 })
 }
 
 export_reward!(reward);

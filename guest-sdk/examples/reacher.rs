@@ -5,12 +5,9 @@
 use rewardsmith_guest::envs::reacher::*;
 use rewardsmith_guest::prelude::*;
 
-/// Success radius, m.
-const SUCCESS_RADIUS: f32 = 0.02;
-
 fn reward(_s: &State, a: &Action, next: &State, t: &mut Terms) -> f32 {
     let distance = t.add("distance", -next.distance);
-    let near = t.add("near", 0.1 * tolerance(next.distance, 0.0, SUCCESS_RADIUS, 0.05));
+    let near = t.add("near", 0.1 * tolerance(next.distance, 0.0, SUCCESS_DISTANCE, 0.05));
     // Gymnasium's weight: the action here is Gymnasium's (torque fractions in [-1, 1]).
     let control = t.add("control", -0.1 * norm_sq(&a.torque));
     distance + near + control

@@ -3,7 +3,7 @@ use rewardsmith_guest::envs::reacher::*;
 use rewardsmith_guest::prelude::*;
 
 fn reward(_s: &State, _a: &Action, next: &State, t: &mut Terms) -> f32 {
-    t.add("reached", if next.distance < 0.02 { 1.0 } else { 0.0 })
+    t.add("reached", if next.distance < SUCCESS_DISTANCE { 1.0 } else { 0.0 })
 }
 
 export_reward!(reward);

@@ -7,6 +7,11 @@
 /// The env id a reward built against this module declares.
 pub const ID: &str = "cartpole-v0";
 
+/// The episode ends when |`pole_angle`| exceeds this (rad, 12°).
+pub const ANGLE_LIMIT: f32 = 0.2095;
+/// The episode ends when |`cart_pos`| exceeds this (m).
+pub const RAIL_LIMIT: f32 = 2.4;
+
 crate::__layout! {
     /// What the reward sees of the cart and pole.
     pub struct State {

@@ -8,6 +8,9 @@
 /// The env id a reward built against this module declares.
 pub const ID: &str = "pendulum-v0";
 
+/// A step counts towards the task fitness when |`angle`| is below this (rad).
+pub const UPRIGHT_ANGLE: f32 = 0.5;
+
 crate::__layout! {
     /// What the reward sees of the pendulum.
     pub struct State {

@@ -9,6 +9,9 @@
 /// The env id a reward built against this module declares.
 pub const ID: &str = "reacher-v0";
 
+/// The target counts as reached when `distance` is below this (m).
+pub const SUCCESS_DISTANCE: f32 = 0.02;
+
 crate::__layout! {
     /// What the reward sees of the arm and target.
     pub struct State {
