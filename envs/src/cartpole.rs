@@ -38,7 +38,7 @@ use rand_chacha::ChaCha8Rng;
 use rapier3d::prelude::*;
 
 use crate::env::TimeLimited;
-use crate::registry::Registration;
+use crate::registration::Registration;
 use crate::snapshot::{Shape, Snapshot};
 use crate::space::Space;
 use crate::spec::{EnvSpec, FitnessKind};

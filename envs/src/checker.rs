@@ -5,7 +5,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::env::Env;
-use crate::registry::Registration;
+use crate::registration::Registration;
 use crate::space::Space;
 
 /// A failed check: which one, and what was seen.

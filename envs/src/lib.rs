@@ -27,6 +27,7 @@ pub mod pendulum;
 pub mod policy;
 pub mod pusher;
 pub mod reacher;
+mod registration;
 pub mod registry;
 mod snapshot;
 mod space;

@@ -53,7 +53,7 @@ use rand_chacha::ChaCha8Rng;
 use rapier3d::prelude::*;
 
 use crate::env::TimeLimited;
-use crate::registry::Registration;
+use crate::registration::Registration;
 use crate::snapshot::{Body, Shape, Snapshot};
 use crate::space::Space;
 use crate::spec::{EnvSpec, FitnessKind};

@@ -6,25 +6,7 @@ use std::sync::OnceLock;
 
 use crate::env::Env;
 use crate::error::EnvError;
-use crate::spec::EnvSpec;
-
-/// One registered env: its spec and its constructor.
-#[derive(Debug)]
-pub struct Registration {
-    pub spec: &'static EnvSpec,
-    make: fn() -> Box<dyn Env>,
-}
-
-impl Registration {
-    pub(crate) fn new(spec: &'static EnvSpec, make: fn() -> Box<dyn Env>) -> Registration {
-        Registration { spec, make }
-    }
-
-    /// A new instance of this env.
-    pub fn make(&self) -> Box<dyn Env> {
-        (self.make)()
-    }
-}
+pub use crate::registration::Registration;
 
 /// Every registered env, in display order (each env file registers its ids).
 pub fn registry() -> &'static [Registration] {
