@@ -9,7 +9,7 @@ use rewardsmith_guest::TERM_CAPACITY;
 use super::journal::{Candidate, Origin, Status};
 use super::llm::{ChatMessage, Completion, LlmClient, LlmError};
 use super::prompts::{self, FailedAt};
-use super::proposer::{Context, Proposal, Proposer};
+use super::proposer::{Context, Proposal, Proposer, ProposerError};
 use super::search::feedback_text;
 use crate::compiler::answer::extract_program;
 
@@ -135,7 +135,7 @@ impl<L: LlmLog> Proposer for LlmProposer<L> {
         Origin::Llm
     }
 
-    fn propose(&mut self, ctx: &Context<'_>, n: usize) -> Result<Vec<Proposal>, String> {
+    fn propose(&mut self, ctx: &Context<'_>, n: usize) -> Result<Vec<Proposal>, ProposerError> {
         let key = format!("i{}a{}", ctx.iteration, ctx.attempt);
         let texts = match self.log.lookup(&key) {
             Some(texts) => texts,
@@ -144,7 +144,7 @@ impl<L: LlmLog> Proposer for LlmProposer<L> {
                 let request = self.client.request_json(&messages, n as u32);
                 let result = self.client.complete(&messages, n as u32);
                 self.log.record(&key, ctx.iteration, ctx.attempt, &request, &result);
-                result.map_err(|e| e.to_string())?.texts
+                result?.texts
             }
         };
         // The answers were asked to improve on the best so far when the prompt showed it.

@@ -17,6 +17,6 @@ pub mod stored;
 /// Program extraction lives in the compiler layer (`check` and the editor use it too).
 pub use crate::compiler::answer as extract;
 pub use journal::{Candidate, Feedback, Journal, Key, MemoryJournal, Origin, Status};
-pub use proposer::{Context, Offline, Proposal, Proposer};
+pub use proposer::{Context, Offline, Proposal, Proposer, ProposerError};
 pub use score::human_normalized;
 pub use search::{Event, EvolveConfig, EvolveError, FinalScore, Resources, Summary, evolve};

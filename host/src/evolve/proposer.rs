@@ -4,7 +4,8 @@
 use rewardsmith_envs::EnvSpec;
 
 use super::journal::{Candidate, Feedback, Origin, Status};
-use super::offline::{Genome, OfflineProposer};
+use super::llm::LlmError;
+use super::offline::{Genome, OfflineError, OfflineProposer};
 use super::search::selection_of;
 
 /// What a proposer sees when asked for an iteration's candidates.
@@ -40,13 +41,33 @@ pub struct Proposal {
     pub parent: Option<i64>,
 }
 
+/// Why a proposer could not write an iteration's candidates (an answer without a program
+/// is not this: it is a `no_code` candidate).
+#[derive(Debug, thiserror::Error)]
+pub enum ProposerError {
+    #[error(transparent)]
+    Llm(#[from] LlmError),
+    #[error(transparent)]
+    Offline(#[from] OfflineError),
+}
+
+impl ProposerError {
+    /// The underlying error's stable kind (`unreachable`, `http_status`, `unknown_env`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ProposerError::Llm(e) => e.kind(),
+            ProposerError::Offline(_) => "offline",
+        }
+    }
+}
+
 /// Writes candidates.
 pub trait Proposer {
     /// Which origin its candidates get.
     fn origin(&self) -> Origin;
     /// `n` proposals for the iteration in `ctx`. An error stops the run (e.g. an
     /// unreachable LLM endpoint); a bad single answer is a proposal without source instead.
-    fn propose(&mut self, ctx: &Context<'_>, n: usize) -> Result<Vec<Proposal>, String>;
+    fn propose(&mut self, ctx: &Context<'_>, n: usize) -> Result<Vec<Proposal>, ProposerError>;
 }
 
 /// The offline proposer, made stateless across iterations: each (iteration, attempt) gets
@@ -76,9 +97,8 @@ impl Proposer for Offline {
         Origin::Offline
     }
 
-    fn propose(&mut self, ctx: &Context<'_>, n: usize) -> Result<Vec<Proposal>, String> {
-        let mut generator = OfflineProposer::new(self.env, derive_seed(ctx.seed, ctx.iteration, ctx.attempt))
-            .map_err(|e| e.to_string())?;
+    fn propose(&mut self, ctx: &Context<'_>, n: usize) -> Result<Vec<Proposal>, ProposerError> {
+        let mut generator = OfflineProposer::new(self.env, derive_seed(ctx.seed, ctx.iteration, ctx.attempt))?;
         // A person's preferences (the ranking page): the latest `best` is the first parent,
         // ahead of fitness order; every `worst` is never a parent.
         let (mut best, mut worst) = (None, Vec::new());

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::baselines;
 use super::journal::{Candidate, Feedback, Journal, Key, Origin, Status};
-use super::proposer::{Context, Proposer};
+use super::proposer::{Context, Proposer, ProposerError};
 use super::score::human_normalized;
 use crate::compiler::{Compiler, Source};
 use crate::sandbox::Sandbox;
@@ -102,7 +102,7 @@ pub enum EvolveError {
     #[error("bad evolve config: {0}")]
     Config(String),
     #[error("the proposer failed: {0}")]
-    Proposer(String),
+    Proposer(#[from] ProposerError),
     #[error("the run store failed: {0}")]
     Journal(String),
     #[error("cannot write {path}: {reason}")]
@@ -274,7 +274,7 @@ pub fn evolve<J: Journal>(
                     feedback: &feedback,
                     first_feedback: if iteration == 0 { cfg.feedback.as_deref() } else { None },
                 };
-                let proposals = proposer.propose(&ctx, cfg.samples as usize).map_err(EvolveError::Proposer)?;
+                let proposals = proposer.propose(&ctx, cfg.samples as usize)?;
                 let mut out = Vec::new();
                 for (sample, p) in proposals.into_iter().enumerate() {
                     let key =

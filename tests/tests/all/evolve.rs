@@ -6,9 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rewardsmith::compiler::Compiler;
-use rewardsmith::evolve::llm::{LlmClient, LlmConfig};
+use rewardsmith::evolve::llm::{LlmClient, LlmConfig, LlmError};
 use rewardsmith::evolve::llm_proposer::{LlmProposer, NoLog};
-use rewardsmith::evolve::{EvolveConfig, EvolveError, MemoryJournal, Offline, Origin, Resources, Status, evolve};
+use rewardsmith::evolve::{
+    EvolveConfig, EvolveError, MemoryJournal, Offline, Origin, ProposerError, Resources, Status, evolve,
+};
 use rewardsmith::sandbox::{Limits, Sandbox};
 use rewardsmith_tests::compiler;
 use rewardsmith_tests::scripted_llm::{Reply, ScriptedServer};
@@ -220,7 +222,10 @@ fn an_unreachable_endpoint_names_the_url_and_suggests_the_offline_proposer() {
         &mut |_| {},
     )
     .unwrap_err();
-    assert!(matches!(err, EvolveError::Proposer(_)), "{err:?}");
+    // Typed through the seam (issue 13): the LLM client's own error, not its text.
+    let EvolveError::Proposer(proposer_error) = &err else { panic!("{err:?}") };
+    assert!(matches!(proposer_error, ProposerError::Llm(LlmError::Unreachable { .. })), "{err:?}");
+    assert_eq!(proposer_error.kind(), "unreachable");
     let text = err.to_string();
     assert!(text.contains("127.0.0.1:9") && text.contains("--proposer offline"), "{text}");
 }
