@@ -59,7 +59,7 @@ pub enum JobError {
     /// The folder could not be written (with `Folder::Required`). When `trained` is set the
     /// training itself finished: what the folder holds is incomplete.
     #[error("run folder {path}: {source}")]
-    RunDir { path: PathBuf, source: RunDirError, trained: Option<Box<Trained>> },
+    RunDir { path: PathBuf, source: Box<RunDirError>, trained: Option<Box<Trained>> },
 }
 
 impl JobError {
@@ -82,7 +82,7 @@ pub fn train_into(
 ) -> Result<Done, JobError> {
     let folder_error = |source, trained: Option<Trained>| JobError::RunDir {
         path: dir.to_owned(),
-        source,
+        source: Box::new(source),
         trained: trained.map(Box::new),
     };
     let mut manifest = Manifest::new(job.config, job.source_name, job.source, &job.module.hash_hex());
