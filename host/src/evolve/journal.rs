@@ -160,36 +160,22 @@ impl Candidate {
         }
     }
 
-    /// A short label for reports and prompts: `i2.s5` (`i2a1.s5` on a retry); its
-    /// rechecks read `i2.s5.seed1`. Final-evaluation trainings read `final.seed1000`,
-    /// `human_baseline.seed1000`, ....
+    /// A short label for reports and prompts ([`crate::selection::label`]).
     pub fn label(&self) -> String {
-        let k = &self.key;
-        let search = || match k.attempt {
-            0 => format!("i{}.s{}", k.iteration, k.sample),
-            a => format!("i{}a{}.s{}", k.iteration, a, k.sample),
-        };
-        match k.origin {
-            Origin::Llm | Origin::Offline => search(),
-            Origin::Recheck => format!("{}.seed{}", search(), k.seed),
-            o => format!("{}.seed{}", o.as_str(), k.seed),
-        }
+        crate::selection::label(self.key.origin.as_str(), self.group(), self.key.seed)
     }
 
-    /// How selection sees this record.
+    /// `(iteration, attempt, sample)`: a search candidate and its rechecks share it.
+    fn group(&self) -> (u32, u32, u32) {
+        (self.key.iteration, self.key.attempt, self.key.sample)
+    }
+
+    /// How selection sees this record (the same mapping as the store's rows).
     pub fn trial(&self) -> crate::selection::Trial {
         use crate::selection::{Outcome, Role, Trial};
-        let role = match self.key.origin {
-            Origin::Llm | Origin::Offline => Role::Search,
-            Origin::Recheck => Role::Recheck,
-            _ => Role::Other,
-        };
-        let outcome = match self.status {
-            Status::Proposed | Status::Compiled => Outcome::Pending,
-            Status::Trained => Outcome::Trained(self.fitness.unwrap_or(f64::NEG_INFINITY)),
-            _ => Outcome::Failed,
-        };
-        Trial { id: self.id, group: (self.key.iteration, self.key.attempt, self.key.sample), role, outcome }
+        let role = Role::of_origin(self.key.origin.as_str());
+        let outcome = Outcome::of_status(self.status.as_str(), self.fitness);
+        Trial { id: self.id, group: self.group(), role, outcome }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::store::{CandidateRow, CandidateStatus, IterationStatus, Origin, RunRow, Store, StoreError};
+use crate::store::{CandidateRow, CandidateStatus, IterationStatus, RunRow, Store, StoreError};
 
 /// Distinct iterations finished (`done`), whatever the attempts.
 pub fn iterations_done(st: &Store, run: i64) -> usize {
@@ -46,13 +46,5 @@ pub fn candidate_brief(c: &CandidateRow) -> Value {
 
 /// `i2.s5` (`i2a1.s5` on a retry), its rechecks `i2.s5.seed1`; final trainings `final.seed1000`.
 pub fn label(c: &CandidateRow) -> String {
-    let search = || match c.attempt {
-        0 => format!("i{}.s{}", c.iteration, c.sample),
-        a => format!("i{}a{a}.s{}", c.iteration, c.sample),
-    };
-    match c.origin {
-        Origin::Llm | Origin::Offline => search(),
-        Origin::Recheck => format!("{}.seed{}", search(), c.seed),
-        o => format!("{o}.seed{}", c.seed),
-    }
+    c.label()
 }

@@ -194,17 +194,14 @@ impl CandidateRow {
     /// How selection sees this row (a trained row without a fitness ended no episode: −∞).
     pub fn trial(&self) -> crate::selection::Trial {
         use crate::selection::{Outcome, Role, Trial};
-        let role = match self.origin {
-            Origin::Llm | Origin::Offline => Role::Search,
-            Origin::Recheck => Role::Recheck,
-            Origin::HumanBaseline | Origin::SparseBaseline | Origin::Final => Role::Other,
-        };
-        let outcome = match self.status {
-            CandidateStatus::Proposed | CandidateStatus::Compiled => Outcome::Pending,
-            CandidateStatus::Trained => Outcome::Trained(self.fitness.unwrap_or(f64::NEG_INFINITY)),
-            _ => Outcome::Failed,
-        };
+        let role = Role::of_origin(self.origin.as_str());
+        let outcome = Outcome::of_status(self.status.as_str(), self.fitness);
         Trial { id: self.id, group: (self.iteration, self.attempt, self.sample), role, outcome }
+    }
+
+    /// Its label ([`crate::selection::label`]).
+    pub fn label(&self) -> String {
+        crate::selection::label(self.origin.as_str(), (self.iteration, self.attempt, self.sample), self.seed)
     }
 }
 
