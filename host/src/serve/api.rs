@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::parse_id;
-use super::view::{candidate_brief, label, run_summary};
+use super::view::{candidate_brief, run_summary};
 use super::{ApiError, AppState};
 use crate::check::{CheckError, CheckOptions, States, check as run_check};
 use crate::compiler::{CompileError, Source};
@@ -66,7 +66,7 @@ pub async fn candidate(
     let (id, cid) = (parse_id("run id", &id)?, parse_id("candidate id", &cid)?);
     let c = state.store().candidate_of_run(id, cid)?;
     let mut v = serde_json::to_value(&c).unwrap_or(Value::Null);
-    v["label"] = json!(label(&c));
+    v["label"] = json!(c.label());
     Ok(Json(v))
 }
 

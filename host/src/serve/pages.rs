@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::error::{PageError, parse_id};
 use super::files::RUNTIME_HINT;
-use super::view::{label, run_summary};
+use super::view::run_summary;
 use super::{AppState, esc};
 use crate::evolve::Journal;
 use crate::evolve::report::{ReportData, charts, fmt};
@@ -159,7 +159,7 @@ fn candidate_row(c: &CandidateRow, run: i64) -> String {
         "<tr data-candidate-id=\"{id}\" data-status=\"{s}\" data-iteration=\"{}\"><td><a href=\"/runs/{run}/candidates/{id}\">{}</a></td>\
          <td>{}</td><td class=\"{s}\">{s}</td><td data-fitness>{}</td><td>{detail}</td></tr>",
         c.iteration,
-        esc(&label(c)),
+        esc(&c.label()),
         c.origin,
         fmt(c.fitness),
         id = c.id,
@@ -220,7 +220,7 @@ pub async fn run(State(state): State<AppState>, Path(id): Path<String>) -> Resul
             b,
             "<h2>Best agent</h2><p data-best-candidate=\"{cid}\"><a href=\"/runs/{id}/candidates/{cid}\">{}</a>, \
              fitness {}</p>",
-            esc(&label(&best)),
+            esc(&best.label()),
             esc(&selection.describe()),
             cid = best.id,
         );
@@ -280,7 +280,7 @@ pub async fn candidate(
     let mut b = format!(
         "<main data-candidate=\"{cid}\"><h1>Candidate {} of <a href=\"/runs/{id}\">run {id}</a></h1>\
          <p>{} · status <b class=\"{s}\" data-status>{s}</b> · fitness <b data-fitness>{}</b></p>",
-        esc(&label(&c)),
+        esc(&c.label()),
         c.origin,
         fmt(c.fitness),
         s = c.status
@@ -291,7 +291,7 @@ pub async fn candidate(
         let from = parent.map_or(String::new(), |p| {
             format!(
                 "derived from <a href=\"/runs/{id}/candidates/{pid}\" data-parent=\"{pid}\">{}</a>",
-                esc(&label(&p)),
+                esc(&p.label()),
                 pid = p.id
             )
         });
@@ -312,7 +312,7 @@ pub async fn candidate(
         b.push_str(&replay(&state, &run.env, &files));
         if let Some(r) = c.result.clone().and_then(|r| serde_json::from_value::<TrainResult>(r).ok()) {
             b.push_str("<h2>Curves</h2><div data-curves>");
-            b.push_str(&result_svg(&r, &format!("{} — {}", run.env, label(&c))));
+            b.push_str(&result_svg(&r, &format!("{} — {}", run.env, c.label())));
             b.push_str("</div>");
         }
         let _ = write!(
@@ -363,7 +363,7 @@ pub async fn rank(
             "<div class=\"card\" data-rank-candidate=\"{cid}\"><h3><a href=\"/runs/{id}/candidates/{cid}\">{}</a> · fitness {}</h3>{}\
              <p><label><input type=\"radio\" name=\"best\" value=\"{cid}\" data-best=\"{cid}\"> best</label> \
              <label><input type=\"radio\" name=\"worst\" value=\"{cid}\" data-worst=\"{cid}\"> worst</label></p></div>",
-            esc(&label(c)),
+            esc(&c.label()),
             fmt(c.fitness),
             replay(&state, &run.env, &files),
             cid = c.id,

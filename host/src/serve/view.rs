@@ -37,14 +37,9 @@ pub fn run_summary(st: &Store, r: &RunRow) -> Result<Value, StoreError> {
 pub fn candidate_brief(c: &CandidateRow) -> Value {
     json!({
         "id": c.id, "run_id": c.run_id, "iteration": c.iteration, "attempt": c.attempt, "sample": c.sample,
-        "origin": c.origin, "label": label(c), "status": c.status, "fitness": c.fitness.filter(|f| f.is_finite()),
+        "origin": c.origin, "label": c.label(), "status": c.status, "fitness": c.fitness.filter(|f| f.is_finite()),
         "parent_id": c.parent_id, "note": c.note,
         "error_kind": c.error_kind,
         "error": c.error_text.as_deref().map(|t| t.lines().next().unwrap_or("").chars().take(200).collect::<String>()),
     })
-}
-
-/// `i2.s5` (`i2a1.s5` on a retry), its rechecks `i2.s5.seed1`; final trainings `final.seed1000`.
-pub fn label(c: &CandidateRow) -> String {
-    c.label()
 }
