@@ -71,6 +71,8 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rapier3d::prelude::*;
+use rewardsmith_guest::envs::ant::State;
+use rewardsmith_guest::layout::Layout;
 
 use crate::env::TimeLimited;
 use crate::registration::Registration;
@@ -113,7 +115,7 @@ pub const STAND_ANKLE: f32 = ANKLE_LIMITS[0] + NOISE;
 /// Ground friction coefficient (MuJoCo's default 1).
 pub const FRICTION: f32 = 1.0;
 /// Healthy torso height range, m.
-pub const HEALTHY_Z: [f32; 2] = [0.2, 1.0];
+pub use rewardsmith_guest::envs::ant::HEALTHY_Z;
 /// A foot touches the ground when the lowest point of its lower leg is this close, m.
 pub const CONTACT_DISTANCE: f32 = 0.01;
 /// Uniform start noise on joint angles (rad) and velocities (rad/s), Gymnasium's scale.
@@ -133,26 +135,6 @@ const LEG_NAMES: [[&str; 3]; 4] = [
     ["hip_back_left", "upper_leg_back_left", "lower_leg_back_left"],
     ["hip_back_right", "upper_leg_back_right", "lower_leg_back_right"],
 ];
-
-/// Where each field of `rewardsmith_guest::envs::ant::State` starts in the flat state
-/// (derived from the SDK's field table, so code and tests never restate indices).
-pub mod state {
-    use rewardsmith_guest::Layout;
-    use rewardsmith_guest::layout::offset_of;
-
-    const FIELDS: &[rewardsmith_guest::Field] = <rewardsmith_guest::envs::ant::State as Layout>::FIELDS;
-    pub const POS: usize = offset_of(FIELDS, "torso_pos");
-    pub const QUAT: usize = offset_of(FIELDS, "torso_quat");
-    pub const UPRIGHT: usize = offset_of(FIELDS, "upright");
-    pub const VEL: usize = offset_of(FIELDS, "torso_vel");
-    pub const ANG_VEL: usize = offset_of(FIELDS, "torso_ang_vel");
-    pub const JOINT_POS: usize = offset_of(FIELDS, "joint_pos");
-    pub const JOINT_VEL: usize = offset_of(FIELDS, "joint_vel");
-    pub const FOOT: usize = offset_of(FIELDS, "foot_contact");
-    pub const PREV_ACTION: usize = offset_of(FIELDS, "prev_action");
-    pub const TIME: usize = offset_of(FIELDS, "time");
-}
-use state::*;
 
 fn observation_space() -> Space {
     Space::uniform(27, -f32::MAX, f32::MAX)
@@ -380,42 +362,47 @@ impl Task for Ant {
     fn write_state(&self, time: f32, prev_action: &[f32], out: &mut [f32]) {
         let torso = self.world.body(self.torso);
         let (t, q) = (torso.translation(), *torso.rotation());
-        out[POS..POS + 3].copy_from_slice(&[t.x, t.y, t.z]);
-        out[QUAT..QUAT + 4].copy_from_slice(&[q.w, q.x, q.y, q.z]);
-        out[UPRIGHT] = (q * Vector::Z).z;
-        let (root, pos, vel) = self.joints();
-        out[VEL..VEL + 3].copy_from_slice(&root[..3]);
-        out[ANG_VEL..ANG_VEL + 3].copy_from_slice(&root[3..]);
-        out[JOINT_POS..JOINT_POS + 8].copy_from_slice(&pos);
-        out[JOINT_VEL..JOINT_VEL + 8].copy_from_slice(&vel);
-        for (k, leg) in self.legs.iter().enumerate() {
+        let (root, joint_pos, joint_vel) = self.joints();
+        let foot_contact = core::array::from_fn(|k| {
             // The lower leg's lowest point: its lower segment end, less the capsule radius.
-            let pose = self.world.body(leg.lower).position();
+            let pose = self.world.body(self.legs[k].lower).position();
             let half = Vector::new(0.0, 0.0, LOWER_LENGTH / 2.0);
             let low = pose.transform_point(half).z.min(pose.transform_point(-half).z) - LEG_RADIUS;
-            out[FOOT + k] = if low <= CONTACT_DISTANCE { 1.0 } else { 0.0 };
-        }
-        out[PREV_ACTION..PREV_ACTION + 8].copy_from_slice(prev_action);
-        out[TIME] = time;
+            if low <= CONTACT_DISTANCE { 1.0 } else { 0.0 }
+        });
+        let state = State {
+            torso_pos: [t.x, t.y, t.z],
+            torso_quat: [q.w, q.x, q.y, q.z],
+            upright: (q * Vector::Z).z,
+            torso_vel: [root[0], root[1], root[2]],
+            torso_ang_vel: [root[3], root[4], root[5]],
+            joint_pos,
+            joint_vel,
+            foot_contact,
+            prev_action: prev_action.try_into().expect("an ant action is 8 torques"),
+            time,
+        };
+        out.copy_from_slice(state.as_slice());
     }
 
     fn write_observation(&self, state: &[f32], out: &mut [f32]) {
-        out[0] = state[POS + 2];
-        out[1..5].copy_from_slice(&state[QUAT..QUAT + 4]);
-        out[5..13].copy_from_slice(&state[JOINT_POS..JOINT_POS + 8]);
-        out[13..16].copy_from_slice(&state[VEL..VEL + 3]);
-        out[16..19].copy_from_slice(&state[ANG_VEL..ANG_VEL + 3]);
-        out[19..27].copy_from_slice(&state[JOINT_VEL..JOINT_VEL + 8]);
+        let s = State::from_slice(state);
+        out[0] = s.torso_pos[2];
+        out[1..5].copy_from_slice(&s.torso_quat);
+        out[5..13].copy_from_slice(&s.joint_pos);
+        out[13..16].copy_from_slice(&s.torso_vel);
+        out[16..19].copy_from_slice(&s.torso_ang_vel);
+        out[19..27].copy_from_slice(&s.joint_vel);
     }
 
     fn terminated(&self, state: &[f32]) -> bool {
-        let z = state[POS + 2];
+        let s = State::from_slice(state);
         // Written so that NaN counts as unhealthy.
-        !((HEALTHY_Z[0]..=HEALTHY_Z[1]).contains(&z) && state[UPRIGHT] >= 0.0)
+        !((HEALTHY_Z[0]..=HEALTHY_Z[1]).contains(&s.torso_pos[2]) && s.upright >= 0.0)
     }
 
     fn fitness_signal(&self, state: &[f32]) -> f32 {
-        state[POS] - self.start_x
+        State::from_slice(state).torso_pos[0] - self.start_x
     }
 
     fn snapshot(&self) -> Snapshot {

@@ -55,6 +55,8 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rapier3d::prelude::*;
+use rewardsmith_guest::envs::ball_balance::{CENTRED_DISTANCE, PLATE_HALF, State};
+use rewardsmith_guest::layout::Layout;
 
 use crate::env::TimeLimited;
 use crate::registration::Registration;
@@ -68,7 +70,6 @@ use crate::world::World;
 const MAX_RATE: f32 = 2.0;
 /// Tilt limit about each axis, rad.
 const MAX_TILT: f32 = 0.35;
-const PLATE_HALF: f32 = 0.5;
 const PLATE_HALF_THICKNESS: f32 = 0.02;
 const PIVOT_HEIGHT: f32 = 0.5;
 const BALL_RADIUS: f32 = 0.04;
@@ -78,26 +79,7 @@ const BALL_MASS: f32 = 0.1;
 const FRICTION: f32 = 0.8;
 /// Start spots are drawn within this distance of the centre, m.
 const START_RADIUS: f32 = 0.3;
-/// In-plane distance that counts as centred, m.
-const CENTRED: f32 = 0.1;
 const SUBSTEPS: u32 = 2;
-
-/// Where each field of `rewardsmith_guest::envs::ball_balance::State` starts in the flat state
-/// (derived from the SDK's field table, so code and tests never restate indices).
-pub mod state {
-    use rewardsmith_guest::Layout;
-    use rewardsmith_guest::layout::offset_of;
-
-    const FIELDS: &[rewardsmith_guest::Field] = <rewardsmith_guest::envs::ball_balance::State as Layout>::FIELDS;
-    pub const TILT: usize = offset_of(FIELDS, "plate_tilt");
-    pub const TILT_VEL: usize = offset_of(FIELDS, "plate_tilt_vel");
-    pub const POS: usize = offset_of(FIELDS, "ball_pos");
-    pub const VEL: usize = offset_of(FIELDS, "ball_vel");
-    pub const DIST: usize = offset_of(FIELDS, "ball_dist");
-    pub const PREV_ACTION: usize = offset_of(FIELDS, "prev_action");
-    pub const TIME: usize = offset_of(FIELDS, "time");
-}
-use state::*;
 
 fn observation_space() -> Space {
     let big = f32::MAX;
@@ -226,28 +208,33 @@ impl Task for BallBalance {
         let omega = Vector::new(ra, rb * libm::cosf(a), rb * libm::sinf(a));
         let pos = to_plate * rel;
         let vel = to_plate * (ball.linvel() - omega.cross(rel));
-        out[TILT..TILT + 2].copy_from_slice(&self.tilt);
-        out[TILT_VEL..TILT_VEL + 2].copy_from_slice(&self.tilt_vel);
-        out[POS..POS + 3].copy_from_slice(&[pos.x, pos.y, pos.z]);
-        out[VEL..VEL + 3].copy_from_slice(&[vel.x, vel.y, vel.z]);
-        out[DIST] = libm::sqrtf(pos.x * pos.x + pos.y * pos.y);
-        out[PREV_ACTION..PREV_ACTION + 2].copy_from_slice(prev_action);
-        out[TIME] = time;
+        let state = State {
+            plate_tilt: self.tilt,
+            plate_tilt_vel: self.tilt_vel,
+            ball_pos: [pos.x, pos.y, pos.z],
+            ball_vel: [vel.x, vel.y, vel.z],
+            ball_dist: libm::sqrtf(pos.x * pos.x + pos.y * pos.y),
+            prev_action: prev_action.try_into().expect("a ball_balance action is 2 tilt rates"),
+            time,
+        };
+        out.copy_from_slice(state.as_slice());
     }
 
     fn write_observation(&self, state: &[f32], out: &mut [f32]) {
-        out[..4].copy_from_slice(&state[TILT..TILT + 4]);
-        out[4..6].copy_from_slice(&state[POS..POS + 2]);
-        out[6..8].copy_from_slice(&state[VEL..VEL + 2]);
+        let s = State::from_slice(state);
+        out[..2].copy_from_slice(&s.plate_tilt);
+        out[2..4].copy_from_slice(&s.plate_tilt_vel);
+        out[4..6].copy_from_slice(&s.ball_pos[..2]);
+        out[6..8].copy_from_slice(&s.ball_vel[..2]);
     }
 
     fn terminated(&self, state: &[f32]) -> bool {
-        let (x, y, z) = (state[POS], state[POS + 1], state[POS + 2]);
+        let [x, y, z] = State::from_slice(state).ball_pos;
         x.abs() > PLATE_HALF || y.abs() > PLATE_HALF || z < 0.0
     }
 
     fn fitness_signal(&self, state: &[f32]) -> f32 {
-        if !self.terminated(state) && state[DIST] < CENTRED { 1.0 } else { 0.0 }
+        if !self.terminated(state) && State::from_slice(state).ball_dist < CENTRED_DISTANCE { 1.0 } else { 0.0 }
     }
 
     fn snapshot(&self) -> Snapshot {

@@ -61,6 +61,8 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rapier3d::prelude::*;
+use rewardsmith_guest::envs::pusher::{SUCCESS_DISTANCE, State};
+use rewardsmith_guest::layout::Layout;
 
 use crate::env::TimeLimited;
 use crate::registration::Registration;
@@ -112,32 +114,10 @@ const START_NOISE: f32 = 0.1;
 const SECTOR_RADIUS: (f32, f32) = (0.4, 0.7);
 const SECTOR_HALF_ANGLE: f32 = 0.7;
 const MIN_START_GAP: f32 = 0.15;
-/// Success radius, m.
-const SUCCESS: f32 = 0.05;
 const SUBSTEPS: u32 = 2;
 /// Rapier's solver steps per substep (TGS: each integrates positions). Two suffice for a
 /// chain without loops and light contacts, and halve the cost of the default four.
 const SOLVER_STEPS: usize = 2;
-
-/// Where each field of `rewardsmith_guest::envs::pusher::State` starts in the flat state
-/// (derived from the SDK's field table, so code and tests never restate indices).
-pub mod state {
-    use rewardsmith_guest::Layout;
-    use rewardsmith_guest::layout::offset_of;
-
-    const FIELDS: &[rewardsmith_guest::Field] = <rewardsmith_guest::envs::pusher::State as Layout>::FIELDS;
-    pub const Q: usize = offset_of(FIELDS, "joint_pos");
-    pub const DQ: usize = offset_of(FIELDS, "joint_vel");
-    pub const TIP: usize = offset_of(FIELDS, "fingertip");
-    pub const BLOCK: usize = offset_of(FIELDS, "block_pos");
-    pub const BLOCK_VEL: usize = offset_of(FIELDS, "block_vel");
-    pub const GOAL: usize = offset_of(FIELDS, "goal_pos");
-    pub const TIP_TO_BLOCK: usize = offset_of(FIELDS, "tip_to_block");
-    pub const BLOCK_TO_GOAL: usize = offset_of(FIELDS, "block_to_goal");
-    pub const PREV_ACTION: usize = offset_of(FIELDS, "prev_action");
-    pub const TIME: usize = offset_of(FIELDS, "time");
-}
-use state::*;
 
 fn observation_space() -> Space {
     Space::uniform(12, -f32::MAX, f32::MAX)
@@ -314,32 +294,40 @@ impl Task for Pusher {
 
     fn write_state(&self, time: f32, prev_action: &[f32], out: &mut [f32]) {
         let multibodies = &self.world.physics.multibody_joints;
+        let (mut joint_pos, mut joint_vel) = ([0.0; 3], [0.0; 3]);
         for (i, h) in self.joints.iter().enumerate() {
             let (mb, id) = multibodies.get(*h).expect("multibody joint exists");
             let link = mb.link(id).expect("link exists");
             // A revolute joint's one free coordinate is its angle about the joint axis.
-            out[Q + i] = link.joint().coords()[3];
-            out[DQ + i] = mb.joint_velocity(link)[0];
+            joint_pos[i] = link.joint().coords()[3];
+            joint_vel[i] = mb.joint_velocity(link)[0];
         }
         let tip = self.tip();
         let block = self.world.body(self.block);
         let (b, v) = (block.translation(), block.linvel());
-        out[TIP..TIP + 3].copy_from_slice(&[tip.x, tip.y, tip.z]);
-        out[BLOCK..BLOCK + 3].copy_from_slice(&[b.x, b.y, b.z]);
-        out[BLOCK_VEL..BLOCK_VEL + 3].copy_from_slice(&[v.x, v.y, v.z]);
-        out[GOAL..GOAL + 3].copy_from_slice(&[self.goal[0], self.goal[1], 0.0]);
         let d = tip - b;
-        out[TIP_TO_BLOCK] = libm::sqrtf(d.x * d.x + d.y * d.y + d.z * d.z);
-        out[BLOCK_TO_GOAL] = planar_distance([b.x, b.y], self.goal);
-        out[PREV_ACTION..PREV_ACTION + 3].copy_from_slice(prev_action);
-        out[TIME] = time;
+        let state = State {
+            joint_pos,
+            joint_vel,
+            fingertip: [tip.x, tip.y, tip.z],
+            block_pos: [b.x, b.y, b.z],
+            block_vel: [v.x, v.y, v.z],
+            goal_pos: [self.goal[0], self.goal[1], 0.0],
+            tip_to_block: libm::sqrtf(d.x * d.x + d.y * d.y + d.z * d.z),
+            block_to_goal: planar_distance([b.x, b.y], self.goal),
+            prev_action: prev_action.try_into().expect("a pusher action is 3 torques"),
+            time,
+        };
+        out.copy_from_slice(state.as_slice());
     }
 
     fn write_observation(&self, state: &[f32], out: &mut [f32]) {
-        out[..6].copy_from_slice(&state[Q..Q + 6]);
-        out[6..8].copy_from_slice(&state[TIP..TIP + 2]);
-        out[8..10].copy_from_slice(&state[BLOCK..BLOCK + 2]);
-        out[10..12].copy_from_slice(&state[GOAL..GOAL + 2]);
+        let s = State::from_slice(state);
+        out[..3].copy_from_slice(&s.joint_pos);
+        out[3..6].copy_from_slice(&s.joint_vel);
+        out[6..8].copy_from_slice(&s.fingertip[..2]);
+        out[8..10].copy_from_slice(&s.block_pos[..2]);
+        out[10..12].copy_from_slice(&s.goal_pos[..2]);
     }
 
     fn terminated(&self, _state: &[f32]) -> bool {
@@ -347,7 +335,7 @@ impl Task for Pusher {
     }
 
     fn fitness_signal(&self, state: &[f32]) -> f32 {
-        if state[BLOCK_TO_GOAL] < SUCCESS { 1.0 } else { 0.0 }
+        if State::from_slice(state).block_to_goal < SUCCESS_DISTANCE { 1.0 } else { 0.0 }
     }
 
     fn snapshot(&self) -> Snapshot {
@@ -361,7 +349,7 @@ impl Task for Pusher {
             },
             Body {
                 name: "goal",
-                shape: Shape::Cylinder { half_height: 0.001, radius: SUCCESS },
+                shape: Shape::Cylinder { half_height: 0.001, radius: SUCCESS_DISTANCE },
                 position: [self.goal[0], self.goal[1], 0.001],
                 rotation: [1.0, 0.0, 0.0, 0.0],
                 color: [0.2, 0.8, 0.3],

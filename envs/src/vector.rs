@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
+use rewardsmith_guest::envs::EnvLayout;
 
 use crate::env::Env;
 use crate::error::EnvError;
@@ -34,8 +35,8 @@ pub struct VecEnv {
     seed: u64,
     episodes: Vec<u64>,
     obs_dim: usize,
-    state_len: usize,
-    action_len: usize,
+    /// The envs' reward layout: owns the transition stride and split.
+    layout: &'static EnvLayout,
     obs: Vec<f32>,
     final_obs: Vec<f32>,
     transitions: Vec<f32>,
@@ -93,8 +94,7 @@ impl VecEnv {
             seed,
             episodes: vec![0; envs.len()],
             obs_dim,
-            state_len: layout.state_len,
-            action_len: layout.action_len,
+            layout,
             obs: vec![0.0; envs.len() * obs_dim],
             final_obs: vec![0.0; envs.len() * obs_dim],
             transitions: vec![0.0; envs.len() * layout.transition_len()],
@@ -129,9 +129,10 @@ impl VecEnv {
         self.obs_dim
     }
 
-    /// The last step's transitions, `len × (2·state + action)`: `[state, sdk action,
-    /// next state]` per env, exactly the reward ABI's input. For an env whose episode ended,
-    /// `next state` is the final state (the observation is already the next episode's).
+    /// The last step's transitions, `len` × [`EnvLayout::transition_len`] floats: `[state,
+    /// sdk action, next state]` per env, exactly the reward ABI's input. For an env whose
+    /// episode ended, `next state` is the final state (the observation is already the next
+    /// episode's).
     pub fn transitions(&self) -> &[f32] {
         &self.transitions
     }
@@ -176,11 +177,11 @@ impl VecEnv {
                 return Err(EnvError::DiscreteOutOfRange { env: spec.id, value: row[0], n });
             }
         }
-        let (od, sl, al) = (self.obs_dim, self.state_len, self.action_len);
-        let tl = 2 * sl + al;
+        let (od, layout) = (self.obs_dim, self.layout);
+        let tl = layout.transition_len();
         let per = self.envs.len().div_ceil(self.threads);
         let seed = self.seed;
-        let dims = Dims { per, adim, od, sl, al };
+        let dims = Dims { per, adim, od, layout };
         let mut ends: Vec<EpisodeEnd> = Vec::new();
         let (envs, obs, fin, trs, done, eps) = (
             &mut self.envs,
@@ -222,8 +223,7 @@ struct Dims {
     per: usize,
     adim: usize,
     od: usize,
-    sl: usize,
-    al: usize,
+    layout: &'static EnvLayout,
 }
 
 /// Steps one thread's share of the envs (chunk `c`), resetting those whose episode ended.
@@ -239,15 +239,15 @@ fn step_chunk(
     done: &mut [bool],
     eps: &mut [u64],
 ) -> Result<Vec<EpisodeEnd>, EnvError> {
-    let tl = 2 * d.sl + d.al;
+    let tl = d.layout.transition_len();
     let mut ends = Vec::new();
     for (j, env) in envs.iter_mut().enumerate() {
         let i = c * d.per + j;
-        let tr = &mut trs[j * tl..(j + 1) * tl];
-        tr[..d.sl].copy_from_slice(env.state());
+        let (state, sdk_action, next) = d.layout.split_transition_mut(&mut trs[j * tl..(j + 1) * tl]);
+        state.copy_from_slice(env.state());
         let step = env.step(&acts[j * d.adim..(j + 1) * d.adim])?;
-        tr[d.sl..d.sl + d.al].copy_from_slice(env.sdk_action());
-        tr[d.sl + d.al..].copy_from_slice(env.state());
+        sdk_action.copy_from_slice(env.sdk_action());
+        next.copy_from_slice(env.state());
         let ended = step.terminated || step.truncated;
         done[j] = ended;
         let o = &mut obs[j * d.od..(j + 1) * d.od];

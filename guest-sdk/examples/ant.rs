@@ -5,15 +5,14 @@
 use rewardsmith_guest::envs::ant::*;
 use rewardsmith_guest::prelude::*;
 
-/// Healthy torso height range, m (outside it the episode ends).
-const HEALTHY_Z: (f32, f32) = (0.2, 1.0);
+// HEALTHY_Z (the torso heights outside which the episode ends) comes from the env's SDK module.
 
 fn reward(s: &State, a: &Action, next: &State, t: &mut Terms) -> f32 {
     let dt = next.time - s.time;
     let progress = if dt > 0.0 { (next.torso_pos[0] - s.torso_pos[0]) / dt } else { 0.0 };
     let forward = t.add_clipped("forward", progress, -3.0, 3.0);
     let z = next.torso_pos[2];
-    let healthy = z >= HEALTHY_Z.0 && z <= HEALTHY_Z.1 && next.upright > 0.0;
+    let healthy = z >= HEALTHY_Z[0] && z <= HEALTHY_Z[1] && next.upright > 0.0;
     let alive = t.add("alive", if healthy { 1.0 } else { 0.0 });
     let control = t.add("control", -0.5 * norm_sq(&a.torque) / 8.0);
     forward + alive + control

@@ -4,7 +4,7 @@ use rewardsmith_guest::envs::ball_balance::*;
 use rewardsmith_guest::prelude::*;
 
 fn reward(_s: &State, _a: &Action, next: &State, t: &mut Terms) -> f32 {
-    t.add("centred", if next.ball_dist < 0.1 { 1.0 } else { 0.0 })
+    t.add("centred", if next.ball_dist < CENTRED_DISTANCE { 1.0 } else { 0.0 })
 }
 
 export_reward!(reward);

@@ -27,8 +27,7 @@
 use rewardsmith_guest::envs::pusher::*;
 use rewardsmith_guest::prelude::*;
 
-/// Success radius for the block, m.
-const SUCCESS_RADIUS: f32 = 0.05;
+// SUCCESS_DISTANCE (the task's success radius) comes from the env's SDK module.
 /// Fingertip centre to block centre when the fingertip touches the block's side, m.
 const CONTACT_OFFSET: f32 = 0.07;
 
@@ -43,10 +42,10 @@ fn reward(s: &State, a: &Action, next: &State, t: &mut Terms) -> f32 {
     // behind the block, 2 on its goal side. Faded out inside the success radius, where the
     // direction to the goal turns quickly as the block crosses it.
     let cos = dot(&from_tip, &to_goal) / max(gap * d, 1e-6);
-    let align = t.add("align", -0.1 * (1.0 - cos) * min(d / SUCCESS_RADIUS, 1.0));
+    let align = t.add("align", -0.1 * (1.0 - cos) * min(d / SUCCESS_DISTANCE, 1.0));
     let push = t.add("push", -d);
     let progress = t.add("progress", 10.0 * (s.block_to_goal - d));
-    let placed = t.add("placed", 0.5 * tolerance(d, 0.0, 0.01, SUCCESS_RADIUS));
+    let placed = t.add("placed", 0.5 * tolerance(d, 0.0, 0.01, SUCCESS_DISTANCE));
     let control = t.add("control", -0.01 * norm_sq(&a.torque));
     approach + align + push + progress + placed + control
 }

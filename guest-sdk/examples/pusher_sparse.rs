@@ -3,7 +3,7 @@ use rewardsmith_guest::envs::pusher::*;
 use rewardsmith_guest::prelude::*;
 
 fn reward(_s: &State, _a: &Action, next: &State, t: &mut Terms) -> f32 {
-    t.add("placed", if next.block_to_goal < 0.05 { 1.0 } else { 0.0 })
+    t.add("placed", if next.block_to_goal < SUCCESS_DISTANCE { 1.0 } else { 0.0 })
 }
 
 export_reward!(reward);

@@ -4,11 +4,12 @@
 //! the sandboxed and native paths run the very same code.
 
 use crate::Terms;
+use crate::envs::EnvLayout;
 use crate::layout::{EnvState, Layout};
 
 /// Floats per transition: state, action, next state.
 pub const fn transition_len<S: EnvState>() -> usize {
-    2 * S::LEN + <S::Action as Layout>::LEN
+    EnvLayout::of::<S>().transition_len()
 }
 
 /// Runs `reward` over `n` transitions packed in `input` (each `[state, action, next]`);
@@ -25,13 +26,12 @@ pub fn run_batch<S: EnvState, F: Fn(&S, &S::Action, &S, &mut Terms) -> f32>(
     n: usize,
     terms: &mut Terms,
 ) {
-    let stride = transition_len::<S>();
-    let (sl, al) = (S::LEN, <S::Action as Layout>::LEN);
+    let layout = const { EnvLayout::of::<S>() };
+    let stride = layout.transition_len();
     terms.start_batch(n);
     for (i, tr) in input[..n * stride].chunks_exact(stride).enumerate() {
-        let s = S::from_slice(&tr[..sl]);
-        let a = <S::Action as Layout>::from_slice(&tr[sl..sl + al]);
-        let next = S::from_slice(&tr[sl + al..]);
+        let (s, a, next) = layout.split_transition(tr);
+        let (s, a, next) = (S::from_slice(s), <S::Action as Layout>::from_slice(a), S::from_slice(next));
         terms.start_row(i);
         let total = reward(s, a, next, terms);
         terms.set_total(i, total);
@@ -53,16 +53,18 @@ mod tests {
 
     #[test]
     fn rows_before_a_new_term_are_widened_with_zeros() {
-        // cart_pos of `next` (index 6 of each 11-float transition): -1, -2, 3, 4.
-        let mut input = alloc::vec![0.0f32; 44];
-        for (i, pos) in [-1.0, -2.0, 3.0, 4.0].into_iter().enumerate() {
-            input[i * 11 + 6] = pos;
+        // cart_pos of `next` in each transition: -1, -2, 3, 4.
+        let stride = transition_len::<State>();
+        let mut input = alloc::vec![0.0f32; 4 * stride];
+        for (tr, pos) in input.chunks_exact_mut(stride).zip([-1.0, -2.0, 3.0, 4.0]) {
+            let next = State { cart_pos: pos, ..State::default() };
+            EnvLayout::of::<State>().split_transition_mut(tr).2.copy_from_slice(next.as_slice());
         }
         let mut terms = Terms::new();
         run_batch::<State, _>(late_term, &input, 4, &mut terms);
         assert_eq!(terms.output(), [1.0, 1.0, 1.0, 1.0, /* rows */ 1.0, 0.0, 1.0, 0.0, 1.0, 3.0, 1.0, 4.0]);
         // The next batch starts with both columns.
-        run_batch::<State, _>(late_term, &input[..22], 2, &mut terms);
+        run_batch::<State, _>(late_term, &input[..2 * stride], 2, &mut terms);
         assert_eq!(terms.output(), [1.0, 1.0, 1.0, 0.0, 1.0, 0.0]);
     }
 
@@ -72,7 +74,7 @@ mod tests {
             t.add("a", 1.0) + t.add("b", 2.0)
         }
         let mut terms = Terms::new();
-        run_batch::<State, _>(two, &[0.0; 33], 3, &mut terms);
+        run_batch::<State, _>(two, &[0.0; 3 * transition_len::<State>()], 3, &mut terms);
         assert_eq!(terms.output(), [3.0, 3.0, 3.0, 1.0, 2.0, 1.0, 2.0, 1.0, 2.0]);
     }
 }

@@ -39,7 +39,7 @@ pub const fn offset_of(fields: &[Field], name: &str) -> usize {
     panic!("no such field in this layout")
 }
 
-const fn str_eq(a: &str, b: &str) -> bool {
+pub(crate) const fn str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;

@@ -43,7 +43,7 @@ pub fn rollout(id: &str, n: usize, seed: u64) -> Result<Vec<f32>, EnvError> {
     let mut envs = VecEnv::new(id, 8, 1, seed)?;
     let space = (envs.envs()[0].spec().action_space)();
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
-    let stride = envs.transitions().len() / envs.len();
+    let stride = envs.envs()[0].layout().transition_len();
     let mut out = Vec::with_capacity(n * stride);
     while out.len() < n * stride {
         let actions: Vec<f32> = (0..envs.len()).flat_map(|_| space.sample(&mut rng)).collect();

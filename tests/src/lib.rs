@@ -89,7 +89,8 @@ pub fn run(sandbox: &Sandbox, wasm: &[u8], env: &str, n: usize) -> Result<(Vec<f
 
 /// The reference computation of `fixtures/cartpole_upright.wat` on one transition.
 pub fn cartpole_upright_reference(transition: &[f32]) -> (f32, f32, f32) {
-    let next = &transition[6..11];
+    let layout = rewardsmith_guest::envs::find("cartpole").expect("env");
+    let (_, _, next) = layout.split_transition(transition);
     let upright = 1.0 - next[2].abs() / 0.2095;
     let centred = -0.1 * (next[0] * next[0]);
     (upright + centred, upright, centred)
@@ -103,7 +104,7 @@ pub fn assert_host_fine(sandbox: &Sandbox) {
     let data = rewardsmith::transitions::sample(layout, 64, 3);
     let mut inst = instantiate(sandbox, &wasm, "cartpole").expect("good reward instantiates");
     let r = inst.run_batch(&data).expect("good reward runs");
-    for (i, tr) in data.chunks(11).enumerate() {
+    for (i, tr) in data.chunks(layout.transition_len()).enumerate() {
         let (total, upright, centred) = cartpole_upright_reference(tr);
         assert_eq!(r.totals[i].to_bits(), total.to_bits(), "transition {i}");
         assert_eq!(r.terms[2 * i].to_bits(), upright.to_bits());

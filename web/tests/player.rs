@@ -54,7 +54,7 @@ fn player_steps_exactly_as_the_native_reference() {
             let step = env.step(&action).unwrap();
             tr.extend_from_slice(env.sdk_action());
             tr.extend_from_slice(env.state());
-            assert_eq!(tr.len(), 2 * layout.state_len + layout.action_len);
+            assert_eq!(tr.len(), layout.transition_len());
 
             let ended = player.step().unwrap();
             assert_eq!(bits(player.action()), bits(&action), "{id}: action at step {t}");

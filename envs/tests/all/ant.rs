@@ -3,18 +3,20 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rewardsmith_envs::ant::{
-    ANKLE_LIMITS, Ant, DENSITY, GEAR, HIP_LIMITS, JOINT_DAMPING, LEG_RADIUS, LOWER_LENGTH, STAND_ANKLE, START_Z,
+    ANKLE_LIMITS, Ant, DENSITY, GEAR, HEALTHY_Z, HIP_LIMITS, JOINT_DAMPING, LEG_RADIUS, LOWER_LENGTH, STAND_ANKLE,
+    START_Z,
 };
 use rewardsmith_envs::world::GRAVITY;
 use rewardsmith_envs::{Env, Shape, Task, make};
+use rewardsmith_guest::Layout;
+use rewardsmith_guest::envs::ant::State;
 
 /// Seconds per step.
 const DT: f32 = 0.05;
 /// Physics steps per step (10 ms each).
 const PHYSICS_STEPS: u32 = 5;
 
-use rewardsmith_envs::ant::state::*;
-const STATE_LEN: usize = <rewardsmith_guest::envs::ant::State as rewardsmith_guest::Layout>::LEN;
+const STATE_LEN: usize = State::LEN;
 
 const PI: f32 = std::f32::consts::PI;
 
@@ -42,11 +44,15 @@ impl Run {
         Run { ant, state, steps: 0 }
     }
 
-    fn step(&mut self, action: [f32; 8]) -> &[f32] {
+    fn step(&mut self, action: [f32; 8]) -> State {
         self.ant.advance(&action);
         self.steps += 1;
         self.ant.write_state(self.steps as f32 * DT, &action, &mut self.state);
-        &self.state
+        *self.now()
+    }
+
+    fn now(&self) -> &State {
+        State::from_slice(&self.state)
     }
 
     /// The whole robot's centre of mass, from the render snapshot: every drawn part is a
@@ -99,8 +105,8 @@ fn norm(v: &[f32]) -> f32 {
     v.iter().map(|x| x * x).sum::<f32>().sqrt()
 }
 
-fn horizontal_distance(a: &[f32], b: &[f32]) -> f32 {
-    norm(&[a[POS] - b[POS], a[POS + 1] - b[POS + 1]])
+fn horizontal_distance(a: &State, b: &State) -> f32 {
+    norm(&[a.torso_pos[0] - b.torso_pos[0], a.torso_pos[1] - b.torso_pos[1]])
 }
 
 /// Torso height of an ant resting on its four feet with every ankle on its 30° limit: the
@@ -119,10 +125,10 @@ fn the_ant_falls_freely_until_its_feet_land() {
     let mut run = Run::standing();
     let h = DT / PHYSICS_STEPS as f32;
     for n in 1..=4u32 {
-        let s = run.step([0.0; 8]).to_vec();
+        let s = run.step([0.0; 8]);
         let t = n as f32 * DT;
         let k = (n * PHYSICS_STEPS) as f32;
-        let (vz, drop) = (s[VEL + 2], START_Z - s[POS + 2]);
+        let (vz, drop) = (s.torso_vel[2], START_Z - s.torso_pos[2]);
         assert!((vz + GRAVITY * t).abs() < 1e-4, "step {n}: vz {vz} m/s, free fall gives {}", -GRAVITY * t);
         let euler = GRAVITY * h * h * k * (k + 1.0) / 2.0;
         assert!((drop - euler).abs() < 1e-4, "step {n}: dropped {drop} m, semi-implicit Euler gives {euler}");
@@ -131,11 +137,8 @@ fn the_ant_falls_freely_until_its_feet_land() {
             "step {n}: dropped {drop} m, g·t²/2 = {}",
             GRAVITY * t * t / 2.0
         );
-        assert!(
-            norm(&s[VEL..VEL + 2]) < 1e-6 && norm(&s[ANG_VEL..ANG_VEL + 3]) < 1e-5,
-            "a symmetric drop drifts: {s:?}"
-        );
-        assert_eq!(&s[FOOT..FOOT + 4], &[0.0; 4], "step {n}: feet touch the ground mid-air");
+        assert!(norm(&s.torso_vel[..2]) < 1e-6 && norm(&s.torso_ang_vel) < 1e-5, "a symmetric drop drifts: {s:?}");
+        assert_eq!(s.foot_contact, [0.0; 4], "step {n}: feet touch the ground mid-air");
     }
 }
 
@@ -153,9 +156,9 @@ fn motors_drive_the_joints_through_armature_and_damping() {
             action[2 * k + first] = 1.0;
         }
         let mut run = Run::standing();
-        let s = run.step(action).to_vec();
+        let s = run.step(action);
         for k in 0..4 {
-            let (driven, other) = (s[JOINT_VEL + 2 * k + first], s[JOINT_VEL + 2 * k + 1 - first]);
+            let (driven, other) = (s.joint_vel[2 * k + first], s.joint_vel[2 * k + 1 - first]);
             assert!((driven - expected).abs() < 0.03 * expected, "leg {k} {what}: {driven} rad/s, expected {expected}");
             assert!(other.abs() < 0.05, "leg {k}: driving the {what} moved the other joint at {other} rad/s");
         }
@@ -163,7 +166,7 @@ fn motors_drive_the_joints_through_armature_and_damping() {
     // The hips' reaction turns the torso the other way (no net torque on the robot); the
     // legs are heavier about the vertical than the torso, so it turns fast.
     let mut run = Run::standing();
-    let w = run.step(pose(1.0, 0.0))[ANG_VEL + 2];
+    let w = run.step(pose(1.0, 0.0)).torso_ang_vel[2];
     assert!(w < -1.0 && w > -expected, "torso yaw rate {w} rad/s while the hips turn at +{expected}");
 }
 
@@ -178,7 +181,7 @@ fn internal_torques_leave_momentum_alone() {
         run.step([1.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
     }
     let c = run.centre_of_mass();
-    let torso_moved = run.state[POS].hypot(run.state[POS + 1]);
+    let torso_moved = run.now().torso_pos[0].hypot(run.now().torso_pos[1]);
     let com_moved = (c[0] - c0[0]).hypot(c[1] - c0[1]);
     assert!(torso_moved > 0.01, "a swinging leg should push the torso: it moved {torso_moved} m");
     // Exactly zero in continuous time; the 10 ms steps (first-order integration of a leg
@@ -197,53 +200,49 @@ fn internal_torques_leave_momentum_alone() {
     // torso turns back meanwhile. Once every hip is stopped, the robot's angular momentum
     // is zero again only if the motor torques were equal and opposite pairs.
     let mut run = Run::standing();
-    let pushing = run.step(pose(1.0, 0.0))[ANG_VEL + 2];
+    let pushing = run.step(pose(1.0, 0.0)).torso_ang_vel[2];
     run.step(pose(1.0, 0.0));
-    let s = run.step([0.0; 8]).to_vec();
+    let s = run.step([0.0; 8]);
     for k in 0..4 {
-        let hip = s[JOINT_POS + 2 * k];
+        let hip = s.joint_pos[2 * k];
         assert!(
             (hip - HIP_LIMITS[1]).abs() < 0.05,
             "leg {k}: hip at {hip} rad, expected on its limit {}",
             HIP_LIMITS[1]
         );
     }
-    let after = s[ANG_VEL + 2];
+    let after = s.torso_ang_vel[2];
     assert!(
         pushing < -1.0 && after.abs() < 0.1,
         "torso yaw rate {pushing} rad/s while pushing, {after} once the hips stop"
     );
-    assert_eq!(&s[FOOT..FOOT + 4], &[0.0; 4], "still in the air");
+    assert_eq!(s.foot_contact, [0.0; 4], "still in the air");
 }
 
 #[test]
 fn with_zero_torques_the_ant_settles_on_its_ankle_limits_and_stays() {
-    let check_rest = |what: &str, start: &[f32], settled: &[f32], end: &[f32]| {
-        let z = end[POS + 2];
+    let check_rest = |what: &str, start: &State, settled: &State, end: &State| {
+        let z = end.torso_pos[2];
         assert!(
             (z - rest_height()).abs() < 0.003,
             "{what}: rests at z = {z} m, expected {} (ankles on 30° limits)",
             rest_height()
         );
         for k in 0..4 {
-            let ankle = end[JOINT_POS + 2 * k + 1];
+            let ankle = end.joint_pos[2 * k + 1];
             assert!(
                 (ankle - ANKLE_LIMITS[0]).abs() < 0.01,
                 "{what}: leg {k} ankle at {ankle} rad, expected its limit {}",
                 ANKLE_LIMITS[0]
             );
         }
-        assert!(end[UPRIGHT] > 0.999, "{what}: upright {} at rest", end[UPRIGHT]);
-        assert_eq!(&end[FOOT..FOOT + 4], &[1.0; 4], "{what}: all four feet on the ground");
+        assert!(end.upright > 0.999, "{what}: upright {} at rest", end.upright);
+        assert_eq!(end.foot_contact, [1.0; 4], "{what}: all four feet on the ground");
         assert!(
-            norm(&end[VEL..VEL + 3]) < 0.02 && norm(&end[ANG_VEL..ANG_VEL + 3]) < 0.05,
+            norm(&end.torso_vel) < 0.02 && norm(&end.torso_ang_vel) < 0.05,
             "{what}: still moving at rest: {end:?}"
         );
-        assert!(
-            norm(&end[JOINT_VEL..JOINT_VEL + 8]) < 0.05,
-            "{what}: joints still moving: {:?}",
-            &end[JOINT_VEL..JOINT_VEL + 8]
-        );
+        assert!(norm(&end.joint_vel) < 0.05, "{what}: joints still moving: {:?}", end.joint_vel);
         // Landing on uneven legs shifts it a few cm (MuJoCo's Ant-v5 slides 11–49 cm in
         // the same test); after that it must not wander.
         let (landing, creep) = (horizontal_distance(settled, start), horizontal_distance(end, settled));
@@ -253,32 +252,32 @@ fn with_zero_torques_the_ant_settles_on_its_ankle_limits_and_stays() {
 
     // A symmetric drop: every leg the same.
     let mut run = Run::standing();
-    let start = run.state.clone();
-    let mut settled = Vec::new();
+    let start = *run.now();
+    let mut settled = State::default();
     for i in 1..=1000 {
         let s = run.step([0.0; 8]);
-        assert!(s.iter().all(|v| v.is_finite()), "step {i}: {s:?}");
-        assert!(s[POS + 2] > 0.3 && s[UPRIGHT] > 0.99, "step {i}: fell over with zero torques: {s:?}");
+        assert!(s.as_slice().iter().all(|v| v.is_finite()), "step {i}: {s:?}");
+        assert!(s.torso_pos[2] > 0.3 && s.upright > 0.99, "step {i}: fell over with zero torques: {s:?}");
         if i == 100 {
-            settled = s.to_vec();
+            settled = s;
         }
     }
-    check_rest("symmetric start", &start, &settled, &run.state);
+    check_rest("symmetric start", &start, &settled, run.now());
 
     // Drawn starts, through the public env: no episode ends.
     for seed in 0..4 {
         let mut env = make("ant").unwrap();
         env.reset(seed);
-        let start = env.state().to_vec();
-        let mut settled = Vec::new();
+        let start = *State::from_slice(env.state());
+        let mut settled = State::default();
         for i in 1..=1000 {
             let step = env.step(&[0.0; 8]).unwrap();
             assert!(!step.terminated, "seed {seed}: terminated at step {i} with zero torques: {:?}", env.state());
             if i == 100 {
-                settled = env.state().to_vec();
+                settled = *State::from_slice(env.state());
             }
         }
-        check_rest(&format!("seed {seed}"), &start, &settled, env.state());
+        check_rest(&format!("seed {seed}"), &start, &settled, State::from_slice(env.state()));
     }
 }
 
@@ -297,17 +296,17 @@ fn random_torques_for_a_whole_episode_stay_bounded() {
             (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32);
         for i in 1..=1000 {
             let action: [f32; 8] = std::array::from_fn(|_| rng.random_range(-1.0..=1.0));
-            let s = run.step(action).to_vec();
-            assert!(s.iter().all(|v| v.is_finite()), "seed {seed} step {i}: {s:?}");
-            speed = speed.max(norm(&s[VEL..VEL + 3]));
-            spin = spin.max(norm(&s[ANG_VEL..ANG_VEL + 3]));
-            joint_speed = joint_speed.max(s[JOINT_VEL..JOINT_VEL + 8].iter().fold(0.0, |m, v| m.max(v.abs())));
+            let s = run.step(action);
+            assert!(s.as_slice().iter().all(|v| v.is_finite()), "seed {seed} step {i}: {s:?}");
+            speed = speed.max(norm(&s.torso_vel));
+            spin = spin.max(norm(&s.torso_ang_vel));
+            joint_speed = joint_speed.max(s.joint_vel.iter().fold(0.0, |m, v| m.max(v.abs())));
             for j in 0..8 {
                 let [lo, hi] = if j % 2 == 0 { HIP_LIMITS } else { ANKLE_LIMITS };
-                past_limit = past_limit.max(lo - s[JOINT_POS + j]).max(s[JOINT_POS + j] - hi);
+                past_limit = past_limit.max(lo - s.joint_pos[j]).max(s.joint_pos[j] - hi);
             }
             sunk = sunk.max(-run.lowest_point());
-            high = high.max(s[POS + 2]);
+            high = high.max(s.torso_pos[2]);
         }
         let report = format!(
             "seed {seed}: speed {speed} m/s, spin {spin} rad/s, joints {joint_speed} rad/s, {past_limit} rad past a limit, {sunk} m into the ground, torso up to {high} m"
@@ -327,15 +326,15 @@ fn trot(env: &mut dyn Env, direction: f32, steps: u32) {
     let backwards = [1.0f32, -1.0, 1.0, -1.0];
     let phase = [0.0, PI, PI, 0.0];
     for _ in 0..steps {
-        let s = env.state().to_vec();
+        let s = *State::from_slice(env.state());
         let mut action = [0.0f32; 8];
         for k in 0..4 {
             let theta = 2.0 * PI * env.elapsed_steps() as f32 * DT + phase[k];
             let hip = -direction * backwards[k] * 0.45 * theta.cos();
             let ankle = 0.85 + 0.3 * theta.sin();
             let (j_hip, j_ankle) = (2 * k, 2 * k + 1);
-            action[j_hip] = (hip - s[JOINT_POS + j_hip] - 0.1 * s[JOINT_VEL + j_hip]).clamp(-1.0, 1.0);
-            action[j_ankle] = (ankle - s[JOINT_POS + j_ankle] - 0.1 * s[JOINT_VEL + j_ankle]).clamp(-1.0, 1.0);
+            action[j_hip] = (hip - s.joint_pos[j_hip] - 0.1 * s.joint_vel[j_hip]).clamp(-1.0, 1.0);
+            action[j_ankle] = (ankle - s.joint_pos[j_ankle] - 0.1 * s.joint_vel[j_ankle]).clamp(-1.0, 1.0);
         }
         let step = env.step(&action).unwrap();
         assert!(!step.terminated, "the trot fell at step {}: {s:?}", env.elapsed_steps());
@@ -351,8 +350,7 @@ fn a_trot_walks_forward_and_reversed_walks_back() {
             let mut env = make("ant").unwrap();
             env.reset(seed);
             trot(env.as_mut(), direction, 400);
-            let s = env.state();
-            let (x, y) = (s[POS], s[POS + 1]);
+            let [x, y, _] = State::from_slice(env.state()).torso_pos;
             assert!(
                 x * direction > 8.0 && y.abs() < 2.0,
                 "seed {seed}, direction {direction}: walked to ({x}, {y}) in 20 s"
@@ -367,16 +365,21 @@ fn feet_report_ground_contact() {
     // Mid-air at the start, all four down once landed, and a trot lifts each foot in turn.
     let mut env = make("ant").unwrap();
     env.reset(5);
-    assert_eq!(&env.state()[FOOT..FOOT + 4], &[0.0; 4], "feet in contact at the start, 0.3 m up");
+    assert_eq!(State::from_slice(env.state()).foot_contact, [0.0; 4], "feet in contact at the start, 0.3 m up");
     for _ in 0..100 {
         env.step(&[0.0; 8]).unwrap();
     }
-    assert_eq!(&env.state()[FOOT..FOOT + 4], &[1.0; 4], "feet not in contact after settling: {:?}", env.state());
+    assert_eq!(
+        State::from_slice(env.state()).foot_contact,
+        [1.0; 4],
+        "feet not in contact after settling: {:?}",
+        env.state()
+    );
     let mut seen = [[false; 2]; 4];
     for _ in 0..40 {
         trot(env.as_mut(), 1.0, 1);
         for k in 0..4 {
-            seen[k][env.state()[FOOT + k] as usize] = true;
+            seen[k][State::from_slice(env.state()).foot_contact[k] as usize] = true;
         }
     }
     assert_eq!(seen, [[true; 2]; 4], "over two trot cycles each foot should be both up and down ([up, down] seen)");
@@ -385,8 +388,8 @@ fn feet_report_ground_contact() {
 #[test]
 fn episodes_end_exactly_as_the_healthy_range_says() {
     let ant = Ant::new();
-    let mut s = vec![0.0; STATE_LEN];
-    ant.write_state(0.0, &[0.0; 8], &mut s);
+    let mut s = State::default();
+    ant.write_state(0.0, &[0.0; 8], s.as_mut_slice());
     for (z, upright, ends) in [
         (0.5, 1.0, false),
         (0.2, 1.0, false),
@@ -397,14 +400,17 @@ fn episodes_end_exactly_as_the_healthy_range_says() {
         (0.5, -0.01, true),
         (f32::NAN, 1.0, true),
     ] {
-        s[POS + 2] = z;
-        s[UPRIGHT] = upright;
-        assert_eq!(ant.terminated(&s), ends, "z {z}, upright {upright}");
+        s.torso_pos[2] = z;
+        s.upright = upright;
+        assert_eq!(ant.terminated(s.as_slice()), ends, "z {z}, upright {upright}");
     }
     // Random torques: every episode that ends early ends on the first unhealthy state.
     let mut env = make("ant").unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let healthy = |s: &[f32]| (0.2..=1.0).contains(&s[POS + 2]) && s[UPRIGHT] >= 0.0;
+    let healthy = |s: &[f32]| {
+        let s = State::from_slice(s);
+        (HEALTHY_Z[0]..=HEALTHY_Z[1]).contains(&s.torso_pos[2]) && s.upright >= 0.0
+    };
     for seed in 0..5 {
         env.reset(seed);
         loop {
@@ -430,18 +436,17 @@ fn state_bookkeeping_matches_the_sdk_layout() {
         // Out-of-range components are clipped to the action space before the motors see them.
         let action: Vec<f32> = (0..8).map(|_| rng.random_range(-1.5..=1.5)).collect();
         let step = env.step(&action).unwrap();
-        let s = env.state();
-        assert_eq!(s[TIME], n as f32 * DT, "time after {n} steps");
+        let s = State::from_slice(env.state());
+        assert_eq!(s.time, n as f32 * DT, "time after {n} steps");
         let clipped: Vec<f32> = action.iter().map(|a| a.clamp(-1.0, 1.0)).collect();
-        assert_eq!(&s[PREV_ACTION..PREV_ACTION + 8], clipped.as_slice(), "prev_action");
+        assert_eq!(s.prev_action.as_slice(), clipped.as_slice(), "prev_action");
         assert_eq!(env.sdk_action(), clipped.as_slice(), "SDK action = torque fractions");
-        let q = &s[QUAT..QUAT + 4];
+        let q = &s.torso_quat;
         assert!((norm(q) - 1.0).abs() < 1e-5, "quaternion {q:?} is not a unit");
         let up = 1.0 - 2.0 * (q[1] * q[1] + q[2] * q[2]);
-        assert!((s[UPRIGHT] - up).abs() < 1e-5, "upright {} vs {up} from the quaternion", s[UPRIGHT]);
+        assert!((s.upright - up).abs() < 1e-5, "upright {} vs {up} from the quaternion", s.upright);
         let expected_obs: Vec<f32> =
-            [&s[POS + 2..POS + 3], q, &s[JOINT_POS..JOINT_POS + 8], &s[VEL..VEL + 6], &s[JOINT_VEL..JOINT_VEL + 8]]
-                .concat();
+            [&s.torso_pos[2..], q, &s.joint_pos, &s.torso_vel, &s.torso_ang_vel, &s.joint_vel].concat();
         assert_eq!(
             step.obs, expected_obs,
             "observation = [z, quaternion, joint angles, torso velocities, joint velocities]"

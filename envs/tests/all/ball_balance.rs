@@ -2,11 +2,11 @@
 //! it downhill as a rolling solid sphere should, and the plate-frame state is consistent.
 
 use rewardsmith_envs::{Env, make};
+use rewardsmith_guest::envs::ball_balance::{CENTRED_DISTANCE, PLATE_HALF, State};
+use rewardsmith_guest::layout::Layout;
 
 const DT: f32 = 0.02;
 const G: f32 = 9.81;
-
-use rewardsmith_envs::ball_balance::state::*;
 
 fn env(seed: u64) -> Box<dyn Env> {
     let mut env = make("ball_balance-v0").unwrap();
@@ -16,16 +16,16 @@ fn env(seed: u64) -> Box<dyn Env> {
 
 /// A seed whose start puts the ball on the `side` (±1) half of the plate along `axis`.
 fn seed_with_ball_on(axis: usize, side: f32) -> u64 {
-    (0..100).find(|&s| env(s).state()[POS + axis] * side > 0.1).expect("some start on that side")
+    (0..100).find(|&s| State::from_slice(env(s).state()).ball_pos[axis] * side > 0.1).expect("some start on that side")
 }
 
 #[test]
 fn a_ball_at_rest_on_the_level_plate_stays_put_for_a_whole_episode() {
     for seed in [0, 1, 2] {
         let mut env = env(seed);
-        let start = env.state().to_vec();
-        assert_eq!(&start[TILT..TILT + 4], [0.0; 4], "the plate starts level and still");
-        assert!(start[DIST] <= 0.3, "start within 0.3 m of the centre: {}", start[DIST]);
+        let start = *State::from_slice(env.state());
+        assert_eq!([start.plate_tilt, start.plate_tilt_vel], [[0.0; 2]; 2], "the plate starts level and still");
+        assert!(start.ball_dist <= 0.3, "start within 0.3 m of the centre: {}", start.ball_dist);
         let mut steps = 0;
         loop {
             let s = env.step(&[0.0, 0.0]).unwrap();
@@ -36,16 +36,21 @@ fn a_ball_at_rest_on_the_level_plate_stays_put_for_a_whole_episode() {
             }
         }
         assert_eq!(steps, 500, "truncated by the time limit");
-        let end = env.state();
-        let drift = ((end[POS] - start[POS]).powi(2) + (end[POS + 1] - start[POS + 1]).powi(2)).sqrt();
+        let end = State::from_slice(env.state());
+        let drift =
+            ((end.ball_pos[0] - start.ball_pos[0]).powi(2) + (end.ball_pos[1] - start.ball_pos[1]).powi(2)).sqrt();
         assert!(drift < 1e-4, "seed {seed}: the ball drifted {drift} m on a level plate (expected < 0.1 mm)");
         // It rests on the surface: half the plate's 4 cm plus the 4 cm radius above the pivot.
-        assert!((end[POS + 2] - 0.06).abs() < 2e-3, "seed {seed}: ball height {} m, expected 0.06 m", end[POS + 2]);
-        let speed = (end[VEL].powi(2) + end[VEL + 1].powi(2) + end[VEL + 2].powi(2)).sqrt();
+        assert!(
+            (end.ball_pos[2] - 0.06).abs() < 2e-3,
+            "seed {seed}: ball height {} m, expected 0.06 m",
+            end.ball_pos[2]
+        );
+        let speed = (end.ball_vel[0].powi(2) + end.ball_vel[1].powi(2) + end.ball_vel[2].powi(2)).sqrt();
         assert!(speed < 1e-3, "seed {seed}: resting ball moves at {speed} m/s");
         // Centred or not, the fitness counts the steps spent within 0.1 m.
-        let expected = if start[DIST] < 0.1 { 1.0 } else { 0.0 };
-        assert_eq!(env.fitness(), expected, "seed {seed}: ball at {} m", start[DIST]);
+        let expected = if start.ball_dist < CENTRED_DISTANCE { 1.0 } else { 0.0 };
+        assert_eq!(env.fitness(), expected, "seed {seed}: ball at {} m", start.ball_dist);
     }
 }
 
@@ -60,19 +65,22 @@ fn roll_on_tilted_plate(seed: u64, axis: usize, sign: f32) -> (f32, f32, f32) {
     for _ in 0..16 {
         assert!(!env.step(&action).unwrap().terminated);
     }
-    let tilt = env.state()[TILT + axis];
+    let tilt = State::from_slice(env.state()).plate_tilt[axis];
     assert!((tilt - 0.16 * sign).abs() < 1e-5, "16 steps at 0.5 rad/s tilt the plate 0.16 rad, got {tilt}");
     // One step for the plate's stop to pass through the contact, then measure.
     assert!(!env.step(&[0.0, 0.0]).unwrap().terminated);
-    let v0 = [env.state()[VEL], env.state()[VEL + 1]];
+    let [vx, vy, _] = State::from_slice(env.state()).ball_vel;
+    let v0 = [vx, vy];
     let hold = 15;
     for i in 0..hold {
         let s = env.step(&[0.0, 0.0]).unwrap();
         assert!(!s.terminated, "ball left the plate after {i} held steps");
-        assert_eq!(&env.state()[TILT_VEL..TILT_VEL + 2], [0.0, 0.0], "a held plate does not turn");
-        assert_eq!(env.state()[TILT + axis], tilt, "a held plate keeps its tilt");
+        let s = State::from_slice(env.state());
+        assert_eq!(s.plate_tilt_vel, [0.0, 0.0], "a held plate does not turn");
+        assert_eq!(s.plate_tilt[axis], tilt, "a held plate keeps its tilt");
     }
-    let v1 = [env.state()[VEL], env.state()[VEL + 1]];
+    let [vx, vy, _] = State::from_slice(env.state()).ball_vel;
+    let v1 = [vx, vy];
     let t = hold as f32 * DT;
     ((v1[0] - v0[0]) / t, (v1[1] - v0[1]) / t, tilt)
 }
@@ -105,15 +113,15 @@ fn full_rate_reaches_the_tilt_limit_and_stays_there() {
     // 0.35 rad at 2 rad/s takes 8.75 steps.
     for step in 1..=12 {
         env.step(&[1.0, -1.0]).unwrap();
-        let s = env.state();
+        let s = State::from_slice(env.state());
         let expected = (0.04 * step as f32).min(0.35);
         assert!(
-            (s[TILT] - expected).abs() < 1e-5 && (s[TILT + 1] + expected).abs() < 1e-5,
+            (s.plate_tilt[0] - expected).abs() < 1e-5 && (s.plate_tilt[1] + expected).abs() < 1e-5,
             "step {step}: tilt {:?}",
-            &s[TILT..TILT + 2]
+            s.plate_tilt
         );
         if step >= 10 {
-            assert_eq!(&s[TILT..TILT + 4], [0.35, -0.35, 0.0, 0.0], "held at the limit, not turning");
+            assert_eq!([s.plate_tilt, s.plate_tilt_vel], [[0.35, -0.35], [0.0, 0.0]], "held at the limit, not turning");
         }
     }
 }
@@ -128,14 +136,14 @@ fn the_ball_velocity_is_the_rate_of_change_of_its_plate_frame_position() {
     let mut env = env(seed_with_ball_on(0, -1.0));
     let (mut err, mut moved, mut worst) = (0.0f32, 0.0f32, 0.0f32);
     for i in 0..40 {
-        let before = env.state().to_vec();
+        let before = *State::from_slice(env.state());
         let phase = i as f32 * 0.4;
         let s = env.step(&[phase.sin(), (0.7 * phase).cos()]).unwrap();
         assert!(!s.terminated, "step {i}");
-        let after = env.state();
+        let after = State::from_slice(env.state());
         for k in 0..2 {
-            let dpos = after[POS + k] - before[POS + k];
-            let e = (dpos - 0.5 * (after[VEL + k] + before[VEL + k]) * DT).abs();
+            let dpos = after.ball_pos[k] - before.ball_pos[k];
+            let e = (dpos - 0.5 * (after.ball_vel[k] + before.ball_vel[k]) * DT).abs();
             err += e;
             worst = worst.max(e);
             moved += dpos.abs();
@@ -150,11 +158,11 @@ fn the_ball_velocity_is_the_rate_of_change_of_its_plate_frame_position() {
 fn tilt_rates_follow_the_command_and_the_state_records_it() {
     let mut env = env(3);
     env.step(&[0.5, -0.25]).unwrap();
-    let s = env.state();
-    assert_eq!(&s[TILT_VEL..TILT_VEL + 2], [1.0, -0.5], "rates are fractions of 2 rad/s");
-    assert!((s[TILT] - 0.02).abs() < 1e-6 && (s[TILT + 1] + 0.01).abs() < 1e-6, "tilts {:?}", &s[TILT..TILT + 2]);
-    assert_eq!(&s[PREV_ACTION..PREV_ACTION + 2], [0.5, -0.25]);
-    assert_eq!(s[TIME], DT);
+    let s = State::from_slice(env.state());
+    assert_eq!(s.plate_tilt_vel, [1.0, -0.5], "rates are fractions of 2 rad/s");
+    assert!((s.plate_tilt[0] - 0.02).abs() < 1e-6 && (s.plate_tilt[1] + 0.01).abs() < 1e-6, "tilts {:?}", s.plate_tilt);
+    assert_eq!(s.prev_action, [0.5, -0.25]);
+    assert_eq!(s.time, DT);
     // Beyond ±1 the action is clipped to the space.
     env.step(&[3.0, -3.0]).unwrap();
     assert_eq!(env.sdk_action(), [1.0, -1.0]);
@@ -173,8 +181,8 @@ fn a_ball_that_rolls_off_ends_the_episode() {
         }
     };
     assert!(last.terminated, "the ball must fall off a fully tilted plate");
-    let x = env.state()[POS];
-    assert!(x > 0.5, "left over the +x edge: x = {x}");
+    let x = State::from_slice(env.state()).ball_pos[0];
+    assert!(x > PLATE_HALF, "left over the +x edge: x = {x}");
     // From ≤ 0.4 m off the edge at ~2.4 m/s² it takes well under 1 s (50 steps).
     assert!(steps < 50, "fell after {steps} steps");
     assert!(env.step(&[0.0, 0.0]).is_err(), "a finished episode needs a reset");

@@ -4,6 +4,8 @@
 
 use rand::SeedableRng;
 use rewardsmith_envs::{Env, make};
+use rewardsmith_guest::envs::pusher::{SUCCESS_DISTANCE, State};
+use rewardsmith_guest::layout::Layout;
 
 const DT: f32 = 0.05;
 
@@ -17,8 +19,6 @@ const TORQUE: [f32; 3] = [2.0, 1.0, 0.4];
 const DAMPING: [f32; 3] = [0.5, 0.25, 0.1];
 const ARMATURE: [f32; 3] = [0.02, 0.01, 0.01];
 const BLOCK_HALF: f32 = 0.05;
-
-use rewardsmith_envs::pusher::state::*;
 
 fn env(seed: u64) -> Box<dyn Env> {
     let mut env = make("pusher-v0").unwrap();
@@ -105,28 +105,28 @@ fn solve3(m: [[f64; 3]; 3], b: [f64; 3]) -> [f64; 3] {
     x
 }
 
-fn q_of(s: &[f32]) -> [f64; 3] {
-    [s[Q] as f64, s[Q + 1] as f64, s[Q + 2] as f64]
+fn q_of(s: &State) -> [f64; 3] {
+    s.joint_pos.map(|q| q as f64)
 }
 
 #[test]
 fn the_start_is_at_rest_with_block_and_goal_apart_and_the_fingertip_clear() {
     for seed in 0..20 {
         let env = env(seed);
-        let s = env.state();
-        assert_eq!(&s[DQ..DQ + 3], [0.0; 3], "seed {seed}: the arm starts still");
-        for (name, at) in [("block", BLOCK), ("goal", GOAL)] {
-            let r = dist2(&s[at..], &[0.0, 0.0]);
-            let angle = s[at + 1].atan2(s[at]);
+        let s = State::from_slice(env.state());
+        assert_eq!(s.joint_vel, [0.0; 3], "seed {seed}: the arm starts still");
+        for (name, at) in [("block", s.block_pos), ("goal", s.goal_pos)] {
+            let r = dist2(&at, &[0.0, 0.0]);
+            let angle = at[1].atan2(at[0]);
             assert!((0.4..=0.7).contains(&r) && angle.abs() <= 0.7, "seed {seed}: {name} at r {r}, angle {angle}");
         }
-        assert!(s[BLOCK_TO_GOAL] >= 0.15, "seed {seed}: block and goal {} m apart", s[BLOCK_TO_GOAL]);
-        assert!(s[TIP_TO_BLOCK] > 0.15, "seed {seed}: fingertip {} m from the block centre", s[TIP_TO_BLOCK]);
-        assert!((s[BLOCK + 2] - BLOCK_HALF).abs() < 1e-6 && s[GOAL + 2] == 0.0, "block on the table, goal on it");
+        assert!(s.block_to_goal >= 0.15, "seed {seed}: block and goal {} m apart", s.block_to_goal);
+        assert!(s.tip_to_block > 0.15, "seed {seed}: fingertip {} m from the block centre", s.tip_to_block);
+        assert!((s.block_pos[2] - BLOCK_HALF).abs() < 1e-6 && s.goal_pos[2] == 0.0, "block on the table, goal on it");
         // The reported fingertip is where the joint angles put the hand's end.
         let (_, tip, _) = kinematics(q_of(s));
-        assert!(dist2(&s[TIP..], &[tip[0] as f32, tip[1] as f32]) < 1e-5, "seed {seed}: fingertip vs kinematics");
-        assert!((s[TIP + 2] - 0.05).abs() < 1e-5, "fingertip at the block's mid-height: {}", s[TIP + 2]);
+        assert!(dist2(&s.fingertip, &[tip[0] as f32, tip[1] as f32]) < 1e-5, "seed {seed}: fingertip vs kinematics");
+        assert!((s.fingertip[2] - 0.05).abs() < 1e-5, "fingertip at the block's mid-height: {}", s.fingertip[2]);
     }
 }
 
@@ -134,20 +134,20 @@ fn the_start_is_at_rest_with_block_and_goal_apart_and_the_fingertip_clear() {
 fn a_still_arm_and_an_untouched_block_stay_put_for_the_whole_episode() {
     for seed in [0, 1, 2] {
         let mut env = env(seed);
-        let start = env.state().to_vec();
+        let start = *State::from_slice(env.state());
         for _ in 0..100 {
             let s = env.step(&[0.0; 3]).unwrap();
             assert!(!s.terminated);
         }
-        let end = env.state();
-        assert_eq!(end[TIME], 5.0, "100 steps of 0.05 s");
-        let moved = ((end[BLOCK] - start[BLOCK]).powi(2)
-            + (end[BLOCK + 1] - start[BLOCK + 1]).powi(2)
-            + (end[BLOCK + 2] - start[BLOCK + 2]).powi(2))
+        let end = State::from_slice(env.state());
+        assert_eq!(end.time, 5.0, "100 steps of 0.05 s");
+        let moved = ((end.block_pos[0] - start.block_pos[0]).powi(2)
+            + (end.block_pos[1] - start.block_pos[1]).powi(2)
+            + (end.block_pos[2] - start.block_pos[2]).powi(2))
         .sqrt();
         assert!(moved < 1e-3, "seed {seed}: the untouched block moved {moved} m (expected < 1 mm)");
         for i in 0..3 {
-            let dq = (end[Q + i] - start[Q + i]).abs();
+            let dq = (end.joint_pos[i] - start.joint_pos[i]).abs();
             assert!(dq < 1e-4, "seed {seed}: joint {i} drifted {dq} rad under zero torque");
         }
         assert_eq!(env.fitness(), 0.0, "block and goal start ≥ 0.15 m apart: no success without pushing");
@@ -165,9 +165,9 @@ fn joint_torques_accelerate_the_arm_as_its_mass_matrix_says() {
     // parent link.
     for action in [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [-0.5, 0.8, -1.0]] {
         let mut env = env(4);
-        let q = q_of(env.state());
+        let q = q_of(State::from_slice(env.state()));
         env.step(&action).unwrap();
-        let got = &env.state()[DQ..DQ + 3];
+        let got = State::from_slice(env.state()).joint_vel;
         let m = mass_matrix(q);
         let tau: Vec<f64> = (0..3).map(|i| (action[i] * TORQUE[i]) as f64).collect();
         let mut exact = [0.0f64; 3];
@@ -209,69 +209,66 @@ fn full_torque_drives_joints_to_their_limits_and_no_further() {
     let mut peak = [0.0f32; 3];
     for _ in 0..100 {
         env.step(&[1.0, 1.0, 1.0]).unwrap();
-        let s = env.state();
-        for i in 0..3 {
-            peak[i] = peak[i].max(s[Q + i]);
+        let s = State::from_slice(env.state());
+        for (i, (&q, &dq)) in s.joint_pos.iter().zip(&s.joint_vel).enumerate() {
+            peak[i] = peak[i].max(q);
             // Hitting the limit at speed overshoots a little within a step (softness of the
             // limit constraint, measured ≈ 0.03 rad); it must not go through.
-            assert!(s[Q + i] <= 2.5 + 0.05, "joint {i} at {} rad, past its 2.5 rad limit", s[Q + i]);
-            assert!(s[DQ + i].abs() <= 10.0, "joint {i} at {} rad/s", s[DQ + i]);
+            assert!(q <= 2.5 + 0.05, "joint {i} at {q} rad, past its 2.5 rad limit");
+            assert!(dq.abs() <= 10.0, "joint {i} at {dq} rad/s");
         }
     }
-    let s = env.state();
+    let s = State::from_slice(env.state());
     for i in 0..3 {
         assert!(
-            (s[Q + i] - 2.5).abs() < 1e-2 && s[DQ + i].abs() < 1e-3,
+            (s.joint_pos[i] - 2.5).abs() < 1e-2 && s.joint_vel[i].abs() < 1e-3,
             "joint {i} rests on its limit: {} rad, {} rad/s",
-            s[Q + i],
-            s[DQ + i]
+            s.joint_pos[i],
+            s.joint_vel[i]
         );
     }
-    assert_eq!(&s[PREV_ACTION..PREV_ACTION + 3], [1.0; 3]);
+    assert_eq!(s.prev_action, [1.0; 3]);
 }
 
 /// A Cartesian fingertip controller: a spring-damper pulling the tip to `target`, mapped to
 /// joint torques through the Jacobian transpose, as action fractions.
-fn tip_controller(s: &[f32], target: [f32; 2]) -> [f32; 3] {
+fn tip_controller(s: &State, target: [f32; 2]) -> [f32; 3] {
     let q = q_of(s);
     let j = tip_jacobian(q);
-    let dq = [s[DQ] as f64, s[DQ + 1] as f64, s[DQ + 2] as f64];
+    let dq = s.joint_vel.map(|v| v as f64);
     let v = [0, 1].map(|r| (0..3).map(|k| j[r][k] * dq[k]).sum::<f64>());
-    let f = [0, 1].map(|r| 80.0 * (target[r] as f64 - s[TIP + r] as f64) - 8.0 * v[r]);
+    let f = [0, 1].map(|r| 80.0 * (target[r] as f64 - s.fingertip[r] as f64) - 8.0 * v[r]);
     [0, 1, 2].map(|k| ((j[0][k] * f[0] + j[1][k] * f[1]) as f32 / TORQUE[k]).clamp(-1.0, 1.0))
 }
 
 #[test]
 fn pushing_the_block_moves_it_the_way_it_is_pushed() {
     let mut env = env(6);
-    let s0 = env.state().to_vec();
-    let b0 = [s0[BLOCK], s0[BLOCK + 1]];
+    let s0 = *State::from_slice(env.state());
+    let b0 = [s0.block_pos[0], s0.block_pos[1]];
     // Push radially outwards: come in from the base side, then drive through the block.
     let r = dist2(&b0, &[0.0, 0.0]);
     let u = [b0[0] / r, b0[1] / r];
     let mut min_gap = f32::MAX;
     for step in 0..100 {
-        let s = env.state().to_vec();
+        let s = *State::from_slice(env.state());
         let reach = if step < 30 { -0.15 } else { -0.15 + 0.004 * (step - 30) as f32 };
         let target = [b0[0] + reach * u[0], b0[1] + reach * u[1]];
         env.step(&tip_controller(&s, target)).unwrap();
-        min_gap = min_gap.min(env.state()[TIP_TO_BLOCK]);
-        let z = env.state()[BLOCK + 2];
+        let s = State::from_slice(env.state());
+        min_gap = min_gap.min(s.tip_to_block);
+        let z = s.block_pos[2];
         assert!((z - BLOCK_HALF).abs() < 2e-3, "step {step}: block centre at z {z}, it should slide, not tip or lift");
     }
-    let s = env.state();
-    let d = [s[BLOCK] - b0[0], s[BLOCK + 1] - b0[1]];
+    let s = State::from_slice(env.state());
+    let d = [s.block_pos[0] - b0[0], s.block_pos[1] - b0[1]];
     let along = d[0] * u[0] + d[1] * u[1];
     let across = (d[0] * -u[1] + d[1] * u[0]).abs();
     assert!(along > 0.05, "pushed outwards, the block moved {along} m along the push ({d:?})");
     assert!(across < 0.5 * along, "mostly along the push: {across} m across vs {along} m along");
     // The fingertip (radius 2 cm) touches a face 5 cm from the centre: no deep overlap.
     assert!(min_gap > 0.06, "fingertip came within {min_gap} m of the block centre");
-    assert!(
-        s[BLOCK_VEL..BLOCK_VEL + 2].iter().all(|v| v.abs() < 1.0),
-        "block velocity {:?}",
-        &s[BLOCK_VEL..BLOCK_VEL + 3]
-    );
+    assert!(s.block_vel[..2].iter().all(|v| v.abs() < 1.0), "block velocity {:?}", s.block_vel);
 }
 
 #[test]
@@ -281,20 +278,20 @@ fn a_scripted_push_delivers_the_block_to_the_goal() {
     // side, then push it until its centre is on the goal.
     let seed = (0..500)
         .find(|&seed| {
-            let s = env(seed).state().to_vec();
-            s[GOAL] - s[BLOCK] > 0.15 && (s[GOAL + 1] - s[BLOCK + 1]).abs() < 0.02
+            let s = *State::from_slice(env(seed).state());
+            s.goal_pos[0] - s.block_pos[0] > 0.15 && (s.goal_pos[1] - s.block_pos[1]).abs() < 0.02
         })
         .expect("a start with the goal along +x from the block");
     let mut env = env(seed);
     let contact = TIP_RADIUS + BLOCK_HALF;
     for step in 0..100 {
-        let s = env.state().to_vec();
+        let s = *State::from_slice(env.state());
         // Behind the block first, then where the tip is when the block's centre is on the goal.
-        let x = if step < 25 { s[BLOCK] - contact - 0.08 } else { s[GOAL] - contact };
-        env.step(&tip_controller(&s, [x, s[BLOCK + 1]])).unwrap();
+        let x = if step < 25 { s.block_pos[0] - contact - 0.08 } else { s.goal_pos[0] - contact };
+        env.step(&tip_controller(&s, [x, s.block_pos[1]])).unwrap();
     }
-    let s = env.state();
-    assert!(s[BLOCK_TO_GOAL] < 0.05, "seed {seed}: block ended {} m from the goal", s[BLOCK_TO_GOAL]);
+    let s = State::from_slice(env.state());
+    assert!(s.block_to_goal < SUCCESS_DISTANCE, "seed {seed}: block ended {} m from the goal", s.block_to_goal);
     assert_eq!(env.fitness(), 1.0, "success at the end");
 }
 
@@ -308,16 +305,16 @@ fn random_torques_for_whole_episodes_stay_bounded_and_planar() {
         let mut last = None;
         for _ in 0..100 {
             last = Some(env.step(&space.sample(&mut rng)).unwrap());
-            let s = env.state();
-            assert!(s.iter().all(|v| v.is_finite()), "seed {seed}: {s:?}");
-            max_dq = max_dq.max(s[DQ..DQ + 3].iter().fold(0.0, |a, v| a.max(v.abs())));
-            max_block_speed = max_block_speed.max(dist2(&s[BLOCK_VEL..], &[0.0, 0.0]));
-            max_reach = max_reach.max(dist2(&s[TIP..], &[0.0, 0.0]));
+            let s = State::from_slice(env.state());
+            assert!(s.as_slice().iter().all(|v| v.is_finite()), "seed {seed}: {s:?}");
+            max_dq = max_dq.max(s.joint_vel.iter().fold(0.0, |a, v| a.max(v.abs())));
+            max_block_speed = max_block_speed.max(dist2(&s.block_vel, &[0.0, 0.0]));
+            max_reach = max_reach.max(dist2(&s.fingertip, &[0.0, 0.0]));
             // The arm stays in its plane and the block on the table.
-            assert!((s[TIP + 2] - 0.05).abs() < 1e-4, "fingertip z {}", s[TIP + 2]);
-            assert!((s[BLOCK + 2] - BLOCK_HALF).abs() < 2e-3, "block z {}", s[BLOCK + 2]);
+            assert!((s.fingertip[2] - 0.05).abs() < 1e-4, "fingertip z {}", s.fingertip[2]);
+            assert!((s.block_pos[2] - BLOCK_HALF).abs() < 2e-3, "block z {}", s.block_pos[2]);
             let (_, tip, _) = kinematics(q_of(s));
-            assert!(dist2(&s[TIP..], &[tip[0] as f32, tip[1] as f32]) < 1e-4, "links keep their lengths");
+            assert!(dist2(&s.fingertip, &[tip[0] as f32, tip[1] as f32]) < 1e-4, "links keep their lengths");
         }
         let last = last.unwrap();
         assert!(last.truncated && !last.terminated, "pusher only ends on the time limit");
@@ -352,21 +349,23 @@ fn same_seed_and_actions_give_bit_identical_states() {
 fn the_state_follows_the_sdk_layout() {
     let mut env = env(7);
     env.step(&[0.3, -0.2, 0.1]).unwrap();
-    let s = env.state();
-    assert_eq!(s.len(), 24);
-    assert_eq!(&s[PREV_ACTION..PREV_ACTION + 3], [0.3, -0.2, 0.1]);
-    assert_eq!(s[TIME], DT);
-    let d = ((s[TIP] - s[BLOCK]).powi(2) + (s[TIP + 1] - s[BLOCK + 1]).powi(2) + (s[TIP + 2] - s[BLOCK + 2]).powi(2))
-        .sqrt();
-    assert!((s[TIP_TO_BLOCK] - d).abs() < 1e-6, "tip_to_block {} vs {d}", s[TIP_TO_BLOCK]);
-    assert!((s[BLOCK_TO_GOAL] - dist2(&s[BLOCK..], &s[GOAL..])).abs() < 1e-6);
+    assert_eq!(env.state().len(), 24);
+    let s = State::from_slice(env.state());
+    assert_eq!(s.prev_action, [0.3, -0.2, 0.1]);
+    assert_eq!(s.time, DT);
+    let (tip, block) = (s.fingertip, s.block_pos);
+    let d = ((tip[0] - block[0]).powi(2) + (tip[1] - block[1]).powi(2) + (tip[2] - block[2]).powi(2)).sqrt();
+    assert!((s.tip_to_block - d).abs() < 1e-6, "tip_to_block {} vs {d}", s.tip_to_block);
+    assert!((s.block_to_goal - dist2(&s.block_pos, &s.goal_pos)).abs() < 1e-6);
     // The observation: joint angles and speeds, then fingertip, block and goal on the table.
     let obs = env.observation();
-    let expected: Vec<f32> = s[Q..Q + 6]
+    let expected: Vec<f32> = s
+        .joint_pos
         .iter()
-        .chain(&s[TIP..TIP + 2])
-        .chain(&s[BLOCK..BLOCK + 2])
-        .chain(&s[GOAL..GOAL + 2])
+        .chain(&s.joint_vel)
+        .chain(&s.fingertip[..2])
+        .chain(&s.block_pos[..2])
+        .chain(&s.goal_pos[..2])
         .copied()
         .collect();
     assert_eq!(obs, expected.as_slice());

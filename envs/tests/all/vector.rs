@@ -1,6 +1,8 @@
 //! Vectorised stepping: auto-reset, transition layout, thread-count independence.
 
 use rewardsmith_envs::{EnvError, VecEnv, make};
+use rewardsmith_guest::envs::cartpole::{ANGLE_LIMIT, RAIL_LIMIT, State};
+use rewardsmith_guest::layout::Layout;
 
 fn run(threads: usize) -> (Vec<u32>, Vec<(usize, u32)>) {
     let mut v = VecEnv::new("cartpole", 8, threads, 3).unwrap();
@@ -26,22 +28,26 @@ fn results_do_not_depend_on_the_thread_count() {
 #[test]
 fn transitions_are_state_action_next_and_auto_reset_keeps_the_final_state() {
     let mut v = VecEnv::new("cartpole", 2, 1, 9).unwrap();
-    let stride = 2 * 5 + 1;
+    let layout = v.envs()[0].layout();
+    let (stride, sl) = (layout.transition_len(), layout.state_len);
     for _ in 0..300 {
         let before: Vec<f32> = v.envs().iter().flat_map(|e| e.state().to_vec()).collect();
         v.step(&[1.0, 0.0]).unwrap();
         for i in 0..2 {
-            let tr = &v.transitions()[i * stride..(i + 1) * stride];
-            assert_eq!(&tr[..5], &before[i * 5..(i + 1) * 5], "state before the step");
-            assert_eq!(tr[5], if i == 0 { 10.0 } else { -10.0 }, "the SDK action (force, N)");
+            let (state, action, next) = layout.split_transition(&v.transitions()[i * stride..(i + 1) * stride]);
+            assert_eq!(state, &before[i * sl..(i + 1) * sl], "state before the step");
+            assert_eq!(action, [if i == 0 { 10.0 } else { -10.0 }], "the SDK action (force, N)");
             if v.done()[i] {
                 // The final state ended the episode; the env has been reset since.
-                let next = &tr[6..11];
-                assert!(next[2].abs() > 0.2095 || next[0].abs() > 2.4, "final state {next:?} is terminal");
+                let s = State::from_slice(next);
+                assert!(
+                    s.pole_angle.abs() > ANGLE_LIMIT || s.cart_pos.abs() > RAIL_LIMIT,
+                    "final state {s:?} is terminal"
+                );
                 assert_eq!(v.envs()[i].elapsed_steps(), 0);
                 assert_eq!(&v.observations()[i * 4..(i + 1) * 4], v.envs()[i].observation());
             } else {
-                assert_eq!(&tr[6..11], v.envs()[i].state());
+                assert_eq!(next, v.envs()[i].state());
             }
         }
     }

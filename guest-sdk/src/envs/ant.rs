@@ -10,6 +10,9 @@
 /// The env id a reward built against this module declares.
 pub const ID: &str = "ant-v0";
 
+/// The episode ends when the torso centre's height (`torso_pos[2]`) leaves this range (m).
+pub const HEALTHY_Z: [f32; 2] = [0.2, 1.0];
+
 crate::__layout! {
     /// What the reward sees of the robot.
     pub struct State {

@@ -10,6 +10,11 @@
 /// The env id a reward built against this module declares.
 pub const ID: &str = "ball_balance-v0";
 
+/// Plate half-width (m): the episode ends when |`ball_pos[0]`| or |`ball_pos[1]`| exceeds it.
+pub const PLATE_HALF: f32 = 0.5;
+/// A step counts towards the task fitness when `ball_dist` is below this (m).
+pub const CENTRED_DISTANCE: f32 = 0.1;
+
 crate::__layout! {
     /// What the reward sees of the plate and ball.
     pub struct State {

@@ -12,7 +12,7 @@ pub mod pendulum;
 pub mod pusher;
 pub mod reacher;
 
-use crate::layout::{Field, Layout};
+use crate::layout::{EnvState, Field, Layout};
 
 /// A description of one env's state and action layouts, for hosts and tools.
 #[derive(Clone, Copy, Debug)]
@@ -32,13 +32,27 @@ pub struct EnvLayout {
 }
 
 impl EnvLayout {
+    /// The layout of the env whose state is `S`.
+    pub const fn of<S: EnvState>() -> EnvLayout {
+        EnvLayout {
+            id: S::ENV_ID,
+            name: without_version(S::ENV_ID),
+            state_len: S::LEN,
+            action_len: <S::Action as Layout>::LEN,
+            state_fields: S::FIELDS,
+            action_fields: <S::Action as Layout>::FIELDS,
+        }
+    }
+
     /// Floats in one transition, the record the reward ABI passes: `state`, `action`,
     /// `next_state`, back to back.
+    #[inline]
     pub const fn transition_len(&self) -> usize {
         2 * self.state_len + self.action_len
     }
 
     /// A transition's `(state, action, next_state)`; `tr` is one transition long.
+    #[inline]
     pub fn split_transition<'a>(&self, tr: &'a [f32]) -> (&'a [f32], &'a [f32], &'a [f32]) {
         let (state, rest) = tr.split_at(self.state_len);
         let (action, next) = rest.split_at(self.action_len);
@@ -46,6 +60,7 @@ impl EnvLayout {
     }
 
     /// [`split_transition`](Self::split_transition), mutable.
+    #[inline]
     pub fn split_transition_mut<'a>(&self, tr: &'a mut [f32]) -> (&'a mut [f32], &'a mut [f32], &'a mut [f32]) {
         let (state, rest) = tr.split_at_mut(self.state_len);
         let (action, next) = rest.split_at_mut(self.action_len);
@@ -53,17 +68,24 @@ impl EnvLayout {
     }
 }
 
+/// `"cartpole-v0"` → `"cartpole"`: `id` before its last `-`.
+const fn without_version(id: &'static str) -> &'static str {
+    let mut i = id.len();
+    while i > 0 {
+        i -= 1;
+        if id.as_bytes()[i] == b'-' {
+            return id.split_at(i).0;
+        }
+    }
+    id
+}
+
 macro_rules! layouts {
     ($($m:ident),*) => {
         /// Every env's layout, in alphabetical order.
-        pub const ALL: &[EnvLayout] = &[$(EnvLayout {
-            id: $m::ID,
-            name: stringify!($m),
-            state_len: <$m::State as Layout>::LEN,
-            action_len: <$m::Action as Layout>::LEN,
-            state_fields: <$m::State as Layout>::FIELDS,
-            action_fields: <$m::Action as Layout>::FIELDS,
-        }),*];
+        pub const ALL: &[EnvLayout] = &[$(EnvLayout::of::<$m::State>()),*];
+        // Each env's short name is its module's.
+        $(const _: () = assert!(crate::layout::str_eq(EnvLayout::of::<$m::State>().name, stringify!($m)));)*
     };
 }
 

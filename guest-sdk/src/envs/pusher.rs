@@ -8,6 +8,9 @@
 /// The env id a reward built against this module declares.
 pub const ID: &str = "pusher-v0";
 
+/// The block counts as on the goal when `block_to_goal` is below this (m).
+pub const SUCCESS_DISTANCE: f32 = 0.05;
+
 crate::__layout! {
     /// What the reward sees of the arm, block and goal.
     pub struct State {

@@ -208,10 +208,9 @@ impl OfflineProposer {
 /// (none known when the env has no simulator).
 fn constant_floats(layout: &EnvLayout) -> Vec<bool> {
     let Ok(data) = crate::transitions::rollout(layout.id, 1024, 0) else { return Vec::new() };
-    let (n, stride) = (layout.state_len, layout.transition_len());
-    (0..n)
+    (0..layout.state_len)
         .map(|i| {
-            let mut values = data.chunks_exact(stride).map(|t| t[n + layout.action_len + i]);
+            let mut values = data.chunks_exact(layout.transition_len()).map(|t| layout.split_transition(t).2[i]);
             let first = values.next().unwrap_or(0.0);
             values.all(|v| v == first)
         })

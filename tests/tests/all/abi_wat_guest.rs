@@ -45,7 +45,7 @@ fn batches_of_different_sizes_agree() {
     let whole = instantiate(&sb, &wasm, "cartpole").unwrap().run_batch(&data).unwrap().totals.to_vec();
     let mut inst = instantiate(&sb, &wasm, "cartpole").unwrap();
     let mut pieces = Vec::new();
-    for chunk in data.chunks(7 * 11) {
+    for chunk in data.chunks(7 * env.transition_len()) {
         pieces.extend_from_slice(inst.run_batch(chunk).unwrap().totals);
     }
     assert_eq!(whole, pieces);

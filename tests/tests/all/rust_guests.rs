@@ -115,11 +115,13 @@ fn a_term_that_appears_mid_batch_is_zero_before_it() {
     let body = "    let _ = (s, a);\n    let base = t.add(\"base\", 1.0);\n    if next.cart_pos > 0.0 { t.add(\"late\", next.cart_pos); }\n    base";
     let wasm = compile_rust(&cartpole(body)).unwrap();
     let mut inst = instantiate(&sandbox(), &wasm, "cartpole").unwrap();
-    let data = rewardsmith::transitions::sample(inst.env(), 200, 5);
+    let layout = inst.env();
+    let data = rewardsmith::transitions::sample(layout, 200, 5);
     let r = inst.run_batch(&data).unwrap();
     assert_eq!(r.names, ["base", "late"]);
-    for (i, tr) in data.chunks(11).enumerate() {
-        let pos = tr[6];
+    for (i, tr) in data.chunks(layout.transition_len()).enumerate() {
+        let next = layout.split_transition(tr).2;
+        let pos = <rewardsmith_guest::envs::cartpole::State as rewardsmith_guest::Layout>::from_slice(next).cart_pos;
         assert_eq!(r.terms[2 * i], 1.0);
         assert_eq!(r.terms[2 * i + 1], if pos > 0.0 { pos } else { 0.0 }, "row {i}");
     }
