@@ -7,7 +7,11 @@
 //! - [`check`]: compiles, validates and exercises a reward on seeded transitions.
 //! - [`demo`]: exports a trained run as a static browser demo folder.
 //! - [`train`]: PPO with sandboxed rewards, run folders, and reward-reflection data.
+//! - [`candidate`]: the one record of an evolve candidate (loop, store, report, web).
+//! - [`evolve`]: the reward search loop, its proposers and a run's lifecycle ([`evolve::run`]).
+//! - [`store`]: the SQLite run store; [`serve`]: the local web playground.
 
+pub mod candidate;
 pub mod check;
 pub mod compiler;
 pub mod demo;
@@ -17,5 +21,6 @@ pub mod selection;
 pub mod serve;
 pub mod store;
 pub mod text;
+mod text_enum;
 pub mod train;
 pub mod transitions;

@@ -1,5 +1,5 @@
 //! How candidates are compared: one rule for the evolve loop, the run store, the report
-//! and the playground (each maps its own record onto a [`Trial`]).
+//! and the playground (a [`crate::candidate::Candidate`] maps itself onto a [`Trial`]).
 //!
 //! A search candidate is trained once, on the run's seed, and one seed's late-window
 //! fitness is partly luck: the best of 80 single-seed trainings tends to be the luckiest
@@ -24,18 +24,6 @@ pub enum Role {
     Other,
 }
 
-impl Role {
-    /// The role of a stored origin name (`llm`, `offline`, `recheck`, `final`, ...): the
-    /// one mapping the loop's and the store's records share.
-    pub fn of_origin(origin: &str) -> Role {
-        match origin {
-            "llm" | "offline" => Role::Search,
-            "recheck" => Role::Recheck,
-            _ => Role::Other,
-        }
-    }
-}
-
 /// Where a training stands.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Outcome {
@@ -45,34 +33,6 @@ pub enum Outcome {
     Failed,
     /// Trained; −∞ when no episode ended.
     Trained(f64),
-}
-
-impl Outcome {
-    /// From a stored status name and fitness: `proposed`/`compiled` are pending, `trained`
-    /// is trained (a missing fitness is the −∞ of a training that ended no episode), the
-    /// rest failed.
-    pub fn of_status(status: &str, fitness: Option<f64>) -> Outcome {
-        match status {
-            "proposed" | "compiled" => Outcome::Pending,
-            "trained" => Outcome::Trained(fitness.unwrap_or(f64::NEG_INFINITY)),
-            _ => Outcome::Failed,
-        }
-    }
-}
-
-/// A candidate's label for reports, prompts and pages: `i2.s5` (`i2a1.s5` on a retry), its
-/// rechecks `i2.s5.seed1`, final-evaluation trainings `final.seed1000`,
-/// `human_baseline.seed1000`, ....
-pub fn label(origin: &str, (iteration, attempt, sample): (u32, u32, u32), seed: u64) -> String {
-    let search = || match attempt {
-        0 => format!("i{iteration}.s{sample}"),
-        a => format!("i{iteration}a{a}.s{sample}"),
-    };
-    match Role::of_origin(origin) {
-        Role::Search => search(),
-        Role::Recheck => format!("{}.seed{seed}", search()),
-        Role::Other => format!("{origin}.seed{seed}"),
-    }
 }
 
 /// One training as selection sees it.
@@ -220,38 +180,5 @@ mod tests {
     fn describe_says_how_many_seeds() {
         assert_eq!(Selection { mean: 0.95, std: 0.0, seeds: 1 }.describe(), "0.950");
         assert_eq!(Selection { mean: 0.95, std: 0.0125, seeds: 3 }.describe(), "0.950 (mean of 3 seeds, ± 0.013)");
-    }
-
-    #[test]
-    fn the_loop_and_the_store_name_origins_and_statuses_alike() {
-        use crate::evolve::{Origin, Status};
-        use crate::store::{CandidateStatus, Origin as StoreOrigin};
-        let roles = [
-            (Origin::Llm, Role::Search),
-            (Origin::Offline, Role::Search),
-            (Origin::Recheck, Role::Recheck),
-            (Origin::Final, Role::Other),
-            (Origin::HumanBaseline, Role::Other),
-            (Origin::SparseBaseline, Role::Other),
-        ];
-        for (o, role) in roles {
-            assert_eq!(Role::of_origin(o.as_str()), role, "{o:?}");
-            let stored = StoreOrigin::parse(o.as_str()).unwrap_or_else(|| panic!("the store has no origin {o:?}"));
-            assert_eq!(Role::of_origin(stored.as_str()), role);
-        }
-        for s in [Status::Proposed, Status::Compiled, Status::Trained, Status::NoCode, Status::RewardError] {
-            assert!(CandidateStatus::parse(s.as_str()).is_some(), "the store has no status {s:?}");
-        }
-        assert_eq!(Outcome::of_status("compiled", Some(1.0)), Outcome::Pending);
-        assert_eq!(Outcome::of_status("trained", None), Outcome::Trained(f64::NEG_INFINITY));
-        assert_eq!(Outcome::of_status("reward_error", None), Outcome::Failed);
-    }
-
-    #[test]
-    fn labels() {
-        assert_eq!(label("offline", (2, 0, 5), 0), "i2.s5");
-        assert_eq!(label("llm", (2, 1, 5), 0), "i2a1.s5");
-        assert_eq!(label("recheck", (2, 0, 5), 1), "i2.s5.seed1");
-        assert_eq!(label("final", (5, 0, 0), 1000), "final.seed1000");
     }
 }

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use rewardsmith::store::{CandidateStatus, Origin, RunStatus, Store};
+use rewardsmith::candidate::{Origin, Status};
+use rewardsmith::store::{RunStatus, Store};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -29,7 +30,7 @@ fn trained(store: &Path) -> Vec<(i64, String, Option<i64>)> {
     st.candidates(1, None)
         .unwrap_or_default()
         .into_iter()
-        .filter(|c| c.status == CandidateStatus::Trained)
+        .filter(|c| c.status == Status::Trained)
         .map(|c| (c.id, c.result.map(|r| r.to_string()).unwrap_or_default(), c.finished_unix))
         .collect()
 }
@@ -93,41 +94,44 @@ fn a_killed_run_resumes_without_redoing_or_losing_anything() {
     // Everything trained before the kill is still there, untouched (same result, same finish time).
     for (id, result, finished) in &before {
         let c = after.iter().find(|c| c.id == *id).expect("a trained candidate vanished");
-        assert_eq!(c.status, CandidateStatus::Trained);
+        assert_eq!(c.status, Status::Trained);
         assert_eq!(&c.result.as_ref().map(|r| r.to_string()).unwrap_or_default(), result, "candidate {id} retrained");
         assert_eq!(&c.finished_unix, finished, "candidate {id} retrained");
     }
     // Exactly 2 × 4 search candidates, each key once, all final; plus the final evaluation.
-    let search: Vec<_> = after.iter().filter(|c| c.origin == Origin::Offline).collect();
+    let search: Vec<_> = after.iter().filter(|c| c.key.origin == Origin::Offline).collect();
     assert_eq!(search.len(), 8);
-    let mut keys: Vec<_> = search.iter().map(|c| (c.iteration, c.attempt, c.sample)).collect();
+    let mut keys: Vec<_> = search.iter().map(|c| (c.key.iteration, c.key.attempt, c.key.sample)).collect();
     keys.dedup();
     assert_eq!(keys.len(), 8);
     assert!(search.iter().all(|c| c.status.is_final()));
     for origin in [Origin::HumanBaseline, Origin::SparseBaseline, Origin::Final] {
-        assert_eq!(after.iter().filter(|c| c.origin == origin).count(), 1, "{origin:?}");
+        assert_eq!(after.iter().filter(|c| c.key.origin == origin).count(), 1, "{origin:?}");
     }
     // The default rechecks (issue 14): each iteration's 2 leaders on 2 more seeds, once each
     // across the kill, all trained, and the best is selected on the mean of its 3 seeds.
-    let rechecks: Vec<_> = after.iter().filter(|c| c.origin == Origin::Recheck).collect();
-    let mut keys: Vec<_> = rechecks.iter().map(|c| (c.iteration, c.sample, c.seed)).collect();
+    let rechecks: Vec<_> = after.iter().filter(|c| c.key.origin == Origin::Recheck).collect();
+    let mut keys: Vec<_> = rechecks.iter().map(|c| (c.key.iteration, c.key.sample, c.key.seed)).collect();
     keys.sort();
     keys.dedup();
     assert_eq!((rechecks.len(), keys.len()), (8, 8), "{keys:?}");
-    assert!(rechecks.iter().all(|c| c.status == CandidateStatus::Trained && [1, 2].contains(&c.seed)));
+    assert!(rechecks.iter().all(|c| c.status == Status::Trained && [1, 2].contains(&c.key.seed)));
     assert_eq!(summary["summary"]["best_fitness_seeds"], 3, "{summary}");
     // Lineage (issue 13): every recheck points at the candidate it repeats, the final
     // retrain at the best, mutated children at an earlier candidate; notes are kept.
     let by_id = |id: i64| after.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("no candidate {id}"));
     for r in &rechecks {
         let p = by_id(r.parent_id.expect("a recheck has a parent"));
-        assert_eq!((p.origin, p.iteration, p.sample, &p.source), (Origin::Offline, r.iteration, r.sample, &r.source));
+        assert_eq!(
+            (p.key.origin, p.key.iteration, p.key.sample, &p.source),
+            (Origin::Offline, r.key.iteration, r.key.sample, &r.source)
+        );
     }
-    let fin = after.iter().find(|c| c.origin == Origin::Final).unwrap();
+    let fin = after.iter().find(|c| c.key.origin == Origin::Final).unwrap();
     assert_eq!(fin.parent_id, summary["summary"]["best_id"].as_i64());
-    let children: Vec<_> = search.iter().filter(|c| c.iteration == 1 && c.parent_id.is_some()).collect();
+    let children: Vec<_> = search.iter().filter(|c| c.key.iteration == 1 && c.parent_id.is_some()).collect();
     assert!(!children.is_empty(), "no iteration-1 candidate records its parent");
-    assert!(children.iter().all(|c| by_id(c.parent_id.unwrap()).iteration == 0));
+    assert!(children.iter().all(|c| by_id(c.parent_id.unwrap()).key.iteration == 0));
     assert!(search.iter().all(|c| !c.note.is_empty()), "a proposer note was lost");
     assert_eq!(summary["summary"]["rechecks"], 8, "{summary}");
     let report = PathBuf::from(summary["report"].as_str().unwrap());

@@ -10,10 +10,9 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use futures_util::StreamExt;
+use rewardsmith::candidate::{Candidate, Key, Origin, Status};
 use rewardsmith::serve::{AppState, ServeConfig, router};
-use rewardsmith::store::{
-    CandidateRow, CandidateStatus, FeedbackKind, NewCandidate, NewRun, Origin, Proposer, RunRow, Store, Trained,
-};
+use rewardsmith::store::{FeedbackKind, NewRun, Proposer, RunRow, Store, Trained};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -29,11 +28,11 @@ struct Fixture {
     state: AppState,
     run: RunRow,
     /// Trained (with a run folder), compile error, trained in iteration 0 without a folder.
-    trained: CandidateRow,
-    failed: CandidateRow,
-    other: CandidateRow,
+    trained: Candidate,
+    failed: Candidate,
+    other: Candidate,
     /// A candidate of a second run.
-    foreign: CandidateRow,
+    foreign: Candidate,
 }
 
 impl Fixture {
@@ -78,26 +77,16 @@ fn client(state: &AppState) -> Router {
     }))
 }
 
-fn new_candidate(run: i64, iteration: u32, sample: u32, source: &str) -> NewCandidate {
-    NewCandidate {
-        run_id: run,
-        iteration,
-        attempt: 0,
-        sample,
-        origin: Origin::Offline,
-        parent_id: None,
-        source: source.into(),
-        genome: None,
-        seed: 0,
-        note: String::new(),
-    }
+fn new_candidate(run: i64, iteration: u32, sample: u32, source: &str) -> Candidate {
+    let key = Key { iteration, attempt: 0, sample, origin: Origin::Offline, seed: 0 };
+    Candidate { run_id: run, ..Candidate::new(key, source.into()) }
 }
 
-fn candidate(st: &Store, run: i64, iteration: u32, sample: u32, source: &str) -> CandidateRow {
+fn candidate(st: &Store, run: i64, iteration: u32, sample: u32, source: &str) -> Candidate {
     st.insert_candidate(&new_candidate(run, iteration, sample, source)).unwrap()
 }
 
-fn train(st: &Store, c: &CandidateRow, fitness: f64) -> CandidateRow {
+fn train(st: &Store, c: &Candidate, fitness: f64) -> Candidate {
     let trained = Trained { result: json!({}), fitness: Some(fitness), policy_path: None };
     st.set_candidate_trained(c.id, &trained).unwrap();
     st.candidate(c.id).unwrap()
@@ -117,7 +106,7 @@ fn fixture_with(cfg: impl FnOnce(&Path) -> ServeConfig) -> Fixture {
     let trained = candidate(&st, run.id, 0, 0, "fn reward() {} // <script>alert(1)</script>");
     let trained = train(&st, &trained, 0.5);
     let failed = candidate(&st, run.id, 0, 1, "broken");
-    st.set_candidate_failed(failed.id, CandidateStatus::CompileError, "rustc", "line 1: expected item").unwrap();
+    st.set_candidate_failed(failed.id, Status::CompileError, "rustc", "line 1: expected item").unwrap();
     let failed = st.candidate(failed.id).unwrap();
     let other = train(&st, &candidate(&st, run.id, 0, 2, "fn other() {}"), 0.25);
     // The trained candidate's run folder, written directly.
@@ -226,7 +215,7 @@ async fn pages_render_and_escape_sources() {
     let child = f
         .state
         .store()
-        .insert_candidate(&NewCandidate {
+        .insert_candidate(&Candidate {
             parent_id: Some(f.trained.id),
             note: "mutated <b>alive</b> bonus".into(),
             ..new_candidate(f.run.id, 1, 0, "fn child() {}")
@@ -632,7 +621,7 @@ async fn events_stream_new_candidates_and_status() {
     let new = candidate(&other_writer, f.run.id, 1, 0, "fn new() {}");
     let got = read_until(&mut stream, &format!("\"id\":{}", new.id)).await;
     assert!(got.contains("event: candidate"), "{got}");
-    other_writer.set_candidate_failed(new.id, CandidateStatus::CompileError, "rustc", "boom").unwrap();
+    other_writer.set_candidate_failed(new.id, Status::CompileError, "rustc", "boom").unwrap();
     read_until(&mut stream, "\"compile_error\"").await;
     other_writer.set_run_status(f.run.id, rewardsmith::store::RunStatus::Completed, None).unwrap();
     read_until(&mut stream, "\"completed\"").await;

@@ -12,6 +12,7 @@ use super::prompts::{self, FailedAt};
 use super::proposer::{Context, Proposal, Proposer, ProposerError};
 use super::search::feedback_text;
 use crate::compiler::answer::extract_program;
+use crate::train::TrainResult;
 
 /// Where LLM calls are logged and found again (the run store implements it).
 pub trait LlmLog {
@@ -79,7 +80,7 @@ pub fn messages(ctx: &Context<'_>) -> Vec<ChatMessage> {
     let mut goals = Vec::new();
     if let Some(best) = ctx.best {
         m.push(msg("assistant", fenced(&best.source)));
-        if let Some(r) = &best.result {
+        if let Some(r) = &TrainResult::from_stored(best.result.as_ref()) {
             let selection = super::search::selection_of(ctx.history, best.id);
             follow_up.push(prompts::reflection(&best.label(), &best.source, r, selection.as_ref()));
             goals.push("improve on the best so far, using its statistics");

@@ -33,8 +33,8 @@ pub struct Proposal {
     /// The program (`None`: the answer held none; `problem` says why).
     pub source: Option<String>,
     pub problem: Option<String>,
-    /// The offline proposer's genome (JSON).
-    pub genome: Option<String>,
+    /// The offline proposer's genome.
+    pub genome: Option<serde_json::Value>,
     /// What changed, one line.
     pub note: String,
     /// The journal id of the candidate it was derived from.
@@ -117,7 +117,7 @@ impl Proposer for Offline {
             .iter()
             .filter(|c| c.key.origin == Origin::Offline)
             .filter_map(|c| {
-                let g: Genome = serde_json::from_str(c.genome.as_deref()?).ok()?;
+                let g: Genome = serde_json::from_value(c.genome.clone()?).ok()?;
                 let f = match c.status {
                     Status::Trained if worst.contains(&c.id) && best != Some(c.id) => f64::NEG_INFINITY,
                     Status::Trained => selection_of(ctx.history, c.id).map_or(f64::NEG_INFINITY, |s| s.mean),
@@ -141,7 +141,7 @@ impl Proposer for Offline {
             .map(|p| Proposal {
                 source: Some(p.source),
                 problem: None,
-                genome: serde_json::to_string(&p.genome).ok(),
+                genome: serde_json::to_value(&p.genome).ok(),
                 note: p.note,
                 parent: p.parent.and_then(|i| ids.get(i).copied()),
             })

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 
 use super::journal::{Candidate, Origin, Status};
 use super::search::{FinalScore, Summary};
-use crate::train::{Series, render_svg};
+use crate::store::{RunRow, Store, StoreError};
+use crate::train::{Series, TrainResult, render_svg};
 
 /// What a report is made from.
 #[derive(Debug)]
@@ -20,6 +21,37 @@ pub struct ReportData<'a> {
     pub candidates: &'a [Candidate],
     /// `None` while the run has not finished its final evaluation.
     pub summary: Option<&'a Summary>,
+}
+
+/// A run as the store holds it now: what its report and plot are drawn from.
+#[derive(Debug)]
+pub struct StoredRun {
+    pub row: RunRow,
+    /// In id order.
+    pub candidates: Vec<Candidate>,
+    /// `None` until the run completed (or when its stored summary is unreadable).
+    pub summary: Option<Summary>,
+}
+
+impl StoredRun {
+    pub fn read(store: &Store, run_id: i64) -> Result<StoredRun, StoreError> {
+        let row = store.run(run_id)?;
+        let mut candidates = store.candidates(run_id, None)?;
+        candidates.sort_by_key(|c| c.id);
+        let summary = row.summary.clone().and_then(|s| serde_json::from_value(s).ok());
+        Ok(StoredRun { row, candidates, summary })
+    }
+
+    pub fn data(&self) -> ReportData<'_> {
+        ReportData {
+            run_id: self.row.id,
+            env: &self.row.env,
+            proposer: self.row.proposer.as_str(),
+            config: &self.row.config,
+            candidates: &self.candidates,
+            summary: self.summary.as_ref(),
+        }
+    }
 }
 
 /// HTML-escapes text (also used by `rewardsmith serve`).
@@ -99,7 +131,7 @@ pub fn charts(d: &ReportData<'_>) -> String {
         series.push(Series { name: "best fitness so far by iteration".into(), points: best });
     }
     let best = d.summary.and_then(|s| s.best_id).and_then(|id| d.candidates.iter().find(|c| c.id == id));
-    if let Some(r) = best.and_then(|c| c.result.as_ref()) {
+    if let Some(r) = &best.and_then(|c| TrainResult::from_stored(c.result.as_ref())) {
         let steps: Vec<f64> = r.checkpoint_steps.iter().map(|&s| s as f64).collect();
         let curve = |name: String, values: &[Option<f64>]| Series {
             name,

@@ -103,8 +103,10 @@ pub enum EvolveError {
     Config(String),
     #[error("the proposer failed: {0}")]
     Proposer(#[from] ProposerError),
+    /// The journal (the run store) could not record or read a candidate; the source is
+    /// the journal's own typed error (a `StoreError` for the run store).
     #[error("the run store failed: {0}")]
-    Journal(String),
+    Journal(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("cannot write {path}: {reason}")]
     Io { path: PathBuf, reason: String },
     #[error("the {which} reward failed in the final evaluation: {reason}")]
@@ -222,8 +224,8 @@ impl std::fmt::Debug for Resources<'_> {
     }
 }
 
-fn journal_err<E: std::fmt::Display>(e: E) -> EvolveError {
-    EvolveError::Journal(e.to_string())
+fn journal_err<E: std::error::Error + Send + Sync + 'static>(e: E) -> EvolveError {
+    EvolveError::Journal(Box::new(e))
 }
 
 fn cancelled(res: &Resources<'_>) -> bool {
@@ -256,7 +258,7 @@ pub fn evolve<J: Journal>(
             feedback.extend(journal.take_feedback(iteration).map_err(journal_err)?);
             let mine: Vec<Candidate> = history
                 .iter()
-                .filter(|c| c.key.iteration == iteration && c.key.attempt == attempt && is_search(c.key.origin))
+                .filter(|c| c.key.iteration == iteration && c.key.attempt == attempt && c.key.origin.is_search())
                 .cloned()
                 .collect();
             // A resumed iteration reuses what was proposed before (no answered LLM call is
@@ -369,7 +371,7 @@ pub fn evolve<J: Journal>(
         (Some(b), Some(h), Some(s)) => human_normalized(b, h, s),
         _ => Err("undefined: the best reward failed to train on every final seed".to_owned()),
     };
-    let search: Vec<&Candidate> = history.iter().filter(|c| is_search(c.key.origin)).collect();
+    let search: Vec<&Candidate> = history.iter().filter(|c| c.key.origin.is_search()).collect();
     Ok(Summary {
         env: cfg.env.clone(),
         best_id: best.as_ref().map(|c| c.id),
@@ -386,10 +388,6 @@ pub fn evolve<J: Journal>(
         human_normalized_score: hns.as_ref().ok().copied(),
         human_normalized_undefined: hns.err(),
     })
-}
-
-fn is_search(o: Origin) -> bool {
-    matches!(o, Origin::Llm | Origin::Offline)
 }
 
 /// The best trained search candidate so far (elitism: across all iterations), by the
@@ -415,7 +413,7 @@ pub fn selection_of(history: &[Candidate], id: i64) -> Option<Selection> {
 fn rechecks_for(cfg: &EvolveConfig, done: &[Candidate]) -> Vec<Candidate> {
     let mut leaders: Vec<&Candidate> = done
         .iter()
-        .filter(|c| is_search(c.key.origin) && c.status == Status::Trained && c.fitness.is_some_and(f64::is_finite))
+        .filter(|c| c.key.origin.is_search() && c.status == Status::Trained && c.fitness.is_some_and(f64::is_finite))
         .collect();
     leaders
         .sort_by(|a, b| b.fitness.partial_cmp(&a.fitness).unwrap_or(std::cmp::Ordering::Equal).then(a.id.cmp(&b.id)));
@@ -548,7 +546,7 @@ fn train_one(
                 // No episode ended at all: as bad as it gets, but trained.
                 c.fitness = Some(f64::NEG_INFINITY);
             }
-            c.result = Some(t.result);
+            c.result = serde_json::to_value(&t.result).ok();
         }
         Err(JobError::RunDir { source, .. }) => {
             // Not with a best-effort folder; kept typed all the same.

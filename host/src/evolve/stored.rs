@@ -4,64 +4,16 @@
 
 use serde_json::{Value, json};
 
-use super::journal::{Candidate, Feedback, Journal, Key, Origin, Status};
+use super::journal::{Candidate, Feedback, Journal};
 use super::llm::{Completion, LlmError};
 use super::llm_proposer::LlmLog;
-use crate::store::{self, CandidateRow, FeedbackKind, IterationStatus, LlmCallStatus, NewCandidate, NewLlmCall, Store};
+use crate::store::{self, FeedbackKind, IterationStatus, LlmCallStatus, NewLlmCall, Store};
 
 /// One run's view of the store.
 #[derive(Debug)]
 pub struct StoreJournal<'a> {
     pub store: &'a Store,
     pub run_id: i64,
-}
-
-fn origin_to(o: Origin) -> store::Origin {
-    match o {
-        Origin::Llm => store::Origin::Llm,
-        Origin::Offline => store::Origin::Offline,
-        Origin::HumanBaseline => store::Origin::HumanBaseline,
-        Origin::SparseBaseline => store::Origin::SparseBaseline,
-        Origin::Final => store::Origin::Final,
-        Origin::Recheck => store::Origin::Recheck,
-    }
-}
-
-fn origin_from(o: store::Origin) -> Origin {
-    Origin::parse(o.as_str()).unwrap_or(Origin::Offline)
-}
-
-fn status_to(s: Status) -> store::CandidateStatus {
-    store::CandidateStatus::parse(s.as_str()).unwrap_or(store::CandidateStatus::Proposed)
-}
-
-fn candidate_from(row: CandidateRow) -> Candidate {
-    Candidate {
-        id: row.id,
-        key: Key {
-            iteration: row.iteration,
-            attempt: row.attempt,
-            sample: row.sample,
-            origin: origin_from(row.origin),
-            seed: row.seed,
-        },
-        source: row.source,
-        genome: row.genome.map(|g| g.to_string()),
-        note: row.note,
-        parent_id: row.parent_id,
-        status: Status::parse(row.status.as_str()).unwrap_or(Status::Proposed),
-        module_sha256: row.module_sha256,
-        error_kind: row.error_kind,
-        error_text: row.error_text,
-        result: row.result.and_then(|r| serde_json::from_value(r).ok()),
-        // The store keeps a non-finite fitness as NULL; a trained candidate's NULL is the −∞
-        // the loop gave it (no episode ended), so a resumed run judges it as a straight one.
-        fitness: match (row.status, row.fitness) {
-            (store::CandidateStatus::Trained, None) => Some(f64::NEG_INFINITY),
-            (_, f) => f,
-        },
-        run_dir: row.policy_path.map(Into::into),
-    }
 }
 
 /// A stored feedback row as the loop sees it (a malformed preference is skipped).
@@ -81,55 +33,15 @@ impl Journal for StoreJournal<'_> {
     type Error = store::StoreError;
 
     fn propose(&mut self, c: &Candidate) -> Result<Candidate, Self::Error> {
-        let row = self.store.insert_candidate(&NewCandidate {
-            run_id: self.run_id,
-            iteration: c.key.iteration,
-            attempt: c.key.attempt,
-            sample: c.key.sample,
-            origin: origin_to(c.key.origin),
-            parent_id: c.parent_id,
-            source: c.source.clone(),
-            genome: c.genome.as_deref().and_then(|g| serde_json::from_str(g).ok()),
-            seed: c.key.seed,
-            note: c.note.clone(),
-        })?;
-        let fresh = row.status == store::CandidateStatus::Proposed;
-        let id = row.id;
-        let mut stored = candidate_from(row);
-        if fresh && c.status == Status::NoCode {
-            let (kind, text) = (c.error_kind.as_deref().unwrap_or("no_code"), c.error_text.as_deref().unwrap_or(""));
-            self.store.set_candidate_failed(id, store::CandidateStatus::NoCode, kind, text)?;
-            stored.status = Status::NoCode;
-            stored.error_kind = Some(kind.to_owned());
-            stored.error_text = Some(text.to_owned());
-        }
-        Ok(stored)
+        self.store.insert_candidate(&Candidate { run_id: self.run_id, ..c.clone() })
     }
 
     fn update(&mut self, c: &Candidate) -> Result<(), Self::Error> {
-        match c.status {
-            Status::Proposed => Ok(()),
-            Status::Compiled => self.store.set_candidate_compiled(c.id, c.module_sha256.as_deref().unwrap_or("")),
-            Status::Trained => self.store.set_candidate_trained(
-                c.id,
-                &store::Trained {
-                    result: serde_json::to_value(&c.result).unwrap_or(Value::Null),
-                    fitness: c.fitness,
-                    policy_path: c.run_dir.as_ref().map(|p| p.display().to_string()),
-                },
-            ),
-            s => self.store.set_candidate_failed(
-                c.id,
-                status_to(s),
-                c.error_kind.as_deref().unwrap_or(s.as_str()),
-                c.error_text.as_deref().unwrap_or(""),
-            ),
-        }
+        self.store.update_candidate(c)
     }
 
     fn candidates(&mut self) -> Result<Vec<Candidate>, Self::Error> {
-        let mut all: Vec<Candidate> =
-            self.store.candidates(self.run_id, None)?.into_iter().map(candidate_from).collect();
+        let mut all = self.store.candidates(self.run_id, None)?;
         all.sort_by_key(|c| c.id);
         Ok(all)
     }

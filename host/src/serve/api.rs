@@ -18,9 +18,10 @@ use serde_json::{Value, json};
 use super::error::parse_id;
 use super::view::{candidate_brief, run_summary};
 use super::{ApiError, AppState};
+use crate::candidate::Status;
 use crate::check::{CheckError, CheckOptions, States, check as run_check};
 use crate::compiler::{CompileError, Source};
-use crate::store::{CandidateStatus, FeedbackKind, Origin, Store};
+use crate::store::{FeedbackKind, Store};
 
 /// Reads a JSON body: 413 over the size limit, 400 when it is not the expected JSON.
 pub fn json_body<T: for<'de> Deserialize<'de>>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
@@ -121,9 +122,9 @@ pub async fn feedback(
             for cid in [best, worst] {
                 let ok = st.candidate(cid).ok().is_some_and(|c| {
                     c.run_id == id
-                        && c.iteration == b.iteration
-                        && c.status == CandidateStatus::Trained
-                        && matches!(c.origin, Origin::Llm | Origin::Offline)
+                        && c.key.iteration == b.iteration
+                        && c.status == Status::Trained
+                        && c.key.origin.is_search()
                 });
                 if !ok {
                     return Err(ApiError::bad_request(

@@ -23,8 +23,9 @@ use super::api::json_body;
 use super::error::parse_id;
 use super::files::{folder_under, read_named};
 use super::{ApiError, AppState, CompileSlot};
-use crate::compiler::Source;
-use crate::train::{Folder, Hooks, Job, RunDir, TrainConfig, train_into};
+use crate::compiler::{CompileError, Source};
+use crate::sandbox::RewardError;
+use crate::train::{Folder, Hooks, Job, JobError, RunDir, TrainConfig, train_into};
 
 /// Progress of one editor training (in memory; the run folder is the lasting record).
 #[derive(Clone, Debug, Default, Serialize)]
@@ -37,7 +38,38 @@ pub struct Progress {
     pub total_steps: u64,
     /// Latest mean episode fitness reported by the trainer.
     pub fitness: Option<f64>,
+    /// `[kind] message` of what failed.
     pub error: Option<String>,
+    /// The failure's stable kind ([`JobFailure::kind`]).
+    pub error_kind: Option<&'static str>,
+}
+
+/// Why an editor training failed before or while training.
+#[derive(Debug, thiserror::Error)]
+pub enum JobFailure {
+    #[error(transparent)]
+    Env(#[from] rewardsmith_envs::EnvError),
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+    /// The sandbox refused the module (load or instantiate).
+    #[error(transparent)]
+    Load(#[from] RewardError),
+    #[error("cannot start the training threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+    #[error(transparent)]
+    Train(#[from] JobError),
+}
+
+impl JobFailure {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            JobFailure::Env(_) => "unknown_env",
+            JobFailure::Compile(e) => e.kind(),
+            JobFailure::Load(e) => e.kind(),
+            JobFailure::Threads(_) => "threads",
+            JobFailure::Train(e) => e.kind(),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -123,7 +155,8 @@ pub async fn start(State(state): State<AppState>, body: Result<Bytes, BytesRejec
                 Ok(status) => p.status = status,
                 Err(e) => {
                     p.status = "failed".into();
-                    p.error = Some(e);
+                    p.error = Some(format!("[{}] {e}", e.kind()));
+                    p.error_kind = Some(e.kind());
                 }
             }
         }
@@ -139,14 +172,20 @@ pub async fn start(State(state): State<AppState>, body: Result<Bytes, BytesRejec
 
 /// Compiles (holding `slot` until done) and trains; returns how training ended
 /// (`completed`, `time_limit`, ...).
-fn run_job(state: &AppState, job: u64, source: &str, tc: &TrainConfig, slot: CompileSlot) -> Result<String, String> {
+fn run_job(
+    state: &AppState,
+    job: u64,
+    source: &str,
+    tc: &TrainConfig,
+    slot: CompileSlot,
+) -> Result<String, JobFailure> {
     let inner = &state.inner;
-    let reg = rewardsmith_envs::registry::find(&tc.env).map_err(|e| e.to_string())?;
-    let compiled = inner.compiler.compile(&Source::rust(source)).map_err(|e| format!("[{}] {e}", e.kind()));
+    let reg = rewardsmith_envs::registry::find(&tc.env)?;
+    let compiled = inner.compiler.compile(&Source::rust(source));
     drop(slot);
     let compiled = compiled?;
-    let module = inner.sandbox.load(&compiled.wasm).map_err(|e| format!("[{}] {e}", e.kind()))?;
-    inner.sandbox.instantiate(&module, reg.spec.reward_env).map_err(|e| format!("[{}] {e}", e.kind()))?;
+    let module = inner.sandbox.load(&compiled.wasm)?;
+    inner.sandbox.instantiate(&module, reg.spec.reward_env)?;
     let dir = editor_root(state).join(job.to_string());
     let set = |f: &dyn Fn(&mut Progress)| {
         if let Some(p) = inner.editor.jobs.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&job) {
@@ -156,7 +195,7 @@ fn run_job(state: &AppState, job: u64, source: &str, tc: &TrainConfig, slot: Com
     set(&|p| p.status = "running".into());
     // Two threads at most: the machine is shared with whatever else the person runs.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(2);
-    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| e.to_string())?);
+    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(threads).build()?);
     let cancel = AtomicBool::new(false);
     let mut on_iteration = |r: &crate::train::metrics::Record| {
         let (step, fitness) = (r.global_step, r.get(crate::train::metrics::FITNESS));
@@ -180,7 +219,7 @@ fn run_job(state: &AppState, job: u64, source: &str, tc: &TrainConfig, slot: Com
     };
     match train_into(&dir, &job, &inner.sandbox, &pool, hooks) {
         Ok(done) => Ok(done.dir.map_or_else(|| "completed".into(), |d| d.manifest().status.clone())),
-        Err(e) => Err(format!("[{}] {e}", e.kind())),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -202,6 +241,7 @@ pub async fn status(State(state): State<AppState>, Path(n): Path<String>) -> Res
                 total_steps: m.config.pointer("/ppo/total_steps").and_then(Value::as_u64).unwrap_or(m.steps),
                 fitness: None,
                 error: m.error.clone(),
+                error_kind: None,
             }
         }
         (None, None) => return Err(ApiError::not_found(format!("no editor training {n}"))),

@@ -12,10 +12,9 @@ use super::error::{PageError, parse_id};
 use super::files::RUNTIME_HINT;
 use super::view::run_summary;
 use super::{AppState, esc};
-use crate::evolve::Journal;
-use crate::evolve::report::{ReportData, charts, fmt};
-use crate::evolve::stored::StoreJournal;
-use crate::store::{CandidateRow, CandidateStatus, Origin, RunRow};
+use crate::candidate::{Candidate, Status};
+use crate::evolve::report::{StoredRun, charts, fmt};
+use crate::store::RunRow;
 use crate::train::{Series, TrainResult, render_svg};
 
 /// The style sheet, served at `/static/playground.css` (no inline styles: the CSP allows
@@ -146,7 +145,7 @@ pub async fn envs() -> Html<String> {
 
 // ----- one run -----
 
-fn candidate_row(c: &CandidateRow, run: i64) -> String {
+fn candidate_row(c: &Candidate, run: i64) -> String {
     let detail = match (&c.error_kind, &c.error_text) {
         (Some(k), t) => format!(
             "<b>{}</b> {}",
@@ -158,9 +157,9 @@ fn candidate_row(c: &CandidateRow, run: i64) -> String {
     format!(
         "<tr data-candidate-id=\"{id}\" data-status=\"{s}\" data-iteration=\"{}\"><td><a href=\"/runs/{run}/candidates/{id}\">{}</a></td>\
          <td>{}</td><td class=\"{s}\">{s}</td><td data-fitness>{}</td><td>{detail}</td></tr>",
-        c.iteration,
+        c.key.iteration,
         esc(&c.label()),
-        c.origin,
+        c.key.origin,
         fmt(c.fitness),
         id = c.id,
         s = c.status,
@@ -169,17 +168,7 @@ fn candidate_row(c: &CandidateRow, run: i64) -> String {
 
 /// The run's plot: candidate fitness by iteration, best so far, and the best's curves (the report's charts).
 fn plot(state: &AppState, run: &RunRow) -> Result<String, PageError> {
-    let mut journal = StoreJournal { store: state.store(), run_id: run.id };
-    let candidates = journal.candidates()?;
-    let summary = run.summary.clone().and_then(|s| serde_json::from_value(s).ok());
-    Ok(charts(&ReportData {
-        run_id: run.id,
-        env: &run.env,
-        proposer: run.proposer.as_str(),
-        config: &run.config,
-        candidates: &candidates,
-        summary: summary.as_ref(),
-    }))
+    Ok(charts(&StoredRun::read(state.store(), run.id)?.data()))
 }
 
 pub async fn run_plot(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, PageError> {
@@ -281,7 +270,7 @@ pub async fn candidate(
         "<main data-candidate=\"{cid}\"><h1>Candidate {} of <a href=\"/runs/{id}\">run {id}</a></h1>\
          <p>{} · status <b class=\"{s}\" data-status>{s}</b> · fitness <b data-fitness>{}</b></p>",
         esc(&c.label()),
-        c.origin,
+        c.key.origin,
         fmt(c.fitness),
         s = c.status
     );
@@ -306,11 +295,11 @@ pub async fn candidate(
             k = esc(c.error_kind.as_deref().unwrap_or("")),
         );
     }
-    if c.status == CandidateStatus::Trained {
+    if c.status == Status::Trained {
         let files = format!("/api/runs/{id}/candidates/{cid}/");
         b.push_str("<h2>Replay</h2>");
         b.push_str(&replay(&state, &run.env, &files));
-        if let Some(r) = c.result.clone().and_then(|r| serde_json::from_value::<TrainResult>(r).ok()) {
+        if let Some(r) = TrainResult::from_stored(c.result.as_ref()) {
             b.push_str("<h2>Curves</h2><div data-curves>");
             b.push_str(&result_svg(&r, &format!("{} — {}", run.env, c.label())));
             b.push_str("</div>");
@@ -342,10 +331,10 @@ pub async fn rank(
     let k = u32::try_from(k).map_err(|_| super::ApiError::bad_request("bad_id", "iteration out of range").page())?;
     let st = state.store();
     let run = st.run(id)?;
-    let cands: Vec<CandidateRow> = st
+    let cands: Vec<Candidate> = st
         .candidates(id, Some(k))?
         .into_iter()
-        .filter(|c| c.status == CandidateStatus::Trained && matches!(c.origin, Origin::Llm | Origin::Offline))
+        .filter(|c| c.status == Status::Trained && c.key.origin.is_search())
         .collect();
     let mut b = format!(
         "<main data-rank data-run=\"{id}\" data-iteration=\"{k}\"><h1>Rank iteration {k} of <a href=\"/runs/{id}\">run {id}</a></h1>\

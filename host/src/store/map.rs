@@ -1,12 +1,13 @@
 //! Reading the store's rows back from SQLite: one column list and one mapper per table, kept
 //! side by side so a column added to a SELECT cannot drift from the struct it fills.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 
-use super::rows::{CandidateRow, FeedbackRow, IterationRow, LlmCallRow, RunRow};
+use super::rows::{FeedbackRow, IterationRow, LlmCallRow, RunRow};
+use crate::candidate::{Candidate, Key, Status};
 
 /// A JSON column read back as a value.
 pub(super) fn json(r: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Value>> {
@@ -63,25 +64,34 @@ pub(super) fn iteration_in(c: &Connection, run_id: i64, idx: u32, attempt: u32) 
 pub(super) const CANDIDATE_COLUMNS: &str = "id, run_id, iteration, attempt, sample, origin, parent_id, source, genome_json, \
     module_sha256, status, error_kind, error_text, result_json, fitness, policy_path, seed, created_unix, finished_unix, note";
 
-pub(super) fn candidate_from_row(r: &Row<'_>) -> rusqlite::Result<CandidateRow> {
-    Ok(CandidateRow {
+/// A candidate row. A trained row's NULL fitness is the −∞ of a training that ended no
+/// episode (the store cannot keep −∞), so a resumed run judges it as a straight run did.
+pub(super) fn candidate_from_row(r: &Row<'_>) -> rusqlite::Result<Candidate> {
+    let status: Status = r.get(10)?;
+    let fitness: Option<f64> = r.get(14)?;
+    Ok(Candidate {
         id: r.get(0)?,
         run_id: r.get(1)?,
-        iteration: r.get(2)?,
-        attempt: r.get(3)?,
-        sample: r.get(4)?,
-        origin: r.get(5)?,
+        key: Key {
+            iteration: r.get(2)?,
+            attempt: r.get(3)?,
+            sample: r.get(4)?,
+            origin: r.get(5)?,
+            seed: r.get::<_, i64>(16)? as u64,
+        },
         parent_id: r.get(6)?,
         source: r.get(7)?,
         genome: json(r, 8)?,
         module_sha256: r.get(9)?,
-        status: r.get(10)?,
+        status,
         error_kind: r.get(11)?,
         error_text: r.get(12)?,
         result: json(r, 13)?,
-        fitness: r.get(14)?,
-        policy_path: r.get(15)?,
-        seed: r.get::<_, i64>(16)? as u64,
+        fitness: match (status, fitness) {
+            (Status::Trained, None) => Some(f64::NEG_INFINITY),
+            (_, f) => f,
+        },
+        run_dir: r.get::<_, Option<String>>(15)?.map(PathBuf::from),
         created_unix: r.get(17)?,
         finished_unix: r.get(18)?,
         note: r.get(19)?,

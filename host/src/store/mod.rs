@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::candidate::{Candidate, Status};
 use crate::selection::Selection;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde_json::Value;
@@ -320,49 +321,57 @@ impl Store {
 
     // ----- candidates -----
 
-    /// Records a proposed candidate, or returns the stored one with the same
+    /// Records a candidate of run `c.run_id`, or returns the stored one with the same
     /// `(run, iteration, attempt, sample, origin, seed)` (whose status tells a resumed run
-    /// whether it still needs work). The stored row wins: nothing is overwritten.
-    pub fn insert_candidate(&self, new: &NewCandidate) -> Result<CandidateRow, StoreError> {
+    /// whether it still needs work). The stored record wins: nothing is overwritten. A new
+    /// candidate that is already past `proposed` (an answer without a program is `no_code`
+    /// from the start) is saved with that state in the same transaction.
+    pub fn insert_candidate(&self, c: &Candidate) -> Result<Candidate, StoreError> {
+        let (run_id, k) = (c.run_id, &c.key);
         self.write("recording a candidate", |tx| {
-            run_exists(tx, new.run_id)?;
-            tx.execute(
+            run_exists(tx, run_id)?;
+            let fresh = tx.execute(
                 "INSERT INTO candidates (run_id, iteration, attempt, sample, origin, parent_id, source, genome_json,
                                          status, seed, created_unix, note)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'proposed', ?9, ?10, ?11)
                  ON CONFLICT (run_id, iteration, attempt, sample, origin, seed) DO NOTHING",
                 params![
-                    new.run_id,
-                    new.iteration,
-                    new.attempt,
-                    new.sample,
-                    new.origin,
-                    new.parent_id,
-                    new.source,
-                    new.genome.as_ref().map(Value::to_string),
-                    seed_to_sql(new.seed),
+                    run_id,
+                    k.iteration,
+                    k.attempt,
+                    k.sample,
+                    k.origin,
+                    c.parent_id,
+                    c.source,
+                    c.genome.as_ref().map(Value::to_string),
+                    seed_to_sql(k.seed),
                     now_unix(),
-                    new.note
+                    c.note
                 ],
-            )?;
+            )? == 1;
             let sql = format!(
                 "SELECT {CANDIDATE_COLUMNS} FROM candidates WHERE run_id = ?1 AND iteration = ?2 AND attempt = ?3
                  AND sample = ?4 AND origin = ?5 AND seed = ?6"
             );
-            let key = params![new.run_id, new.iteration, new.attempt, new.sample, new.origin, seed_to_sql(new.seed)];
+            let key = params![run_id, k.iteration, k.attempt, k.sample, k.origin, seed_to_sql(k.seed)];
+            let stored = tx.query_row(&sql, key, candidate_from_row)?;
+            if !fresh || c.status == Status::Proposed {
+                return Ok(stored);
+            }
+            write_state(tx, &Candidate { id: stored.id, ..c.clone() })?;
             Ok(tx.query_row(&sql, key, candidate_from_row)?)
         })
     }
 
+    /// Saves a candidate's state change: compiled (with its module hash), trained (result,
+    /// fitness, run folder) or failed (error kind and text). `Proposed` changes nothing.
+    pub fn update_candidate(&self, c: &Candidate) -> Result<(), StoreError> {
+        self.write("recording a candidate's state", |tx| write_state(tx, c))
+    }
+
     /// Marks a candidate compiled, with its module's SHA-256 (hex).
     pub fn set_candidate_compiled(&self, id: i64, module_sha256: &str) -> Result<(), StoreError> {
-        self.write("marking a candidate compiled", |tx| {
-            let n = tx.execute(
-                "UPDATE candidates SET status = 'compiled', module_sha256 = ?1 WHERE id = ?2",
-                params![module_sha256, id],
-            )?;
-            found(n, "candidate", id)
-        })
+        self.write("marking a candidate compiled", |tx| mark_compiled(tx, id, module_sha256))
     }
 
     /// Marks a candidate failed. `status` must be a failure status; `error_kind` is the typed
@@ -370,39 +379,21 @@ impl Store {
     pub fn set_candidate_failed(
         &self,
         id: i64,
-        status: CandidateStatus,
+        status: Status,
         error_kind: &str,
         error_text: &str,
     ) -> Result<(), StoreError> {
-        if !status.is_failure() {
-            return Err(StoreError::NotAFailure { status: status.as_str() });
-        }
-        self.write("marking a candidate failed", |tx| {
-            let n = tx.execute(
-                "UPDATE candidates SET status = ?1, error_kind = ?2, error_text = ?3, finished_unix = ?4 WHERE id = ?5",
-                params![status, error_kind, error_text, now_unix(), id],
-            )?;
-            found(n, "candidate", id)
-        })
+        self.write("marking a candidate failed", |tx| mark_failed(tx, id, status, error_kind, error_text))
     }
 
     /// Marks a candidate trained with its result, fitness and policy file. A non-finite
     /// fitness is stored as NULL (the candidate is then never selected).
     pub fn set_candidate_trained(&self, id: i64, trained: &Trained) -> Result<(), StoreError> {
-        let fitness = trained.fitness.filter(|f| f.is_finite());
-        self.write("recording a training result", |tx| {
-            let n = tx.execute(
-                "UPDATE candidates SET status = 'trained', result_json = ?1, fitness = ?2, policy_path = ?3,
-                                       error_kind = NULL, error_text = NULL, finished_unix = ?4
-                 WHERE id = ?5",
-                params![trained.result.to_string(), fitness, trained.policy_path, now_unix(), id],
-            )?;
-            found(n, "candidate", id)
-        })
+        self.write("recording a training result", |tx| mark_trained(tx, id, trained))
     }
 
     /// The candidate with this id.
-    pub fn candidate(&self, id: i64) -> Result<CandidateRow, StoreError> {
+    pub fn candidate(&self, id: i64) -> Result<Candidate, StoreError> {
         self.read("reading a candidate", |c| {
             let sql = format!("SELECT {CANDIDATE_COLUMNS} FROM candidates WHERE id = ?1");
             Ok(c.query_row(&sql, [id], candidate_from_row).optional()?)
@@ -412,7 +403,7 @@ impl Store {
 
     /// A run's candidates (of one iteration, all attempts, when given), by iteration,
     /// attempt, origin, sample, seed.
-    pub fn candidates(&self, run_id: i64, iteration: Option<u32>) -> Result<Vec<CandidateRow>, StoreError> {
+    pub fn candidates(&self, run_id: i64, iteration: Option<u32>) -> Result<Vec<Candidate>, StoreError> {
         self.read("listing candidates", |c| {
             let sql = format!(
                 "SELECT {CANDIDATE_COLUMNS} FROM candidates WHERE run_id = ?1 AND (?2 IS NULL OR iteration = ?2)
@@ -426,7 +417,7 @@ impl Store {
 
     /// Candidate `id` of run `run` (`NotFound` when either does not exist, `NotInRun` when
     /// the candidate belongs to another run).
-    pub fn candidate_of_run(&self, run: i64, id: i64) -> Result<CandidateRow, StoreError> {
+    pub fn candidate_of_run(&self, run: i64, id: i64) -> Result<Candidate, StoreError> {
         self.run(run)?;
         let c = self.candidate(id)?;
         if c.run_id != run {
@@ -437,9 +428,9 @@ impl Store {
 
     /// The best proposed reward so far and its selection fitness, by the loop's rule
     /// ([`crate::selection`]): baselines and final retrains never count.
-    pub fn best_candidate(&self, run_id: i64) -> Result<Option<(CandidateRow, Selection)>, StoreError> {
+    pub fn best_candidate(&self, run_id: i64) -> Result<Option<(Candidate, Selection)>, StoreError> {
         let rows = self.candidates(run_id, None)?;
-        Ok(crate::selection::best_of(&rows, CandidateRow::trial).map(|(c, s)| (c.clone(), s)))
+        Ok(crate::selection::best_of(&rows, Candidate::trial).map(|(c, s)| (c.clone(), s)))
     }
 
     // ----- LLM calls -----
@@ -617,6 +608,62 @@ fn found(changed: usize, what: &'static str, id: i64) -> Result<(), Fail> {
     if changed == 0 { Err(StoreError::NotFound { what, id }.into()) } else { Ok(()) }
 }
 
+/// Writes a candidate's state (the one mapping from [`Status`] to the candidate columns).
+fn write_state(tx: &Connection, c: &Candidate) -> Result<(), Fail> {
+    match c.status {
+        Status::Proposed => Ok(()),
+        Status::Compiled => mark_compiled(tx, c.id, c.module_sha256.as_deref().unwrap_or("")),
+        Status::Trained => mark_trained(
+            tx,
+            c.id,
+            &Trained {
+                result: c.result.clone().unwrap_or(Value::Null),
+                fitness: c.fitness,
+                policy_path: c.run_dir.as_ref().map(|p| p.display().to_string()),
+            },
+        ),
+        s => mark_failed(
+            tx,
+            c.id,
+            s,
+            c.error_kind.as_deref().unwrap_or(s.as_str()),
+            c.error_text.as_deref().unwrap_or(""),
+        ),
+    }
+}
+
+fn mark_compiled(tx: &Connection, id: i64, module_sha256: &str) -> Result<(), Fail> {
+    let n = tx.execute(
+        "UPDATE candidates SET status = 'compiled', module_sha256 = ?1 WHERE id = ?2",
+        params![module_sha256, id],
+    )?;
+    found(n, "candidate", id)
+}
+
+fn mark_failed(tx: &Connection, id: i64, status: Status, kind: &str, text: &str) -> Result<(), Fail> {
+    if !status.is_failure() {
+        return Err(StoreError::NotAFailure { status: status.as_str() }.into());
+    }
+    let n = tx.execute(
+        "UPDATE candidates SET status = ?1, error_kind = ?2, error_text = ?3, finished_unix = ?4 WHERE id = ?5",
+        params![status, kind, text, now_unix(), id],
+    )?;
+    found(n, "candidate", id)
+}
+
+/// A non-finite fitness is stored as NULL; a trained NULL reads back as −∞
+/// ([`crate::candidate`]).
+fn mark_trained(tx: &Connection, id: i64, trained: &Trained) -> Result<(), Fail> {
+    let fitness = trained.fitness.filter(|f| f.is_finite());
+    let n = tx.execute(
+        "UPDATE candidates SET status = 'trained', result_json = ?1, fitness = ?2, policy_path = ?3,
+                               error_kind = NULL, error_text = NULL, finished_unix = ?4
+         WHERE id = ?5",
+        params![trained.result.to_string(), fitness, trained.policy_path, now_unix(), id],
+    )?;
+    found(n, "candidate", id)
+}
+
 fn now_unix() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
@@ -634,6 +681,7 @@ fn folder_safe(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::candidate::{Key, Origin};
 
     #[test]
     fn another_programs_database_is_refused_and_left_alone() {
@@ -727,20 +775,16 @@ mod tests {
         );
         assert_eq!(store.iterations(1).unwrap()[0].best_candidate_id, Some(2));
         let recheck = store
-            .insert_candidate(&NewCandidate {
+            .insert_candidate(&Candidate {
                 run_id: 1,
-                iteration: 0,
-                attempt: 0,
-                sample: 1,
-                origin: Origin::Recheck,
-                parent_id: None,
-                source: "two".into(),
-                genome: None,
-                seed: 1,
                 note: "recheck".into(),
+                ..Candidate::new(
+                    Key { iteration: 0, attempt: 0, sample: 1, origin: Origin::Recheck, seed: 1 },
+                    "two".into(),
+                )
             })
             .unwrap();
-        assert_eq!((recheck.origin, recheck.note.as_str()), (Origin::Recheck, "recheck"));
+        assert_eq!((recheck.key.origin, recheck.note.as_str()), (Origin::Recheck, "recheck"));
         let dangling = store.lock().execute("UPDATE candidates SET parent_id = 999 WHERE id = 2", []);
         assert!(dangling.is_err(), "foreign keys are on again after the migration");
     }

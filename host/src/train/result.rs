@@ -106,6 +106,14 @@ pub struct TrainResult {
     pub terms: Vec<Curve>,
 }
 
+impl TrainResult {
+    /// A result as stored with a candidate (`None` when absent or not a result: the
+    /// record keeps the JSON so the store stays below `train`).
+    pub fn from_stored(v: Option<&serde_json::Value>) -> Option<TrainResult> {
+        TrainResult::deserialize(v?).ok()
+    }
+}
+
 /// Indices of `count` evenly spaced records, first and last included.
 pub fn checkpoint_indices(records: usize, count: usize) -> Vec<usize> {
     if records == 0 || count == 0 {

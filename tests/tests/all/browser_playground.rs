@@ -10,11 +10,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use rewardsmith::candidate::{Candidate, Key, Origin};
 use rewardsmith::evolve::stored::StoreJournal;
 use rewardsmith::evolve::{EvolveConfig, Offline, Resources, evolve};
 use rewardsmith::sandbox::{Limits, Sandbox};
 use rewardsmith::serve::{ServeConfig, spawn};
-use rewardsmith::store::{FeedbackKind, NewCandidate, NewRun, Origin, Proposer, Store, Trained};
+use rewardsmith::store::{FeedbackKind, NewRun, Proposer, Store, Trained};
 use rewardsmith_tests::browser::StaticServer;
 use rewardsmith_tests::browser::{browser_lock, drive, drive_unlocked};
 use serde_json::{Value, json};
@@ -73,17 +74,12 @@ fn tiny_evolve(st: &Store, run: &rewardsmith::store::RunRow, iterations: u32, st
 
 fn trained(st: &Store, run: i64, sample: u32, fitness: f64) -> i64 {
     let c = st
-        .insert_candidate(&NewCandidate {
+        .insert_candidate(&Candidate {
             run_id: run,
-            iteration: 0,
-            attempt: 0,
-            sample,
-            origin: Origin::Offline,
-            parent_id: None,
-            source: format!("// candidate {sample}"),
-            genome: None,
-            seed: 0,
-            note: String::new(),
+            ..Candidate::new(
+                Key { iteration: 0, attempt: 0, sample, origin: Origin::Offline, seed: 0 },
+                format!("// candidate {sample}"),
+            )
         })
         .unwrap();
     st.set_candidate_trained(c.id, &Trained { result: json!({}), fitness: Some(fitness), policy_path: None }).unwrap();

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use rewardsmith::candidate::{Candidate, Key, Origin, Status};
 use rewardsmith::store::{
-    CandidateStatus, FeedbackKind, IterationStatus, LlmCallStatus, NewCandidate, NewLlmCall, NewRun, Origin, Proposer,
-    RunStatus, SCHEMA_VERSION, Store, Trained,
+    FeedbackKind, IterationStatus, LlmCallStatus, NewLlmCall, NewRun, Proposer, RunStatus, SCHEMA_VERSION, Store,
+    Trained,
 };
 use serde_json::{Value, json};
 
@@ -25,18 +26,13 @@ fn new_run(env: &str) -> NewRun {
     }
 }
 
-fn cand(run_id: i64, iteration: u32, sample: u32, origin: Origin, seed: u64) -> NewCandidate {
-    NewCandidate {
+fn cand(run_id: i64, iteration: u32, sample: u32, origin: Origin, seed: u64) -> Candidate {
+    let key = Key { iteration, attempt: 0, sample, origin, seed };
+    Candidate {
         run_id,
-        iteration,
-        attempt: 0,
-        sample,
-        origin,
-        parent_id: None,
-        source: format!("// reward {iteration}/{sample}\nfn helper() {{}}\n"),
         genome: Some(json!({ "terms": [sample] })),
-        seed,
         note: format!("note {sample}"),
+        ..Candidate::new(key, format!("// reward {iteration}/{sample}\nfn helper() {{}}\n"))
     }
 }
 
@@ -107,40 +103,39 @@ fn iterations_and_candidates_round_trip() {
     store.set_iteration_status(run, 0, 0, IterationStatus::Training).unwrap();
 
     let c0 = store.insert_candidate(&cand(run, 0, 0, Origin::Offline, 7)).unwrap();
-    assert_eq!((c0.status, c0.sample, c0.seed), (CandidateStatus::Proposed, 0, 7));
+    assert_eq!((c0.status, c0.key.sample, c0.key.seed), (Status::Proposed, 0, 7));
     assert_eq!(c0.genome, Some(json!({ "terms": [0] })));
-    let c1 = store.insert_candidate(&NewCandidate { parent_id: Some(c0.id), ..cand(run, 0, 1, Origin::Offline, 7) });
+    let c1 = store.insert_candidate(&Candidate { parent_id: Some(c0.id), ..cand(run, 0, 1, Origin::Offline, 7) });
     let c1 = c1.unwrap();
     let c2 = store.insert_candidate(&cand(run, 0, 2, Origin::Offline, u64::MAX)).unwrap();
     let human = store.insert_candidate(&cand(run, 0, 0, Origin::HumanBaseline, 7)).unwrap();
     let nan = store.insert_candidate(&cand(run, 0, 3, Origin::Offline, 7)).unwrap();
     assert_eq!((c1.parent_id, c1.note.as_str()), (Some(c0.id), "note 1"));
-    assert_eq!(c2.seed, u64::MAX, "u64 seeds round-trip");
+    assert_eq!(c2.key.seed, u64::MAX, "u64 seeds round-trip");
 
     store.set_candidate_compiled(c0.id, "ab12").unwrap();
-    assert_eq!(store.candidate(c0.id).unwrap().status, CandidateStatus::Compiled);
+    assert_eq!(store.candidate(c0.id).unwrap().status, Status::Compiled);
     store.set_candidate_trained(c0.id, &trained(40.0)).unwrap();
     store.set_candidate_trained(c1.id, &trained(75.5)).unwrap();
-    store.set_candidate_failed(c2.id, CandidateStatus::RewardError, "non_finite", "term `x` is NaN").unwrap();
+    store.set_candidate_failed(c2.id, Status::RewardError, "non_finite", "term `x` is NaN").unwrap();
     store.set_candidate_trained(human.id, &trained(500.0)).unwrap();
     store.set_candidate_trained(nan.id, &Trained { fitness: Some(f64::NAN), ..trained(0.0) }).unwrap();
-    assert_eq!(
-        store.set_candidate_failed(c2.id, CandidateStatus::Trained, "x", "y").unwrap_err().kind(),
-        "not_a_failure"
-    );
+    assert_eq!(store.set_candidate_failed(c2.id, Status::Trained, "x", "y").unwrap_err().kind(), "not_a_failure");
     assert_eq!(store.set_candidate_compiled(12345, "00").unwrap_err().kind(), "not_found");
 
     let c0 = store.candidate(c0.id).unwrap();
-    assert_eq!(c0.status, CandidateStatus::Trained);
+    assert_eq!(c0.status, Status::Trained);
     assert_eq!(c0.module_sha256.as_deref(), Some("ab12"));
     assert_eq!(c0.fitness, Some(40.0));
     assert_eq!(c0.result.as_ref().unwrap()["late_fitness"]["mean"], json!(40.0));
-    assert_eq!(c0.policy_path.as_deref(), Some("policy.safetensors"));
+    assert_eq!(c0.run_dir.as_deref(), Some(Path::new("policy.safetensors")));
     assert!(c0.finished_unix.is_some());
     let c2 = store.candidate(c2.id).unwrap();
-    assert_eq!((c2.status, c2.error_kind.as_deref()), (CandidateStatus::RewardError, Some("non_finite")));
+    assert_eq!((c2.status, c2.error_kind.as_deref()), (Status::RewardError, Some("non_finite")));
     assert_eq!(c2.error_text.as_deref(), Some("term `x` is NaN"));
-    assert_eq!(store.candidate(nan.id).unwrap().fitness, None, "NaN fitness is stored as NULL");
+    // A non-finite fitness is stored as NULL; a trained NULL reads back as −∞ (one meaning
+    // with the loop's: trained, ranked last).
+    assert_eq!(store.candidate(nan.id).unwrap().fitness, Some(f64::NEG_INFINITY));
 
     // Best: highest late fitness among proposed rewards; the baseline's 500 does not count.
     assert_eq!(store.best_candidate(run).unwrap().map(|(c, _)| c.id), Some(c1.id));
@@ -215,11 +210,10 @@ fn unique_keys_make_inserts_idempotent() {
 
     let first = store.insert_candidate(&cand(run, 0, 0, Origin::Offline, 1)).unwrap();
     store.set_candidate_trained(first.id, &trained(9.0)).unwrap();
-    let replay =
-        store.insert_candidate(&NewCandidate { source: "changed".into(), ..cand(run, 0, 0, Origin::Offline, 1) });
+    let replay = store.insert_candidate(&Candidate { source: "changed".into(), ..cand(run, 0, 0, Origin::Offline, 1) });
     let replay = replay.unwrap();
     assert_eq!(replay.id, first.id);
-    assert_eq!(replay.status, CandidateStatus::Trained, "a resumed run sees the candidate is done");
+    assert_eq!(replay.status, Status::Trained, "a resumed run sees the candidate is done");
     assert_eq!(replay.source, first.source, "the stored row wins");
     // Any key part differing makes a new candidate.
     let others = [
@@ -227,7 +221,11 @@ fn unique_keys_make_inserts_idempotent() {
         cand(run, 0, 1, Origin::Offline, 1),
         cand(run, 1, 0, Origin::Offline, 1),
         cand(run, 0, 0, Origin::Final, 1),
-        NewCandidate { attempt: 1, ..cand(run, 0, 0, Origin::Offline, 1) },
+        {
+            let mut c = cand(run, 0, 0, Origin::Offline, 1);
+            c.key.attempt = 1;
+            c
+        },
     ];
     for c in &others {
         assert_ne!(store.insert_candidate(c).unwrap().id, first.id, "{c:?}");
@@ -282,7 +280,7 @@ fn store_is_shared_across_threads() {
     });
     let all = store.candidates(run, None).unwrap();
     assert_eq!(all.len(), 40);
-    assert!(all.iter().all(|c| c.status == CandidateStatus::Trained));
+    assert!(all.iter().all(|c| c.status == Status::Trained));
     assert_eq!(store.best_candidate(run).unwrap().unwrap().0.fitness, Some(39.0));
 }
 
@@ -351,27 +349,27 @@ fn killed_writer_leaves_consistent_store() {
         let reopened = Store::open(&path).unwrap();
         reopened.integrity_check().unwrap();
         let cands = reopened.candidates(run, Some(0)).unwrap();
-        let samples: Vec<u32> = cands.iter().map(|c| c.sample).collect();
+        let samples: Vec<u32> = cands.iter().map(|c| c.key.sample).collect();
         assert_eq!(samples, (0..cands.len() as u32).collect::<Vec<_>>(), "no gaps, no duplicates");
         let last = cands.last().unwrap();
         for c in &cands[..cands.len() - 1] {
-            assert_eq!(c.status, CandidateStatus::Trained, "{c:?}");
-            assert_eq!((c.fitness, c.module_sha256.as_deref()), (Some(f64::from(c.sample)), Some("beef")));
+            assert_eq!(c.status, Status::Trained, "{c:?}");
+            assert_eq!((c.fitness, c.module_sha256.as_deref()), (Some(f64::from(c.key.sample)), Some("beef")));
             assert!(c.result.is_some() && c.finished_unix.is_some());
         }
         match last.status {
-            CandidateStatus::Proposed => assert!(last.module_sha256.is_none() && last.result.is_none()),
-            CandidateStatus::Compiled => assert!(last.module_sha256.is_some() && last.result.is_none()),
-            CandidateStatus::Trained => assert!(last.result.is_some() && last.fitness.is_some()),
+            Status::Proposed => assert!(last.module_sha256.is_none() && last.result.is_none()),
+            Status::Compiled => assert!(last.module_sha256.is_some() && last.result.is_none()),
+            Status::Trained => assert!(last.result.is_some() && last.fitness.is_some()),
             other => panic!("unexpected status {other}"),
         }
         // Each LLM call is whole, and exists only after its candidate was trained.
         let calls = reopened.llm_calls(run).unwrap();
-        let trained_count = cands.iter().filter(|c| c.status == CandidateStatus::Trained).count();
+        let trained_count = cands.iter().filter(|c| c.status == Status::Trained).count();
         assert!(calls.len() == trained_count || calls.len() + 1 == trained_count, "{} {trained_count}", calls.len());
         assert!(calls.iter().all(|c| c.status == LlmCallStatus::Ok && c.texts.as_ref().is_some_and(|t| t.len() == 2)));
         // Resuming: the last candidate is found again, not duplicated.
-        let again = reopened.insert_candidate(&cand(run, 0, last.sample, Origin::Offline, 1)).unwrap();
+        let again = reopened.insert_candidate(&cand(run, 0, last.key.sample, Origin::Offline, 1)).unwrap();
         assert_eq!(again.id, last.id);
     }
 }
@@ -444,7 +442,7 @@ fn the_best_candidate_is_chosen_on_the_mean_over_its_rechecks() {
     assert!((selection.mean - 0.95).abs() < 1e-12, "{selection:?}");
     // A recheck that fails counts as −∞ for its candidate.
     let broken = store.insert_candidate(&cand(run, 0, 1, Origin::Recheck, 3)).unwrap();
-    store.set_candidate_failed(broken.id, CandidateStatus::RewardError, "panicked", "boom").unwrap();
+    store.set_candidate_failed(broken.id, Status::RewardError, "panicked", "boom").unwrap();
     assert_eq!(store.best_candidate(run).unwrap().unwrap().0.id, lucky);
 }
 

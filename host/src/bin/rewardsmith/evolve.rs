@@ -6,15 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use rewardsmith::evolve::llm::{LlmClient, LlmConfig};
-use rewardsmith::evolve::llm_proposer::LlmProposer;
-use rewardsmith::evolve::report::{self, ReportData};
-use rewardsmith::evolve::stored::{StoreJournal, StoreLlmLog};
-use rewardsmith::evolve::{
-    Candidate, Event, EvolveConfig, Journal, Offline, Proposer, Resources, Status, Summary, evolve,
-};
-use rewardsmith::sandbox::{Limits, Sandbox};
-use rewardsmith::store::{self, NewRun, RunRow, RunStatus, Store};
+use rewardsmith::candidate::{Candidate, Status};
+use rewardsmith::evolve::run::{self, EvolveRun, Finished, RunError};
+use rewardsmith::evolve::{Event, EvolveConfig, Summary};
+use rewardsmith::store::{self, Store};
 use serde_json::json;
 
 use crate::common::{Failure, fail};
@@ -54,7 +49,7 @@ pub struct Args {
     #[arg(long, value_enum)]
     proposer: Option<ProposerArg>,
     /// LLM model name.
-    #[arg(long, default_value = "gpt-4o-mini")]
+    #[arg(long, default_value = run::DEFAULT_MODEL)]
     model: String,
     /// OpenAI-compatible endpoint root (default: OPENAI_BASE_URL, else https://api.openai.com/v1).
     #[arg(long)]
@@ -103,7 +98,7 @@ pub struct Args {
     allow_unsandboxed: bool,
 }
 
-fn store_failure(e: store::StoreError) -> Failure {
+fn run_failure(e: RunError) -> Failure {
     Failure::new(e.kind(), e)
 }
 
@@ -115,10 +110,6 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
-fn llm_configured() -> bool {
-    ["OPENAI_API_KEY", "OPENAI_BASE_URL"].iter().any(|k| std::env::var(k).is_ok_and(|v| !v.trim().is_empty()))
-}
-
 fn run_inner(args: Args) -> Result<(), Failure> {
     let quiet = args.quiet || args.json;
     // Every candidate is Rust: without isolation (and no opt-in) stop before a run is made.
@@ -127,23 +118,17 @@ fn run_inner(args: Args) -> Result<(), Failure> {
     if !quiet {
         eprintln!("compiler isolation: {}", compiler.describe_isolation());
     }
-    let st = Store::open(&args.store).map_err(store_failure)?;
-    let (row, cfg, proposer_kind) = match args.resume {
+    let st = Store::open(&args.store).map_err(|e| Failure::new(e.kind(), e))?;
+    let run = match args.resume {
         Some(id) => {
-            let row = st.run(id).map_err(store_failure)?;
-            let cfg: EvolveConfig = serde_json::from_value(row.config.clone())
-                .map_err(|e| Failure::msg("store", format!("run {id}'s stored config is unreadable: {e}")))?;
-            let kind = if row.proposer == store::Proposer::Llm { ProposerArg::Llm } else { ProposerArg::Offline };
+            let run = EvolveRun::resume(&st, id).map_err(run_failure)?;
             if !quiet {
-                eprintln!("resuming run {id} ({}, {} proposer)", cfg.env, row.proposer.as_str());
+                eprintln!("resuming run {id} ({}, {} proposer)", run.config().env, run.row().proposer);
             }
-            st.set_run_status(id, RunStatus::Running, None).map_err(store_failure)?;
-            (row, cfg, kind)
+            run
         }
         None => {
-            let env = args.env.clone().expect("clap requires --env without --resume");
-            let reg = rewardsmith_envs::registry::find(&env).map_err(|e| Failure::new("env", e))?;
-            let mut cfg = EvolveConfig::new(reg.spec.id);
+            let mut cfg = EvolveConfig::new(args.env.as_deref().expect("clap requires --env without --resume"));
             cfg.iterations = args.iterations;
             cfg.samples = args.samples;
             cfg.final_seeds = args.final_seeds;
@@ -154,23 +139,21 @@ fn run_inner(args: Args) -> Result<(), Failure> {
             cfg.seed = args.seed;
             cfg.feedback = args.feedback.clone();
             if let Some(t) = args.threads {
-                cfg.threads = t.max(1);
+                cfg.threads = t;
             }
-            if cfg.iterations == 0 || cfg.samples == 0 || cfg.final_seeds == 0 {
-                return Err(Failure::msg(
-                    "config",
-                    "--iterations, --samples and --final-seeds must be at least 1".into(),
-                ));
-            }
-            let kind = args.proposer.unwrap_or(if llm_configured() { ProposerArg::Llm } else { ProposerArg::Offline });
-            let new = NewRun {
-                env: cfg.env.clone(),
-                proposer: if kind == ProposerArg::Llm { store::Proposer::Llm } else { store::Proposer::Offline },
-                model: (kind == ProposerArg::Llm).then(|| args.model.clone()),
-                config: serde_json::to_value(&cfg).expect("config serialises"),
+            let proposer = match args.proposer {
+                Some(ProposerArg::Llm) => store::Proposer::Llm,
+                Some(ProposerArg::Offline) => store::Proposer::Offline,
+                None => run::default_proposer(),
             };
-            let row = st.create_run(&new).map_err(store_failure)?;
+            let run = EvolveRun::create(&st, cfg, proposer, Some(args.model.clone())).map_err(|e| match e {
+                RunError::Config(_) => {
+                    Failure::msg("config", "--iterations, --samples and --final-seeds must be at least 1".into())
+                }
+                e => run_failure(e),
+            })?;
             if !quiet {
+                let cfg = run.config();
                 let recheck = if cfg.recheck_top > 0 && cfg.recheck_seeds > 0 {
                     format!(", each iteration's top {} retrained on {} more seeds", cfg.recheck_top, cfg.recheck_seeds)
                 } else {
@@ -178,55 +161,30 @@ fn run_inner(args: Args) -> Result<(), Failure> {
                 };
                 eprintln!(
                     "evolve run {} on {}: {} iterations × {} candidates{recheck}, {} proposer; store {}",
-                    row.id,
+                    run.id(),
                     cfg.env,
                     cfg.iterations,
                     cfg.samples,
-                    new.proposer.as_str(),
+                    proposer,
                     args.store.display()
                 );
             }
-            (row, cfg, kind)
+            run
         }
     };
-
-    let sandbox = Sandbox::new(Limits::default()).map_err(|e| Failure::new(e.kind(), e))?;
-    let pool = Arc::new(
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(cfg.threads.max(1))
-            .build()
-            .map_err(|e| Failure::msg("threads", format!("cannot start {} threads: {e}", cfg.threads)))?,
-    );
     let cancel = Arc::new(AtomicBool::new(false));
     {
         let cancel = cancel.clone();
+        // The first Ctrl-C stops between candidates (the run is marked interrupted and
+        // resumable); a second one exits at once.
         let _ = ctrlc::set_handler(move || {
             if cancel.swap(true, Ordering::SeqCst) {
                 std::process::exit(130);
             }
         });
     }
-    let res = Resources {
-        compiler: &compiler,
-        sandbox: &sandbox,
-        pool: &pool,
-        artifacts: &row.artifact_dir,
-        cancel: Some(&cancel),
-    };
-    let mut journal = StoreJournal { store: &st, run_id: row.id };
-    let mut proposer: Box<dyn Proposer> = match proposer_kind {
-        ProposerArg::Offline => {
-            Box::new(Offline::new(rewardsmith_envs::registry::find(&cfg.env).map_err(|e| Failure::new("env", e))?.spec))
-        }
-        ProposerArg::Llm => {
-            let mut lc = LlmConfig::from_env(row.model.clone().unwrap_or_else(|| args.model.clone()));
-            if let Some(u) = &args.base_url {
-                lc.base_url = u.clone();
-            }
-            let client = LlmClient::new(lc).map_err(|e| Failure::new(e.kind(), e))?;
-            Box::new(LlmProposer::new(client, StoreLlmLog { store: &st, run_id: row.id }))
-        }
-    };
+    let mut proposer = run.proposer(args.base_url.as_deref()).map_err(run_failure)?;
+    let cfg = run.config();
     let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(0) };
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {prefix} {wide_bar} {pos}/{len}  {msg}")
@@ -271,29 +229,15 @@ fn run_inner(args: Args) -> Result<(), Failure> {
         }
         Event::FinalTrained { .. } => {}
     };
-    let result = evolve(&cfg, proposer.as_mut(), &mut journal, &res, &mut on_event);
+    let result = run.execute(&compiler, proposer.as_mut(), &cancel, &mut on_event);
     bar.finish_and_clear();
-    drop(proposer);
-    let summary = match result {
-        Ok(s) => s,
-        Err(e) => {
-            let status = if cancel.load(Ordering::SeqCst) { RunStatus::Interrupted } else { RunStatus::Failed };
-            let _ = st.set_run_status(row.id, status, Some(&json!({ "error": e.to_string(), "kind": e.kind() })));
-            let hint = if status == RunStatus::Interrupted {
-                format!(" (continue with `rewardsmith evolve --resume {}`)", row.id)
-            } else {
-                String::new()
-            };
-            return Err(Failure::msg(e.kind(), format!("evolve run {}: {e}{hint}", row.id)));
-        }
-    };
-    st.set_run_status(row.id, RunStatus::Completed, Some(&serde_json::to_value(&summary).expect("summary serialises")))
-        .map_err(store_failure)?;
-    let (html, md) = write_report(&st, &row, &mut journal, Some(&summary), &row.artifact_dir)?;
+    let Finished { summary, report } = result.map_err(run_failure)?;
     if args.json {
-        println!("{}", json!({ "run_id": row.id, "report": html, "report_md": md, "summary": summary }));
+        let out =
+            json!({ "run_id": run.id(), "report": report.html, "report_md": report.markdown, "summary": summary });
+        println!("{out}");
     } else {
-        print_summary(row.id, &summary, &html);
+        print_summary(run.id(), &summary, &report.html);
     }
     Ok(())
 }
@@ -347,32 +291,6 @@ fn print_summary(id: i64, s: &Summary, report: &Path) {
     println!("  report: {}", report.display());
 }
 
-/// Writes `report.html` and `report.md` into `dir`; returns their paths.
-fn write_report(
-    st: &Store,
-    row: &RunRow,
-    journal: &mut StoreJournal<'_>,
-    summary: Option<&Summary>,
-    dir: &Path,
-) -> Result<(PathBuf, PathBuf), Failure> {
-    let candidates = journal.candidates().map_err(store_failure)?;
-    let _ = st;
-    let data = ReportData {
-        run_id: row.id,
-        env: &row.env,
-        proposer: row.proposer.as_str(),
-        config: &row.config,
-        candidates: &candidates,
-        summary,
-    };
-    std::fs::create_dir_all(dir).map_err(|e| Failure::msg("io", format!("{}: {e}", dir.display())))?;
-    let html = dir.join("report.html");
-    let md = dir.join("report.md");
-    rewardsmith::train::write_atomic(&html, report::html(&data).as_bytes()).map_err(|e| Failure::new("io", e))?;
-    rewardsmith::train::write_atomic(&md, report::markdown(&data).as_bytes()).map_err(|e| Failure::new("io", e))?;
-    Ok((html, md))
-}
-
 /// Write a run's report: a self-contained HTML page and markdown.
 ///
 /// Iterations and candidates with status, fitness and errors, the best reward's source,
@@ -395,16 +313,13 @@ pub struct ReportArgs {
 
 pub fn report(args: ReportArgs) -> ExitCode {
     let result = (|| {
-        let st = Store::open_existing(&args.store).map_err(store_failure)?;
-        let row = st.run(args.id).map_err(store_failure)?;
-        let summary: Option<Summary> = row.summary.clone().and_then(|s| serde_json::from_value(s).ok());
-        let mut journal = StoreJournal { store: &st, run_id: row.id };
-        let dir = args.out.clone().unwrap_or_else(|| row.artifact_dir.clone());
-        let (html, md) = write_report(&st, &row, &mut journal, summary.as_ref(), &dir)?;
+        let st = Store::open_existing(&args.store).map_err(|e| Failure::new(e.kind(), e))?;
+        let files =
+            EvolveRun::open(&st, args.id).and_then(|r| r.write_report(args.out.as_deref())).map_err(run_failure)?;
         if args.json {
-            println!("{}", json!({ "report": html, "report_md": md }));
+            println!("{}", json!({ "report": files.html, "report_md": files.markdown }));
         } else {
-            println!("{}\n{}", html.display(), md.display());
+            println!("{}\n{}", files.html.display(), files.markdown.display());
         }
         Ok(())
     })();

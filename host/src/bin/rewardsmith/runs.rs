@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use rewardsmith::candidate::{Candidate, Status};
 use rewardsmith::serve::view::{iterations_done, run_summary};
-use rewardsmith::store::{CandidateRow, CandidateStatus, LlmCallStatus, RunRow, Store, utc};
+use rewardsmith::store::{LlmCallStatus, RunRow, Store, utc};
 use rewardsmith::text::for_terminal;
 use serde_json::json;
 
@@ -73,7 +74,7 @@ fn list(store: &Store, json: bool) -> Result<(), Failure> {
         "id", "created (UTC)", "env", "proposer", "status", "iters", "trained", "best fitness"
     );
     for (r, cands, best) in &items {
-        let trained = cands.iter().filter(|c| c.status == CandidateStatus::Trained).count();
+        let trained = cands.iter().filter(|c| c.status == Status::Trained).count();
         println!(
             "{:>4}  {:<16}  {:<22} {:<18} {:<11} {:>5} {:>11} {:>12}",
             r.id,
@@ -159,7 +160,7 @@ fn show(store: &Store, id: i64, json: bool) -> Result<(), Failure> {
     println!("feedback   {} ({pending} pending)", feedback.len());
     match &best {
         Some((b, selection)) => {
-            println!("\nbest: candidate #{} (iteration {}, fitness {})", b.id, b.iteration, selection.describe());
+            println!("\nbest: candidate #{} (iteration {}, fitness {})", b.id, b.key.iteration, selection.describe());
             println!("{}", t(&b.source));
         }
         None => println!("\nbest: none trained yet"),
@@ -167,7 +168,7 @@ fn show(store: &Store, id: i64, json: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-fn candidate_line(c: &CandidateRow) -> String {
+fn candidate_line(c: &Candidate) -> String {
     let fitness = c.fitness.map_or("-".into(), |f| format!("{f:.3}"));
     let error = match (&c.error_kind, &c.error_text) {
         (Some(k), Some(t)) => {
@@ -184,10 +185,10 @@ fn candidate_line(c: &CandidateRow) -> String {
     format!(
         "{:>6} {:>4} {:>3} {:>4}  {:<15} {:<13} {:>10}  {parent}{error}{note}",
         format!("#{}", c.id),
-        c.iteration,
-        c.attempt,
-        c.sample,
-        c.origin.as_str(),
+        c.key.iteration,
+        c.key.attempt,
+        c.key.sample,
+        c.key.origin.as_str(),
         c.status.as_str(),
         fitness
     )
