@@ -24,7 +24,6 @@ pub mod checker;
 mod env;
 mod error;
 pub mod pendulum;
-pub mod policy;
 pub mod pusher;
 pub mod reacher;
 mod registration;

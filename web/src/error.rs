@@ -1,7 +1,7 @@
 //! What can go wrong loading or stepping a demo. The texts are shown in the page as they are.
 
 use rewardsmith_envs::EnvError;
-use rewardsmith_envs::policy::PolicyError;
+use rewardsmith_policy::{PolicyError, PolicyMismatch};
 
 /// Why a demo could not be built or stepped.
 #[derive(Debug, thiserror::Error)]
@@ -13,8 +13,8 @@ pub enum DemoError {
     #[error("policy: {0}")]
     Policy(#[from] PolicyError),
     /// The policy was trained for a different observation or action space.
-    #[error("policy {what} is {got}, but `{env}` has {expected}; was it trained on another env?")]
-    PolicyMismatch { env: &'static str, what: &'static str, expected: String, got: String },
+    #[error(transparent)]
+    PolicyMismatch(#[from] PolicyMismatch),
     /// `step` after the episode ended.
     #[error("the episode has ended; call reset(seed) to start another")]
     EpisodeOver,

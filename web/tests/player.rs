@@ -1,11 +1,11 @@
-//! The browser's simulation must replay exactly what the native reference does
-//! (`host/src/train/eval.rs`, `play`): same observations, transitions and episode ends,
-//! bit for bit, for every registered env.
+//! The browser's simulation must replay exactly what the native reference does (the play
+//! loop of `rewardsmith rollout`, `rewardsmith_policy::Player`): same observations,
+//! transitions and episode ends, bit for bit, for every registered env.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rewardsmith_envs::policy::{Init, Mlp, NamedTensor, ObsNorm, Policy, write_safetensors};
 use rewardsmith_envs::{Space, registry};
+use rewardsmith_policy::{Init, Mlp, NamedTensor, ObsNorm, Policy, write_safetensors};
 use rewardsmith_web::{DemoError, Player};
 
 /// A random policy for env `id`, saved as a run saves it, critic tensors included.
@@ -40,7 +40,7 @@ fn player_steps_exactly_as_the_native_reference() {
         let seed = 3;
         let mut player = Player::new(id, &bytes, seed).unwrap();
 
-        // The native loop, written out as `play` has it.
+        // The native loop, written out.
         let mut env = reg.make();
         let layout = env.layout();
         let mut obs = env.reset(seed);

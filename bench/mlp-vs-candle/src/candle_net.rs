@@ -3,7 +3,7 @@
 
 use candle_core::{Device, Result, Tensor, Var};
 use candle_nn::{AdamW, Linear, Module, Optimizer, ParamsAdamW};
-use rewardsmith_envs::policy::Mlp;
+use rewardsmith_policy::Mlp;
 use std::hint::black_box;
 
 use crate::cases::{Kind, LR, uniform};

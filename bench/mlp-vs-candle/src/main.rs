@@ -19,7 +19,7 @@ use std::process::Command;
 
 use candle_core::{Device, Tensor};
 use cases::{CASES, NETS, label, uniform};
-use rewardsmith_envs::policy::{Activations, Adam};
+use rewardsmith_policy::{Activations, Adam};
 
 type Res<T> = Result<T, Box<dyn Error>>;
 

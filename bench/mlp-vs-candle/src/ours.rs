@@ -2,7 +2,7 @@
 
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
-use rewardsmith_envs::policy::{Activations, Adam, Init, Mlp};
+use rewardsmith_policy::{Activations, Adam, Init, Mlp};
 use std::hint::black_box;
 
 use crate::cases::{Kind, LR, uniform};

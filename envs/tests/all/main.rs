@@ -5,7 +5,6 @@ mod ant;
 mod ball_balance;
 mod cartpole;
 mod pendulum;
-mod policy;
 mod pusher;
 mod reacher;
 mod registry;

@@ -2,7 +2,7 @@
 //! failures carry the offending transition's state so a person or an LLM can see why.
 
 use rewardsmith_envs::EnvError;
-use rewardsmith_envs::policy::PolicyError;
+use rewardsmith_policy::{PolicyError, PolicyMismatch};
 
 use crate::sandbox::RewardError;
 
@@ -35,6 +35,10 @@ pub enum TrainError {
     #[error("policy: {0}")]
     Policy(#[from] PolicyError),
 
+    /// A saved policy does not fit the env it is run on (observation size or action space).
+    #[error(transparent)]
+    PolicyMismatch(#[from] PolicyMismatch),
+
     /// The reward module is for another env than the one trained on.
     #[error("the reward is for env `{reward}` but training runs `{env}`")]
     EnvMismatch { reward: String, env: String },
@@ -57,6 +61,7 @@ impl TrainError {
             TrainError::Reward { error, .. } => error.kind(),
             TrainError::Diverged { .. } => "diverged",
             TrainError::Policy(_) => "policy",
+            TrainError::PolicyMismatch(_) => "policy_mismatch",
             TrainError::EnvMismatch { .. } => "env_mismatch",
         }
     }

@@ -2,25 +2,14 @@
 //! replay (render snapshots, actions, rewards and terms). The rollout is the native
 //! reference that browser replays must match step for step.
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use rewardsmith_envs::policy::Policy;
 use rewardsmith_envs::{Env, Snapshot, registry};
+pub use rewardsmith_policy::ActMode;
+use rewardsmith_policy::{Player, Policy};
 use serde::Serialize;
 
 use super::error::TrainError;
 use super::result::MeanStd;
 use crate::sandbox::{RewardInstance, RewardModule, Sandbox};
-
-/// How actions are chosen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActMode {
-    /// The most likely action (argmax / Gaussian mean): what evaluation and demos use.
-    Deterministic,
-    /// Sampled from the policy's distribution with a seeded generator.
-    Stochastic,
-}
 
 /// One evaluated episode.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -84,8 +73,9 @@ fn reward_error(error: crate::sandbox::RewardError, step: u64) -> TrainError {
     TrainError::Reward { error, step, state: None }
 }
 
-/// Plays one episode of `env` from `seed`, calling `each` after every step with the
-/// transition, the action and the env.
+/// Plays one episode of `env` from `seed` with the shared [`Player`] loop (the one the
+/// browser runs), calling `each` after every step with the observation acted on, the
+/// action, the reward's total and terms, and the env.
 fn play(
     policy: &Policy,
     env: &mut dyn Env,
@@ -94,38 +84,24 @@ fn play(
     reward: &mut RewardInstance,
     mut each: impl FnMut(&[f32], &[f32], f32, &[f32], &dyn Env),
 ) -> Result<Episode, TrainError> {
-    let layout = env.layout();
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_a11c_e000_0001);
-    let mut obs = env.reset(seed);
-    let mut action = vec![0.0; policy.action_dim()];
-    let mut tr = vec![0.0; layout.transition_len()];
+    let mut player = Player::new(env, policy, seed, mode)?;
     let mut ret = 0.0;
     loop {
-        match mode {
-            ActMode::Deterministic => policy.act_deterministic(&obs, &mut action),
-            ActMode::Stochastic => policy.act_sampled(&obs, &mut rng, &mut action),
-        }
-        layout.split_transition_mut(&mut tr).0.copy_from_slice(env.state());
-        let before = obs.clone();
-        let step = env.step(&action)?;
-        let (_, sdk_action, next) = layout.split_transition_mut(&mut tr);
-        sdk_action.copy_from_slice(env.sdk_action());
-        next.copy_from_slice(env.state());
-        let r = reward.run_batch(&tr).map_err(|e| reward_error(e, u64::from(env.elapsed_steps())))?;
+        let before = player.obs().to_vec();
+        let ended = player.step()?;
+        let r = reward.run_batch(player.transition()).map_err(|e| reward_error(e, u64::from(player.step_count())))?;
         let total = r.totals[0];
-        let terms = r.terms.to_vec();
         ret += f64::from(total);
-        each(&before, &action, total, &terms, &*env);
-        if step.terminated || step.truncated {
+        each(&before, player.action(), total, r.terms, player.env());
+        if ended {
             return Ok(Episode {
                 seed,
-                fitness: f64::from(step.fitness),
+                fitness: f64::from(player.fitness()),
                 episodic_return: ret,
-                length: env.elapsed_steps(),
-                truncated: step.truncated,
+                length: player.step_count(),
+                truncated: player.truncated(),
             });
         }
-        obs = step.obs;
     }
 }
 

@@ -28,12 +28,12 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use rayon::ThreadPool;
 use rayon::prelude::*;
-use rewardsmith_envs::policy::{
+use rewardsmith_envs::{Space, VecEnv, registry};
+use rewardsmith_policy::{
     ActionKind, Activations, Adam, Init, Mlp, Policy, RunningMeanStd, categorical_entropy_grad, categorical_log_prob,
     categorical_log_prob_grad, categorical_sample, clip_grad_norm, diag_gaussian_entropy, diag_gaussian_log_prob,
     diag_gaussian_log_prob_grad, diag_gaussian_sample,
 };
-use rewardsmith_envs::{Space, VecEnv, registry};
 
 use super::config::{PpoConfig, TrainConfig};
 use super::error::TrainError;

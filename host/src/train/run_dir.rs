@@ -19,7 +19,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use rewardsmith_envs::policy::{Policy, PolicyError, read_safetensors, write_safetensors};
+use rewardsmith_policy::{Policy, PolicyError, read_safetensors, write_safetensors};
 use serde::{Deserialize, Serialize};
 
 use super::metrics::{self, Record};

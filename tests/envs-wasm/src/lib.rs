@@ -46,7 +46,7 @@ pub fn trace_hash(index: usize, seed: u64, steps: u32) -> u64 {
 /// `seed`) on `n` inputs from a fixed LCG: the browser must act exactly as training did.
 pub fn policy_hash(seed: u64, n: u32) -> u64 {
     use rand::SeedableRng;
-    use rewardsmith_envs::policy::{Init, Mlp};
+    use rewardsmith_policy::{Init, Mlp};
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let net = Mlp::new(&[8, 64, 64, 3], Init::cleanrl_actor(), &mut rng).expect("valid sizes");
     let mut lcg = seed | 1;
@@ -93,15 +93,16 @@ pub extern "C" fn probe_env_count() -> i32 {
     env_count() as i32
 }
 
-/// FNV-1a over every state and action bit of a closed-loop episode: the saved policy in
+/// FNV-1a over every action and transition bit of a closed-loop episode: the saved policy in
 /// `safetensors` (as `rewardsmith train` writes it) acting deterministically on env number
-/// `index` from `seed`, for up to `steps` steps. What a browser demo computes. Returns 0 if
-/// the file or index is bad.
+/// `index` from `seed`, for up to `steps` steps of the shared play loop
+/// (`rewardsmith_policy::Player`, what `rewardsmith rollout` and a browser demo run).
+/// Returns 0 if the file or index is bad.
 pub fn policy_episode_hash(safetensors: &[u8], index: usize, seed: u64, steps: u32) -> u64 {
-    use rewardsmith_envs::policy::{Policy, read_safetensors};
+    use rewardsmith_policy::{ActMode, Player, Policy, read_safetensors};
     let Some(reg) = registry().get(index) else { return 0 };
     let Ok(policy) = read_safetensors(safetensors).and_then(|t| Policy::from_tensors(&t)) else { return 0 };
-    let mut env = reg.make();
+    let Ok(mut player) = Player::new(reg.make(), policy, seed, ActMode::Deterministic) else { return 0 };
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |v: &[f32]| {
         for x in v {
@@ -110,17 +111,13 @@ pub fn policy_episode_hash(safetensors: &[u8], index: usize, seed: u64, steps: u
             }
         }
     };
-    let mut obs = env.reset(seed);
-    let mut action = vec![0.0; policy.action_dim()];
     for _ in 0..steps {
-        policy.act_deterministic(&obs, &mut action);
-        eat(&action);
-        let Ok(step) = env.step(&action) else { return 0 };
-        eat(env.state());
-        if step.terminated || step.truncated {
+        let Ok(ended) = player.step() else { return 0 };
+        eat(player.action());
+        eat(player.transition()); // state before, SDK action, state after
+        if ended {
             break;
         }
-        obs = step.obs;
     }
     h
 }

@@ -75,7 +75,7 @@ fn a_policy_net_computes_the_same_bits_native_and_wasm32() {
 #[test]
 fn a_trained_policy_plays_the_same_episode_native_and_wasm32() {
     use rewardsmith::train::{Hooks, TrainConfig, train};
-    use rewardsmith_envs::policy::write_safetensors;
+    use rewardsmith_policy::write_safetensors;
     let wasm = build_probe();
     let engine = Engine::default();
     let module = Module::new(&engine, &wasm).expect("probe compiles");

@@ -48,7 +48,7 @@ pub fn fail(f: &Failure, json: bool) -> ExitCode {
 /// What `eval` and `rollout` need from a run folder: its env, policy and reward module.
 pub struct LoadedRun {
     pub env: String,
-    pub policy: rewardsmith_envs::policy::Policy,
+    pub policy: rewardsmith_policy::Policy,
     pub sandbox: Sandbox,
     pub module: std::sync::Arc<RewardModule>,
 }

@@ -1,9 +1,12 @@
-//! Small hand-written policy networks for PPO: an MLP with backprop, Adam, and the action
-//! distributions' log-probs and entropies with their gradients.
+//! rewardsmith's policies: small hand-written networks for PPO (an MLP with backprop, Adam,
+//! the action distributions' log-probs and entropies with their gradients, observation
+//! normalisation, safetensors I/O) and [`Player`], the loop that runs a saved [`Policy`] on
+//! an env. Training (`rewardsmith train`), evaluation and rollouts (`eval`, `rollout`) and the
+//! browser runtime (`web/`, built for wasm32) all use this crate, so they act identically.
 //!
 //! ```
 //! use rand_chacha::{ChaCha8Rng, rand_core::SeedableRng};
-//! use rewardsmith_envs::policy::{Activations, Adam, Init, Mlp};
+//! use rewardsmith_policy::{Activations, Adam, Init, Mlp};
 //!
 //! let mut rng = ChaCha8Rng::seed_from_u64(0);
 //! let mut net = Mlp::new(&[4, 64, 64, 2], Init::cleanrl_actor(), &mut rng).unwrap();
@@ -30,6 +33,10 @@
 //! Weights are saved as safetensors with PyTorch `nn.Sequential(Linear, Tanh, ...)` names
 //! (`{prefix}.0.weight`, `{prefix}.2.weight`, ...; weights `[out, in]`), so CleanRL
 //! checkpoints and ours are interchangeable.
+//!
+//! [`Player`] is the one copy of "act on the observation, step the env, record the reward
+//! transition" that `rewardsmith rollout` and the browser replay both run, so a browser
+//! replay equals the native rollout step for step.
 
 mod adam;
 mod agent;
@@ -37,6 +44,7 @@ mod gaussian;
 mod kernels;
 mod mlp;
 mod normalize;
+mod play;
 
 pub use adam::{Adam, clip_grad_norm};
 pub use agent::{ActionKind, Policy, argmax, layer_sizes};
@@ -47,3 +55,4 @@ pub use gaussian::{
 };
 pub use mlp::{Activations, Init, Mlp, NamedTensor, PolicyError, read_safetensors, tanh, write_safetensors};
 pub use normalize::{ObsNorm, RunningMeanStd};
+pub use play::{ActMode, Player, PolicyMismatch, check_policy};

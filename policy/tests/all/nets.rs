@@ -3,7 +3,7 @@
 
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
-use rewardsmith_envs::policy::*;
+use rewardsmith_policy::*;
 
 fn uniform(rng: &mut ChaCha8Rng, lo: f32, hi: f32) -> f32 {
     lo + (hi - lo) * (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32
@@ -348,12 +348,12 @@ fn rational_tanh_stays_within_4e_7_of_the_true_tanh_and_saturates_exactly() {
     let mut worst = 0.0f64;
     for k in -200_000..=200_000 {
         let x = k as f32 * 6e-5; // −12 ..= 12
-        let err = (f64::from(rewardsmith_envs::policy::tanh(x)) - f64::from(x).tanh()).abs();
+        let err = (f64::from(rewardsmith_policy::tanh(x)) - f64::from(x).tanh()).abs();
         worst = worst.max(err);
     }
     assert!(worst < 4e-7, "worst error {worst}");
-    assert_eq!(rewardsmith_envs::policy::tanh(30.0), 1.0);
-    assert_eq!(rewardsmith_envs::policy::tanh(-30.0), -1.0);
-    assert_eq!(rewardsmith_envs::policy::tanh(-0.0).to_bits(), (-0.0f32).to_bits());
-    assert!(rewardsmith_envs::policy::tanh(f32::NAN).is_nan());
+    assert_eq!(rewardsmith_policy::tanh(30.0), 1.0);
+    assert_eq!(rewardsmith_policy::tanh(-30.0), -1.0);
+    assert_eq!(rewardsmith_policy::tanh(-0.0).to_bits(), (-0.0f32).to_bits());
+    assert!(rewardsmith_policy::tanh(f32::NAN).is_nan());
 }
