@@ -3,7 +3,8 @@
 # saying what it does: Debian packages (bubblewrap; chromium with the Mesa/Vulkan software
 # stack that gives it WebGL2 and WebGPU headless), the pinned toolchain with the wasm32
 # target, wasm-bindgen-cli at the workspace's pin, the web/ npm packages from the committed
-# lockfile, and the browser runtime (web/build.sh). Idempotent: a second run only checks.
+# lockfile, the browser runtime (web/build.sh), and a Python venv (target/py) with pytest for
+# the Python package's tests. Idempotent: a second run only checks.
 # Used by scripts/test.sh (the README's test command) and .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,9 @@ cd "$(dirname "$0")/.."
 # --- Debian packages (shared/design/FACTS.md: Debian's chromium, never `playwright install`).
 apt_packages=(bubblewrap chromium mesa-vulkan-drivers libvulkan1 libegl1 libegl-mesa0 libgl1-mesa-dri)
 command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
+# Debian's python3 makes venvs only with python3-venv (a pyenv or python.org Python has it).
+command -v python3 >/dev/null 2>&1 || apt_packages+=(python3)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || apt_packages+=(python3-venv)
 if command -v dpkg >/dev/null 2>&1; then
   missing=()
   for p in "${apt_packages[@]}"; do
@@ -66,3 +70,13 @@ fi
 
 echo "== setup: browser runtime (web/build.sh)"
 bash web/build.sh
+
+# --- Python (3.9+): a venv at target/py with pytest; scripts/test.sh installs the package
+# from python/ into it (`pip install ./python`: maturin builds the extension, reusing target/).
+echo "== setup: Python venv (target/py)"
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 9))' || {
+  echo "setup: python3 is $(python3 --version 2>&1); the Python package needs 3.9 or later" >&2
+  exit 1
+}
+[ -x target/py/bin/python ] || python3 -m venv target/py
+target/py/bin/python -m pip install -q --disable-pip-version-check "pytest>=8,<10"

@@ -19,3 +19,16 @@ pub enum EnvError {
     #[error("unknown env `{id}`; known envs: {known}")]
     UnknownEnv { id: String, known: String },
 }
+
+impl EnvError {
+    /// A short stable name for the error class, for JSON output and Python exceptions.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EnvError::ActionLength { .. } => "action_length",
+            EnvError::NonFiniteAction { .. } => "non_finite_action",
+            EnvError::DiscreteOutOfRange { .. } => "discrete_out_of_range",
+            EnvError::NeedsReset { .. } => "needs_reset",
+            EnvError::UnknownEnv { .. } => "unknown_env",
+        }
+    }
+}

@@ -1,0 +1,101 @@
+"""Native PPO, evaluation and trained policies from Python (the GIL is released while
+native code runs; Ctrl-C stops training after its current iteration, keeping the run
+folder complete, then raises ``KeyboardInterrupt``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Dict, Optional, Union
+
+import numpy as np
+
+from . import _native
+from ._spec import spec
+from .reward import PathLike
+
+__all__ = ["TrainResult", "train", "evaluate", "Policy", "load_policy"]
+
+
+class TrainResult:
+    """What a training produced: ``late_fitness`` (what evolve selects on), ``final_fitness``,
+    ``steps``, ``sps``, per-term checkpoint statistics in ``raw["terms"]``, and ``run_dir``
+    (policy, metrics, curves, the reward)."""
+
+    def __init__(self, raw: Dict[str, Any], run_dir: Path) -> None:
+        self.raw = raw
+        self.run_dir = run_dir
+
+    @property
+    def late_fitness(self) -> Optional[float]:
+        """Mean task fitness of the episodes in the last 20 % of training."""
+        lf = self.raw.get("late_fitness")
+        return None if lf is None else float(lf["mean"])
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.raw[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __repr__(self) -> str:
+        return f"TrainResult(env={self.raw.get('env')!r}, steps={self.raw.get('steps')}, late_fitness={self.late_fitness}, run_dir={str(self.run_dir)!r})"
+
+
+def train(
+    env: str,
+    reward: Union[str, PathLike, None] = None,
+    *,
+    steps: Optional[int] = None,
+    seed: int = 0,
+    out: Union[str, PathLike, None] = None,
+    threads: Optional[int] = None,
+    allow_unsandboxed: bool = False,
+    **ppo: Any,
+) -> TrainResult:
+    """Trains a policy with rewardsmith's PPO on ``env`` with ``reward`` (a path, program
+    text, or ``None`` for the env's human reward). ``steps`` env steps (default: the env's
+    tuned budget); ``**ppo`` overrides tuned settings by name (``learning_rate=1e-3``; an
+    unknown name raises ``ConfigError`` listing the known ones). The run folder is ``out``
+    (default ``runs/train/<env>-s<seed>-<unix time>``) and must not hold a run already."""
+    env_id = spec(env)["id"]
+    if reward is None:
+        reward = _native.baseline(env_id, "human")
+    out_dir = Path(out) if out is not None else Path("runs/train") / f"{env_id}-s{seed}-{int(time.time())}"
+    text = os.fspath(reward)
+    with tempfile.TemporaryDirectory(prefix="rewardsmith-") as tmp:
+        if "\n" in text or not os.path.isfile(text):
+            # Program text: through a file, so an LLM answer (fences) is read as one.
+            path = Path(tmp) / ("reward.md" if "```" in text else "reward.rs")
+            path.write_text(text)
+            text = str(path)
+        raw = _native.train(env_id, text, str(out_dir), steps, seed, threads, json.dumps(ppo), allow_unsandboxed)
+    return TrainResult(json.loads(raw), out_dir)
+
+
+def evaluate(run: Union[str, PathLike], episodes: int = 10, seed: int = 0, stochastic: bool = False) -> Dict[str, Any]:
+    """Evaluates run folder ``run``'s policy on ``episodes`` seeded episodes: fitness,
+    return and length (mean and std), the solved fraction, and every episode."""
+    return json.loads(_native.evaluate(str(run), episodes, seed, stochastic))
+
+
+class Policy:
+    """A trained policy as a callable: ``policy(obs) → action`` (deterministic; a discrete
+    action comes back as its index, an int)."""
+
+    def __init__(self, run: Union[str, PathLike]) -> None:
+        self._native = _native.NativePolicy(str(run))
+        self.env_id: str = self._native.env
+        self._discrete = spec(self.env_id)["action_space"]["kind"] == "discrete"
+
+    def __call__(self, obs: Any) -> Any:
+        a = self._native.act(np.ascontiguousarray(obs, dtype=np.float32).reshape(-1))
+        return int(a[0]) if self._discrete else a
+
+
+def load_policy(run: Union[str, PathLike]) -> Policy:
+    """The policy of run folder ``run`` (``rewardsmith train`` or :func:`train` wrote it)."""
+    return Policy(run)

@@ -1,0 +1,134 @@
+//! Native PPO and evaluation from Python. Training runs on its own thread with the GIL
+//! released; the calling thread wakes every 100 ms to let Python handle signals, so Ctrl-C
+//! stops the training after its current iteration (keeping what it learned, the run folder
+//! complete) and then raises `KeyboardInterrupt`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use rewardsmith::compiler::{Compiler, CompilerOptions, Source, SourceKind};
+use rewardsmith::sandbox::{Limits, Sandbox};
+use rewardsmith::train::{ActMode, Folder, Hooks, Job, RunDir, TrainConfig, evaluate as eval_native, train_into};
+use serde_json::Value;
+
+use crate::error::{ToPy, error};
+
+/// Applies `{"learning_rate": 1e-3, ...}` to the env's tuned PPO settings. Only names the
+/// settings have are taken (an unknown one is an error that lists the known ones).
+fn with_overrides(py: Python<'_>, cfg: &mut TrainConfig, overrides: &str) -> PyResult<()> {
+    let given: serde_json::Map<String, Value> =
+        serde_json::from_str(overrides).map_err(|e| error(py, "config", format!("PPO overrides: {e}")))?;
+    let mut ppo = serde_json::to_value(&cfg.ppo).expect("PPO settings serialise");
+    let known = ppo.as_object_mut().expect("PPO settings are an object");
+    for (k, v) in given {
+        if !known.contains_key(&k) {
+            let names: Vec<&str> = known.keys().map(String::as_str).collect();
+            return Err(error(py, "config", format!("unknown PPO setting `{k}`; known: {}", names.join(", "))));
+        }
+        known.insert(k, v);
+    }
+    cfg.ppo = serde_json::from_value(ppo).map_err(|e| error(py, "config", format!("PPO overrides: {e}")))?;
+    Ok(())
+}
+
+/// Trains a policy on `env` with the reward at `reward` (a file) into `out`; returns the
+/// `TrainResult` as JSON.
+#[pyfunction]
+#[pyo3(signature = (env, reward, out, steps=None, seed=0, threads=None, ppo="{}", allow_unsandboxed=false))]
+#[allow(clippy::too_many_arguments)]
+pub fn train(
+    py: Python<'_>,
+    env: &str,
+    reward: PathBuf,
+    out: PathBuf,
+    steps: Option<u64>,
+    seed: u64,
+    threads: Option<usize>,
+    ppo: &str,
+    allow_unsandboxed: bool,
+) -> PyResult<String> {
+    let reg = rewardsmith_envs::registry::find(env).py(py)?;
+    let mut cfg = TrainConfig::new(reg.spec.id);
+    with_overrides(py, &mut cfg, ppo)?;
+    if let Some(s) = steps {
+        cfg.ppo.total_steps = s;
+    }
+    cfg.seed = seed;
+    let (source, extracted) = Source::read(&reward).py(py)?;
+    let compiler = Compiler::new(CompilerOptions { allow_unsandboxed, ..CompilerOptions::default() });
+    let compiled = py.detach(|| compiler.compile(&source)).py(py)?;
+    let sandbox = Sandbox::new(Limits::default()).py(py)?;
+    let module = sandbox.load(&compiled.wasm).py(py)?;
+    sandbox.instantiate(&module, reg.spec.reward_env).py(py)?;
+    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| error(py, "threads", format!("cannot start {threads} threads: {e}")))?,
+    );
+    let ext = match (&extracted, source.kind) {
+        (Some(_), _) | (None, SourceKind::Rust) => "rs",
+        (None, SourceKind::Wat) => "wat",
+        (None, SourceKind::Wasm) => "wasm",
+    };
+    let source_name = format!("reward.{ext}");
+    let rust = source.kind == SourceKind::Rust;
+    let isolation = rust.then(|| compiler.describe_isolation());
+    let cancel = AtomicBool::new(false);
+    let job = Job {
+        config: &cfg,
+        source_name: &source_name,
+        source: &source.bytes,
+        wasm: &compiled.wasm,
+        module: &module,
+        compiler_isolation: isolation,
+        created_unix: None,
+        folder: Folder::Required,
+    };
+    let done = std::thread::scope(|s| {
+        let worker = s.spawn(|| {
+            let hooks = Hooks { on_iteration: None, cancel: Some(&cancel) };
+            train_into(&out, &job, &sandbox, &pool, hooks)
+        });
+        let mut interrupted = None;
+        while !worker.is_finished() {
+            py.detach(|| std::thread::sleep(Duration::from_millis(100)));
+            if interrupted.is_none()
+                && let Err(e) = py.check_signals()
+            {
+                cancel.store(true, Ordering::SeqCst);
+                interrupted = Some(e);
+            }
+        }
+        let done = worker.join().expect("the training thread does not panic");
+        match interrupted {
+            Some(e) => Err(e),
+            None => done.py(py),
+        }
+    })?;
+    Ok(serde_json::to_string(&done.trained.result).expect("a result serialises"))
+}
+
+/// Evaluates the policy of run folder `run` on `episodes` seeded episodes; returns the
+/// `EvalReport` as JSON.
+#[pyfunction]
+#[pyo3(signature = (run, episodes=10, seed=0, stochastic=false))]
+pub fn evaluate(py: Python<'_>, run: PathBuf, episodes: u32, seed: u64, stochastic: bool) -> PyResult<String> {
+    let dir = open_run(py, &run)?;
+    let policy = dir.load_policy().map_err(|e| error(py, "run_dir", &e))?;
+    let sandbox = Sandbox::new(Limits::default()).py(py)?;
+    let wasm = dir.reward_wasm().map_err(|e| error(py, "run_dir", &e))?;
+    let module = sandbox.load(&wasm).py(py)?;
+    let mode = if stochastic { ActMode::Stochastic } else { ActMode::Deterministic };
+    let env = dir.manifest().env.clone();
+    let report = py.detach(|| eval_native(&policy, &env, &sandbox, &module, episodes, seed, mode)).py(py)?;
+    Ok(serde_json::to_string(&report).expect("a report serialises"))
+}
+
+fn open_run(py: Python<'_>, run: &Path) -> PyResult<RunDir> {
+    RunDir::open(run).map_err(|e| error(py, "run_dir", &e))
+}

@@ -1,0 +1,45 @@
+"""Native PPO from Python: a run folder, its result, evaluation and the policy callable."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import rewardsmith
+from rewardsmith import errors
+
+
+def test_train_writes_a_run_and_returns_its_result(cartpole_run):
+    manifest = json.loads((cartpole_run / "manifest.json").read_text())
+    assert manifest["env"] == "cartpole-v0"
+    assert (cartpole_run / "policy.safetensors").exists() and (cartpole_run / "reward.rs").exists()
+    result = json.loads((cartpole_run / "result.json").read_text())
+    assert result["steps"] >= 4096 and result["seed"] == 3
+
+
+def test_evaluate_and_the_policy_callable(cartpole_run):
+    report = rewardsmith.evaluate(cartpole_run, episodes=3, seed=1)
+    assert report["env"] == "cartpole-v0" and len(report["episodes"]) == 3
+    policy = rewardsmith.load_policy(cartpole_run)
+    a = policy(np.zeros(4, np.float32))
+    assert a in (0, 1)
+    with pytest.raises(errors.of_kind("policy_mismatch")):
+        policy(np.zeros(5, np.float32))
+
+
+def test_same_seed_same_result(tmp_path):
+    a = rewardsmith.train("pendulum", steps=2048, seed=1, out=tmp_path / "a", threads=1)
+    b = rewardsmith.train("pendulum", steps=2048, seed=1, out=tmp_path / "b", threads=2)
+    assert a.raw["fitness"] == b.raw["fitness"] and a.late_fitness == b.late_fitness
+    assert (tmp_path / "a" / "policy.safetensors").read_bytes() == (tmp_path / "b" / "policy.safetensors").read_bytes()
+
+
+def test_bad_settings_and_an_existing_run_are_typed_errors(tmp_path, cartpole_run):
+    with pytest.raises(errors.of_kind("config"), match="known:"):
+        rewardsmith.train("cartpole", steps=512, out=tmp_path / "x", learning_rat=1e-3)
+    with pytest.raises(errors.of_kind("run_dir")):
+        rewardsmith.train("cartpole", steps=512, out=cartpole_run)
+    with pytest.raises(errors.of_kind("unknown_env")):
+        rewardsmith.train("nope", steps=512, out=tmp_path / "y")
