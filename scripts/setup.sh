@@ -80,3 +80,9 @@ python3 -c 'import sys; sys.exit(sys.version_info < (3, 9))' || {
 }
 [ -x target/py/bin/python ] || python3 -m venv target/py
 target/py/bin/python -m pip install -q --disable-pip-version-check "pytest>=8,<10"
+# The Stable-Baselines3 example's test needs torch (~5.5 GiB, ~1.5 min): only on request
+# (CI sets it); without it that one test is skipped and says why.
+if [ "${REWARDSMITH_TEST_SB3:-0}" = 1 ]; then
+  echo "== setup: stable-baselines3 (REWARDSMITH_TEST_SB3=1; pulls torch, ~5.5 GiB)"
+  target/py/bin/python -m pip install -q --disable-pip-version-check "stable-baselines3>=2.9,<3"
+fi

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any, Dict, List
+from collections.abc import Mapping
+from typing import Any, Dict, Iterator, List
 
 import numpy as np
 from gymnasium import spaces
@@ -45,6 +46,48 @@ def named(fields: List[Dict[str, Any]], flat: np.ndarray) -> Dict[str, Any]:
         out[f["name"]] = float(flat[i]) if n == 1 else flat[i : i + n].copy()
         i += n
     return out
+
+
+class NamedFloats(Mapping):
+    """SDK floats read by field name (``state["fingertip"]``), made on access: building a
+    dict every step would cost more than the step. ``dict(view)`` copies it."""
+
+    __slots__ = ("_fields", "_flat")
+
+    def __init__(self, fields: List[Dict[str, Any]], flat: np.ndarray) -> None:
+        self._fields = fields
+        self._flat = flat
+
+    def __getitem__(self, name: str) -> Any:
+        i = 0
+        for f in self._fields:
+            if f["name"] == name:
+                n = f["len"]
+                return float(self._flat[i]) if n == 1 else self._flat[i : i + n].copy()
+            i += f["len"]
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return (f["name"] for f in self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, NamedFloats):
+            return self._fields == other._fields and bool(np.array_equal(self._flat, other._flat))
+        if isinstance(other, Mapping):
+            return set(self) == set(other) and all(np.array_equal(self[k], other[k]) for k in self)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def array(self) -> np.ndarray:
+        """The flat floats, in the SDK's field order."""
+        return self._flat.copy()
+
+    def __repr__(self) -> str:
+        return repr(named(self._fields, self._flat))
 
 
 def flatten(fields: List[Dict[str, Any]], values: Dict[str, Any]) -> np.ndarray:

@@ -15,7 +15,7 @@ import gymnasium as gym
 import numpy as np
 
 from . import _native
-from ._spec import named, spec, to_space
+from ._spec import NamedFloats, spec, to_space
 from .reward import PathLike, Reward
 
 __all__ = ["RewardsmithEnv"]
@@ -67,20 +67,13 @@ class RewardsmithEnv(gym.Env):
 
     def step(self, action: Any) -> Tuple[np.ndarray, SupportsFloat, bool, bool, Dict[str, Any]]:
         a = np.asarray([action] if self._discrete and np.ndim(action) == 0 else action, dtype=np.float32).reshape(-1)
-        before = self._env.state()
-        obs, terminated, truncated, fitness = self._env.step(a)
-        transition = np.concatenate([before, self._env.sdk_action(), self._env.state()])
-        totals, terms, names = self.reward.run(transition.reshape(1, -1))
-        info = {
-            "state": self.state(),
-            "terms": {name: float(terms[0, i]) for i, name in enumerate(names)},
-            "fitness": float(fitness),
-        }
-        return obs, float(totals[0]), bool(terminated), bool(truncated), info
+        obs, terminated, truncated, fitness, total, terms, names = self._env.step_rewarded(a, self.reward._native)
+        info = {"state": self.state(), "terms": dict(zip(names, terms)), "fitness": fitness}
+        return obs, total, terminated, truncated, info
 
-    def state(self) -> Dict[str, Any]:
-        """The SDK ``State`` now, as ``{field: float or array}``."""
-        return named(self._spec["state_fields"], self._env.state())
+    def state(self) -> NamedFloats:
+        """The SDK ``State`` now, read by field name (``state["fingertip"]``)."""
+        return NamedFloats(self._spec["state_fields"], self._env.state())
 
     def render(self) -> None:
         return None

@@ -8,6 +8,7 @@ use rewardsmith_envs::{Env, registry};
 use serde_json::{Value, json};
 
 use crate::error::ToPy;
+use crate::reward::NativeReward;
 
 /// Every registered env id (`cartpole-v0`, ...).
 #[pyfunction]
@@ -53,6 +54,8 @@ pub fn spec_json(py: Python<'_>, id: &str) -> PyResult<String> {
 pub struct NativeEnv {
     // A Mutex only to be `Sync` (pyo3's rule): `&mut self` methods use `get_mut`, no lock.
     env: Mutex<Box<dyn Env>>,
+    /// Reused by `step_rewarded`.
+    transition: Vec<f32>,
 }
 
 impl std::fmt::Debug for NativeEnv {
@@ -75,7 +78,7 @@ impl NativeEnv {
 impl NativeEnv {
     #[new]
     fn new(py: Python<'_>, id: &str) -> PyResult<Self> {
-        Ok(NativeEnv { env: Mutex::new(registry::make(id).py(py)?) })
+        Ok(NativeEnv { env: Mutex::new(registry::make(id).py(py)?), transition: Vec::new() })
     }
 
     /// Starts an episode from `seed`; returns the observation.
@@ -91,6 +94,30 @@ impl NativeEnv {
     ) -> PyResult<(Bound<'py, PyArray1<f32>>, bool, bool, f32)> {
         let step = self.env_mut().step(action.as_slice()?).py(py)?;
         Ok((PyArray1::from_vec(py, step.obs), step.terminated, step.truncated, step.fitness))
+    }
+
+    /// One control step rewarded by `reward` in the same call (no per-step arrays built in
+    /// Python): `(obs, terminated, truncated, fitness, total, terms, names)`.
+    #[allow(clippy::type_complexity)]
+    fn step_rewarded<'py>(
+        &mut self,
+        py: Python<'py>,
+        action: PyReadonlyArray1<'py, f32>,
+        reward: &mut NativeReward,
+    ) -> PyResult<(Bound<'py, PyArray1<f32>>, bool, bool, f32, f32, Vec<f32>, Vec<String>)> {
+        let env = self.env.get_mut().unwrap_or_else(|p| p.into_inner());
+        let layout = env.layout();
+        let mut tr = std::mem::take(&mut self.transition);
+        tr.resize(layout.transition_len(), 0.0);
+        layout.split_transition_mut(&mut tr).0.copy_from_slice(env.state());
+        let step = env.step(action.as_slice()?).py(py)?;
+        let (_, sdk_action, next) = layout.split_transition_mut(&mut tr);
+        sdk_action.copy_from_slice(env.sdk_action());
+        next.copy_from_slice(env.state());
+        let rewarded = reward.run_one(py, &tr);
+        self.transition = tr;
+        let (total, terms, names) = rewarded?;
+        Ok((PyArray1::from_vec(py, step.obs), step.terminated, step.truncated, step.fitness, total, terms, names))
     }
 
     /// The SDK `State` floats now (what rewards read as `next`).

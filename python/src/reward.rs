@@ -44,6 +44,22 @@ impl std::fmt::Debug for NativeReward {
     }
 }
 
+impl NativeReward {
+    /// One transition's `(total, terms, names)`; after a failure the next call gets a
+    /// fresh instance.
+    pub fn run_one(&mut self, py: Python<'_>, transition: &[f32]) -> PyResult<(f32, Vec<f32>, Vec<String>)> {
+        match self.instance.run_batch(transition) {
+            Ok(r) => Ok((r.totals[0], r.terms.to_vec(), r.names.to_vec())),
+            Err(e) => {
+                if let Ok(fresh) = self.sandbox.instantiate(&self.module, self.env) {
+                    self.instance = fresh;
+                }
+                Err(error(py, e.kind(), &e))
+            }
+        }
+    }
+}
+
 #[pymethods]
 impl NativeReward {
     /// Compiles `text` (Rust, or an LLM answer holding it) or the file at `path` (`.rs`,
