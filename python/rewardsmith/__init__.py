@@ -6,7 +6,7 @@
   vector env.
 - ``Reward.compile(source_or_path, env=...)``: a reward program compiled to WebAssembly and
   run in the sandbox, on numpy batches.
-- ``train``, ``evaluate``, ``load_policy``: the native PPO and its runs.
+- ``train``, ``evaluate``, ``rollout``, ``load_policy``: the native PPO and its runs.
 - ``errors``: one exception class per error kind, all ``RewardsmithError``.
 """
 
@@ -20,7 +20,7 @@ from ._spec import env_ids, gym_name, spec
 from .envs import RewardsmithEnv
 from .errors import RewardsmithError
 from .reward import Reward
-from .training import Policy, TrainResult, evaluate, load_policy, train
+from .training import Policy, TrainResult, evaluate, load_policy, rollout, train
 from .vector import RewardsmithVectorEnv
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "evaluate",
     "gym_name",
     "load_policy",
+    "rollout",
     "spec",
     "train",
     "__version__",

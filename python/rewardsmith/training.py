@@ -17,7 +17,7 @@ from . import _native
 from ._spec import spec
 from .reward import PathLike
 
-__all__ = ["TrainResult", "train", "evaluate", "Policy", "load_policy"]
+__all__ = ["TrainResult", "train", "evaluate", "rollout", "Policy", "load_policy"]
 
 
 class TrainResult:
@@ -80,6 +80,14 @@ def evaluate(run: Union[str, PathLike], episodes: int = 10, seed: int = 0, stoch
     """Evaluates run folder ``run``'s policy on ``episodes`` seeded episodes: fitness,
     return and length (mean and std), the solved fraction, and every episode."""
     return json.loads(_native.evaluate(str(run), episodes, seed, stochastic))
+
+
+def rollout(run: Union[str, PathLike], seed: int = 0, stochastic: bool = False) -> Dict[str, Any]:
+    """One episode of run folder ``run``'s policy from ``seed``, step by step: ``frames``
+    (``t``, ``obs``, ``action``, ``reward``, ``terms``, ``snapshot`` of every body),
+    ``term_names``, ``fitness``, ``episodic_return`` — what ``rewardsmith rollout`` writes
+    and the browser replays."""
+    return json.loads(_native.rollout(str(run), seed, stochastic))
 
 
 class Policy:

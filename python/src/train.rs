@@ -11,7 +11,9 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use rewardsmith::compiler::{Compiler, CompilerOptions, Source, SourceKind};
 use rewardsmith::sandbox::{Limits, Sandbox};
-use rewardsmith::train::{ActMode, Folder, Hooks, Job, RunDir, TrainConfig, evaluate as eval_native, train_into};
+use rewardsmith::train::{
+    ActMode, Folder, Hooks, Job, RunDir, TrainConfig, evaluate as eval_native, rollout as rollout_native, train_into,
+};
 use serde_json::Value;
 
 use crate::error::{ToPy, error};
@@ -118,15 +120,41 @@ pub fn train(
 #[pyfunction]
 #[pyo3(signature = (run, episodes=10, seed=0, stochastic=false))]
 pub fn evaluate(py: Python<'_>, run: PathBuf, episodes: u32, seed: u64, stochastic: bool) -> PyResult<String> {
-    let dir = open_run(py, &run)?;
-    let policy = dir.load_policy().map_err(|e| error(py, "run_dir", &e))?;
-    let sandbox = Sandbox::new(Limits::default()).py(py)?;
-    let wasm = dir.reward_wasm().map_err(|e| error(py, "run_dir", &e))?;
-    let module = sandbox.load(&wasm).py(py)?;
-    let mode = if stochastic { ActMode::Stochastic } else { ActMode::Deterministic };
-    let env = dir.manifest().env.clone();
-    let report = py.detach(|| eval_native(&policy, &env, &sandbox, &module, episodes, seed, mode)).py(py)?;
+    let r = Loaded::open(py, &run, stochastic)?;
+    let report = py.detach(|| eval_native(&r.policy, &r.env, &r.sandbox, &r.module, episodes, seed, r.mode)).py(py)?;
     Ok(serde_json::to_string(&report).expect("a report serialises"))
+}
+
+/// One episode of run folder `run`'s policy from `seed`, step by step (observations,
+/// actions, rewards, terms, body poses): the `Replay` as JSON, the same as `rewardsmith
+/// rollout` writes.
+#[pyfunction]
+#[pyo3(signature = (run, seed=0, stochastic=false))]
+pub fn rollout(py: Python<'_>, run: PathBuf, seed: u64, stochastic: bool) -> PyResult<String> {
+    let r = Loaded::open(py, &run, stochastic)?;
+    let replay = py.detach(|| rollout_native(&r.policy, &r.env, &r.sandbox, &r.module, seed, r.mode)).py(py)?;
+    Ok(serde_json::to_string(&replay).expect("a replay serialises"))
+}
+
+/// What evaluating or replaying a run folder needs: its env, policy and reward module.
+struct Loaded {
+    env: String,
+    policy: rewardsmith_policy::Policy,
+    sandbox: Sandbox,
+    module: Arc<rewardsmith::sandbox::RewardModule>,
+    mode: ActMode,
+}
+
+impl Loaded {
+    fn open(py: Python<'_>, run: &Path, stochastic: bool) -> PyResult<Loaded> {
+        let dir = open_run(py, run)?;
+        let policy = dir.load_policy().map_err(|e| error(py, "run_dir", &e))?;
+        let sandbox = Sandbox::new(Limits::default()).py(py)?;
+        let wasm = dir.reward_wasm().map_err(|e| error(py, "run_dir", &e))?;
+        let module = sandbox.load(&wasm).py(py)?;
+        let mode = if stochastic { ActMode::Stochastic } else { ActMode::Deterministic };
+        Ok(Loaded { env: dir.manifest().env.clone(), policy, sandbox, module, mode })
+    }
 }
 
 fn open_run(py: Python<'_>, run: &Path) -> PyResult<RunDir> {

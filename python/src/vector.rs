@@ -37,7 +37,7 @@ impl std::fmt::Debug for NativeVecEnv {
 }
 
 fn rows<'py>(py: Python<'py>, flat: &[f32], n: usize) -> Bound<'py, PyArray2<f32>> {
-    let width = if n == 0 { 0 } else { flat.len() / n };
+    let width = flat.len().checked_div(n).unwrap_or(0);
     PyArray1::from_slice(py, flat).reshape([n, width]).expect("the length is n × width")
 }
 

@@ -131,3 +131,17 @@ def test_a_reward_for_another_state_is_refused():
     env = gym.make("rewardsmith/CartpoleContinuous-v0", reward=rewardsmith.Reward.baseline("cartpole"))
     env.reset(seed=0)
     assert isinstance(env.step(np.zeros(1, np.float32))[1], float)
+
+
+def test_info_state_reads_by_field_name_and_copies_to_a_dict():
+    env = gym.make("rewardsmith/Reacher-v0")
+    _, info = env.reset(seed=2)
+    state = info["state"]
+    names = [f["name"] for f in rewardsmith.spec("reacher")["state_fields"]]
+    assert list(state) == names and len(state) == len(names)
+    d = dict(state)
+    lens = {f["name"]: f["len"] for f in rewardsmith.spec("reacher")["state_fields"]}
+    assert d["fingertip"].shape == (lens["fingertip"],) and state == d and state == env.unwrapped.state()
+    assert state.array().shape == (rewardsmith.spec("reacher")["state_len"],)
+    with pytest.raises(KeyError):
+        state["no_such_field"]

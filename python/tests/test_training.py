@@ -43,3 +43,10 @@ def test_bad_settings_and_an_existing_run_are_typed_errors(tmp_path, cartpole_ru
         rewardsmith.train("cartpole", steps=512, out=cartpole_run)
     with pytest.raises(errors.of_kind("unknown_env")):
         rewardsmith.train("nope", steps=512, out=tmp_path / "y")
+
+
+def test_rollout_is_what_the_cli_writes(cli, cartpole_run, tmp_path):
+    from conftest import run_cli
+
+    run_cli(cli, "rollout", "--run", str(cartpole_run), "--seed", "4", "--out", str(tmp_path / "r.json"))
+    assert rewardsmith.rollout(cartpole_run, seed=4) == json.loads((tmp_path / "r.json").read_text())
