@@ -49,6 +49,20 @@ pub trait Env: Send {
     fn elapsed_steps(&self) -> u32;
     /// Every body's pose and shape.
     fn snapshot(&self) -> Snapshot;
+
+    /// [`Env::step`] that also records the step as the reward ABI's transition in
+    /// `transition` (`layout().transition_len()` floats): `[state before, SDK action, state
+    /// after]`. The one place a transition is recorded (vector env, play loop, Python).
+    /// After an error only the state part has been written.
+    fn step_recorded(&mut self, action: &[f32], transition: &mut [f32]) -> Result<Step, EnvError> {
+        let layout = self.layout();
+        layout.split_transition_mut(transition).0.copy_from_slice(self.state());
+        let step = self.step(action)?;
+        let (_, sdk_action, next) = layout.split_transition_mut(transition);
+        sdk_action.copy_from_slice(self.sdk_action());
+        next.copy_from_slice(self.state());
+        Ok(step)
+    }
 }
 
 /// A [`Task`] with the shared rules applied: action validation and clipping, the time

@@ -243,11 +243,7 @@ fn step_chunk(
     let mut ends = Vec::new();
     for (j, env) in envs.iter_mut().enumerate() {
         let i = c * d.per + j;
-        let (state, sdk_action, next) = d.layout.split_transition_mut(&mut trs[j * tl..(j + 1) * tl]);
-        state.copy_from_slice(env.state());
-        let step = env.step(&acts[j * d.adim..(j + 1) * d.adim])?;
-        sdk_action.copy_from_slice(env.sdk_action());
-        next.copy_from_slice(env.state());
+        let step = env.step_recorded(&acts[j * d.adim..(j + 1) * d.adim], &mut trs[j * tl..(j + 1) * tl])?;
         let ended = step.terminated || step.truncated;
         done[j] = ended;
         let o = &mut obs[j * d.od..(j + 1) * d.od];

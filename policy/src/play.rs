@@ -174,19 +174,14 @@ where
             ActMode::Deterministic => policy.act_deterministic(&self.obs, &mut self.action),
             ActMode::Stochastic => policy.act_sampled(&self.obs, &mut self.rng, &mut self.action),
         }
-        let layout = env.layout();
-        self.transition.resize(layout.transition_len(), 0.0);
-        layout.split_transition_mut(&mut self.transition).0.copy_from_slice(env.state());
-        let step = match env.step(&self.action) {
+        self.transition.resize(env.layout().transition_len(), 0.0);
+        let step = match env.step_recorded(&self.action, &mut self.transition) {
             Ok(step) => step,
             Err(e) => {
                 self.transition.clear();
                 return Err(e);
             }
         };
-        let (_, sdk_action, next) = layout.split_transition_mut(&mut self.transition);
-        sdk_action.copy_from_slice(env.sdk_action());
-        next.copy_from_slice(env.state());
         self.obs = step.obs;
         self.terminated = step.terminated;
         self.truncated = step.truncated;

@@ -106,17 +106,9 @@ impl NativeEnv {
         reward: &mut NativeReward,
     ) -> PyResult<(Bound<'py, PyArray1<f32>>, bool, bool, f32, f32, Vec<f32>, Vec<String>)> {
         let env = self.env.get_mut().unwrap_or_else(|p| p.into_inner());
-        let layout = env.layout();
-        let mut tr = std::mem::take(&mut self.transition);
-        tr.resize(layout.transition_len(), 0.0);
-        layout.split_transition_mut(&mut tr).0.copy_from_slice(env.state());
-        let step = env.step(action.as_slice()?).py(py)?;
-        let (_, sdk_action, next) = layout.split_transition_mut(&mut tr);
-        sdk_action.copy_from_slice(env.sdk_action());
-        next.copy_from_slice(env.state());
-        let rewarded = reward.run_one(py, &tr);
-        self.transition = tr;
-        let (total, terms, names) = rewarded?;
+        self.transition.resize(env.layout().transition_len(), 0.0);
+        let step = env.step_recorded(action.as_slice()?, &mut self.transition).py(py)?;
+        let (total, terms, names) = reward.run_one(py, &self.transition)?;
         Ok((PyArray1::from_vec(py, step.obs), step.terminated, step.truncated, step.fitness, total, terms, names))
     }
 
