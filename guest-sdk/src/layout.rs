@@ -114,8 +114,10 @@ macro_rules! __layout {
                 && ::core::mem::align_of::<$name>() == 4
         );
 
-        // SAFETY: repr(C), f32-only fields, size and alignment asserted above.
-        #[allow(unsafe_code)]
+        // SAFETY: repr(C), f32-only fields, size and alignment asserted above. No
+        // `#[allow(unsafe_code)]` here: a reward crate compiles under `-F unsafe_code`, which
+        // refuses any `allow` of it, and rustc does not lint inside another crate's macro.
+        // The SDK's own env modules allow it where they are declared.
         unsafe impl $crate::layout::Layout for $name {
             const LEN: usize = 0 $(+ ::core::mem::size_of::<$ty>() / 4)*;
             const FIELDS: &'static [$crate::layout::Field] = &[

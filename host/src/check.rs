@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use rewardsmith_guest::envs::{self, EnvLayout};
+use rewardsmith_guest::envs::EnvLayout;
 use serde::Serialize;
 
 use crate::compiler::{CompileError, Compiler, Source, SourceKind};
@@ -20,19 +20,34 @@ pub enum States {
     Random,
 }
 
-/// What to run. Defaults: 4,096 rollout transitions in batches of 1,024, seed 0.
+/// What to run. Defaults: 4,096 rollout transitions in batches of 1,024, seed 0, values
+/// not kept.
 #[derive(Clone, Copy, Debug)]
 pub struct CheckOptions {
     pub transitions: usize,
     pub batch: usize,
     pub seed: u64,
     pub states: States,
+    /// Keep every transition and its total and terms in the report ([`Values`]).
+    pub keep_values: bool,
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        CheckOptions { transitions: 4096, batch: 1024, seed: 0, states: States::Rollout }
+        CheckOptions { transitions: 4096, batch: 1024, seed: 0, states: States::Rollout, keep_values: false }
     }
+}
+
+/// Every transition the reward ran on and what it returned: for comparing another caller
+/// of the same reward (the Python package) bit for bit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Values {
+    /// One row per transition: `[state, action, next_state]`.
+    pub transitions: Vec<Vec<f32>>,
+    /// One total per transition.
+    pub totals: Vec<f32>,
+    /// One row per transition, a value per term (in `CheckReport::terms` order).
+    pub terms: Vec<Vec<f32>>,
 }
 
 /// min / mean / max of one value over all transitions, and how many were not finite.
@@ -66,6 +81,9 @@ pub struct CheckReport {
     pub states: States,
     pub total: Stats,
     pub terms: Vec<Stats>,
+    /// Present when [`CheckOptions::keep_values`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Values>,
 }
 
 /// Why a reward failed its check.
@@ -73,6 +91,10 @@ pub struct CheckReport {
 pub enum CheckError {
     #[error("unknown env `{0}`; known envs: {known}", known = known())]
     UnknownEnv(String),
+    #[error(
+        "env `{0}` is defined by a schema and has no simulator here, so there are no rollouts; check it on states drawn from its fields' ranges (--states random)"
+    )]
+    NoSimulator(String),
     #[error(transparent)]
     Env(#[from] rewardsmith_envs::EnvError),
     #[error(transparent)]
@@ -92,6 +114,7 @@ impl CheckError {
     pub fn kind(&self) -> &'static str {
         match self {
             CheckError::UnknownEnv(_) => "unknown_env",
+            CheckError::NoSimulator(_) => "no_simulator",
             CheckError::Env(_) => "env",
             CheckError::Compile(e) => e.kind(),
             CheckError::Reward { error, .. } => error.kind(),
@@ -101,7 +124,7 @@ impl CheckError {
 
 fn known() -> String {
     let mut ids = rewardsmith_envs::ids();
-    ids.extend(envs::ALL.iter().map(|e| e.id).filter(|id| !ids.contains(id)).collect::<Vec<_>>());
+    ids.extend(crate::schema::registry::known_ids().into_iter().filter(|id| !ids.contains(id)).collect::<Vec<_>>());
     ids.join(", ")
 }
 
@@ -112,8 +135,10 @@ impl From<RewardError> for CheckError {
 }
 
 /// Compiles `source`, loads it into `sandbox`, and runs it on `opts.transitions` seeded
-/// transitions of `env_id`. Fails on the first typed error; non-finite values are counted
-/// over the whole run and then reported as an error naming the first offending transition.
+/// transitions of `env_id`: a registered env, or an SDK or schema env (registered with
+/// [`crate::schema::register`]; compile its rewards with [`Source::for_schema`]) on random
+/// states. Fails on the first typed error; non-finite values are counted over the whole run
+/// and then reported as an error naming the first offending transition.
 pub fn check(
     compiler: &Compiler,
     sandbox: &Sandbox,
@@ -122,11 +147,15 @@ pub fn check(
     opts: CheckOptions,
 ) -> Result<CheckReport, CheckError> {
     // A registered env (maybe a variant such as `cartpole_continuous`) names the SDK env its
-    // rewards are built for; an SDK env without a simulator yet can still be checked on
-    // random states.
+    // rewards are built for; a schema env (no simulator) can still be checked on random
+    // states.
     let registered = rewardsmith_envs::registry::find(env_id).ok();
     let reward_env = registered.map_or(env_id, |r| r.spec.reward_env);
-    let env: &'static EnvLayout = envs::find(reward_env).ok_or_else(|| CheckError::UnknownEnv(env_id.into()))?;
+    let env: &'static EnvLayout =
+        crate::schema::layout(reward_env).ok_or_else(|| CheckError::UnknownEnv(env_id.into()))?;
+    if opts.states == States::Rollout && registered.is_none() {
+        return Err(CheckError::NoSimulator(env.id.into()));
+    }
     let compiled = compiler.compile(source)?;
     let t = Instant::now();
     let module = sandbox.load(&compiled.wasm)?;
@@ -137,9 +166,10 @@ pub fn check(
 
     let data = match (opts.states, registered) {
         (States::Rollout, Some(r)) => transitions::rollout(r.spec.id, opts.transitions, opts.seed)?,
-        (States::Rollout, None) => return Err(CheckError::UnknownEnv(env_id.into())),
+        (States::Rollout, None) => return Err(CheckError::NoSimulator(env.id.into())),
         (States::Random, _) => transitions::sample(env, opts.transitions, opts.seed),
     };
+    let mut values = opts.keep_values.then(Values::default);
     let stride = instance.transition_len();
     let mut acc: Vec<Acc> = Vec::new();
     let mut total = Acc::default();
@@ -154,6 +184,13 @@ pub fn check(
         let n = r.totals.len();
         let width = r.names.len();
         acc.resize_with(width, Acc::default);
+        if let Some(v) = &mut values {
+            v.transitions.extend(chunk.chunks_exact(stride).map(<[f32]>::to_vec));
+            v.totals.extend_from_slice(r.totals);
+            // A term first added in this batch is 0.0 in the rows before it.
+            v.terms.iter_mut().for_each(|row| row.resize(width, 0.0));
+            v.terms.extend((0..n).map(|i| r.terms[i * width..(i + 1) * width].to_vec()));
+        }
         for i in 0..n {
             let index = b * opts.batch.max(1) + i;
             for (k, a) in acc.iter_mut().enumerate() {
@@ -197,6 +234,7 @@ pub fn check(
         states: opts.states,
         total: total.stats("total"),
         terms,
+        values,
     })
 }
 

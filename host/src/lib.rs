@@ -4,6 +4,7 @@
 //!   fuel and epoch deadlines, memory/table/stack/size limits and typed errors.
 //! - [`compiler`]: turns a reward program (Rust source, `.wat` or `.wasm`) into a module,
 //!   screening sources for compile-time attacks and running rustc in an OS sandbox.
+//! - [`schema`]: bring your own env: a schema's `State`/`Action` as an SDK module and layout.
 //! - [`check`]: compiles, validates and exercises a reward on seeded transitions.
 //! - [`demo`]: exports a trained run as a static browser demo folder.
 //! - [`train`]: PPO with sandboxed rewards, run folders, and reward-reflection data.
@@ -17,6 +18,7 @@ pub mod compiler;
 pub mod demo;
 pub mod evolve;
 pub mod sandbox;
+pub mod schema;
 pub mod selection;
 pub mod serve;
 pub mod store;

@@ -563,3 +563,69 @@ fn the_trial_compile_in_the_rewardsmith_binary_bounds_cpu_time_and_memory() {
         assert_eq!(inst.run_batch(&data).unwrap().totals.len(), 8);
     }
 }
+
+#[test]
+fn check_takes_a_schema_for_a_users_own_env_and_prints_every_value_on_request() {
+    let (reward, schema) = ("python/examples/half_cheetah/reward.md", "python/examples/half_cheetah/schema.toml");
+    let out = rewardsmith(&["check", reward, "--schema", schema, "--transitions", "40", "--batch", "16"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("ok for half_cheetah-v0") && text.contains("drawn from their typical ranges"), "{text}");
+
+    let out = rewardsmith(&[
+        "check",
+        reward,
+        "--schema",
+        schema,
+        "--transitions",
+        "40",
+        "--batch",
+        "16",
+        "--json",
+        "--values",
+    ]);
+    let v = json(&out);
+    assert_eq!((v["ok"].as_bool(), v["report"]["env"].as_str()), (Some(true), Some("half_cheetah-v0")));
+    let values = &v["report"]["values"];
+    let rows = values["transitions"].as_array().unwrap();
+    assert_eq!(rows.len(), 40);
+    assert!(rows.iter().all(|r| r.as_array().unwrap().len() == 2 * 18 + 6));
+    let (totals, terms) = (values["totals"].as_array().unwrap(), values["terms"].as_array().unwrap());
+    assert_eq!((totals.len(), terms.len()), (40, 40));
+    // Each total is its terms' sum, as the reward computes it (f32).
+    for (total, row) in totals.iter().zip(terms) {
+        let sum: f32 = row.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).sum();
+        assert_eq!(total.as_f64().unwrap() as f32, sum);
+    }
+    // Without --json, --values is refused by the parser.
+    assert_eq!(rewardsmith(&["check", reward, "--schema", schema, "--values"]).status.code(), Some(2));
+}
+
+#[test]
+fn check_refuses_rollouts_of_a_schema_env_and_bad_schemas_with_their_kinds() {
+    let reward = "python/examples/half_cheetah/reward.md";
+    let out = rewardsmith(&[
+        "check",
+        reward,
+        "--schema",
+        "python/examples/half_cheetah/schema.toml",
+        "--states",
+        "rollout",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["error"]["kind"], "no_simulator");
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "id = \"bad-v0\"\n[[state]]\nname = \"x y\"\n[[action]]\nname = \"a\"\n").unwrap();
+    let out = rewardsmith(&["check", reward, "--schema", bad.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["error"]["kind"], "schema");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.contains("state field 1") && message.contains("not an identifier"), "{message}");
+    let out = rewardsmith(&["check", reward, "--schema", "no/such.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("check failed [io]: cannot read schema no/such.toml"));
+}

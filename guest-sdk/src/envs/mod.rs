@@ -5,11 +5,18 @@
 //! The envs crate fills these very structs, so they are the single source of truth for
 //! what a reward can see. Changing a layout is a new env version.
 
+// `__layout!` implements the unsafe `Layout` trait; these modules hold nothing else unsafe.
+#[allow(unsafe_code)]
 pub mod ant;
+#[allow(unsafe_code)]
 pub mod ball_balance;
+#[allow(unsafe_code)]
 pub mod cartpole;
+#[allow(unsafe_code)]
 pub mod pendulum;
+#[allow(unsafe_code)]
 pub mod pusher;
+#[allow(unsafe_code)]
 pub mod reacher;
 
 use crate::layout::{EnvState, Field, Layout};

@@ -58,22 +58,25 @@ pub struct Source {
     pub bytes: Vec<u8>,
     /// Shown in messages (a path or "candidate 3").
     pub name: String,
+    /// Rust the compiler appends after the screened program: a schema env's generated
+    /// `mod env` ([`Source::for_schema`]). Not screened: it is generated from validated data.
+    pub generated: Option<String>,
 }
 
 impl Source {
     /// Rust source text.
     pub fn rust(text: impl Into<String>) -> Source {
-        Source { kind: SourceKind::Rust, bytes: text.into().into_bytes(), name: "reward.rs".into() }
+        Source { kind: SourceKind::Rust, bytes: text.into().into_bytes(), name: "reward.rs".into(), generated: None }
     }
 
     /// WebAssembly text.
     pub fn wat(text: impl Into<String>) -> Source {
-        Source { kind: SourceKind::Wat, bytes: text.into().into_bytes(), name: "reward.wat".into() }
+        Source { kind: SourceKind::Wat, bytes: text.into().into_bytes(), name: "reward.wat".into(), generated: None }
     }
 
     /// A binary module.
     pub fn wasm(bytes: Vec<u8>) -> Source {
-        Source { kind: SourceKind::Wasm, bytes, name: "reward.wasm".into() }
+        Source { kind: SourceKind::Wasm, bytes, name: "reward.wasm".into(), generated: None }
     }
 
     /// Reads a file; the extension (`.rs`, `.wat`, `.wasm`) says what it is, and an answer
@@ -99,13 +102,22 @@ impl Source {
         };
         let bytes = fs::read(path).map_err(|e| CompileError::Io { path: name.clone(), message: e.to_string() })?;
         if kind != SourceKind::Rust {
-            return Ok((Source { kind, bytes, name }, None));
+            return Ok((Source { kind, bytes, name, generated: None }, None));
         }
         if answer || std::str::from_utf8(&bytes).is_ok_and(answer::is_answer) {
             let (program, extracted) = extract_answer(&bytes, Some(&name))?;
-            return Ok((Source { kind, bytes: program.into_bytes(), name }, Some(extracted)));
+            return Ok((Source { kind, bytes: program.into_bytes(), name, generated: None }, Some(extracted)));
         }
-        Ok((Source { kind, bytes, name }, None))
+        Ok((Source { kind, bytes, name, generated: None }, None))
+    }
+
+    /// This program, for schema env `schema`: its generated module (`mod env`, imported with
+    /// `use crate::env::*;`) is appended after the program once the program has passed the
+    /// screen, so line numbers in diagnostics stay the program's. No effect on `.wat` and
+    /// `.wasm`, which declare their env themselves.
+    pub fn for_schema(mut self, schema: &crate::schema::Schema) -> Source {
+        self.generated = Some(crate::schema::codegen::module_source(schema));
+        self
     }
 
     /// Rust source text, or the program extracted from it when it is an answer with ```
@@ -355,7 +367,10 @@ impl Compiler {
                 self.check_isolation()?;
                 screen::screen(text).map_err(CompileError::Refused)?;
                 let (tc, sdk) = self.prepare()?;
-                self.compile_rust(text, tc, sdk, start)
+                match &source.generated {
+                    Some(module) => self.compile_rust(&format!("{text}\n{module}"), tc, sdk, start),
+                    None => self.compile_rust(text, tc, sdk, start),
+                }
             }
         }
     }

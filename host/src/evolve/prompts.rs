@@ -5,11 +5,13 @@
 use rewardsmith_envs::EnvSpec;
 use rewardsmith_guest::envs::EnvLayout;
 
+use crate::schema::Schema;
 use crate::selection::Selection;
 use crate::train::TrainResult;
 
 pub const SYSTEM: &str = include_str!("../../../prompts/system.txt");
 pub const TASK: &str = include_str!("../../../prompts/task.txt");
+pub const SCHEMA_TASK: &str = include_str!("../../../prompts/schema_task.txt");
 pub const REFLECTION: &str = include_str!("../../../prompts/reflection.txt");
 pub const ERROR_FEEDBACK: &str = include_str!("../../../prompts/error_feedback.txt");
 pub const NO_CODE: &str = include_str!("../../../prompts/no_code.txt");
@@ -30,9 +32,21 @@ fn module_name(id: &str) -> &str {
     rewardsmith_envs::registry::base_name(id)
 }
 
-/// The system prompt for rewards of `env` (the SDK env, e.g. `cartpole`).
+/// The system prompt for rewards of `env` (an SDK env such as `cartpole`, or a schema env).
 pub fn system(env: &EnvLayout, max_terms: usize) -> String {
-    fill(SYSTEM, &[("env", module_name(env.id)), ("max_terms", &max_terms.to_string())])
+    let import = match rewardsmith_guest::envs::find(env.id) {
+        Some(_) => format!("rewardsmith_guest::envs::{}::*", module_name(env.id)),
+        None => crate::schema::codegen::IMPORT.to_owned(),
+    };
+    fill(SYSTEM, &[("env_import", &import), ("max_terms", &max_terms.to_string())])
+}
+
+/// The task prompt for a schema env: the schema's task text and its generated module,
+/// which is exactly what the reward is compiled with.
+pub fn schema_task(schema: &Schema) -> String {
+    let task = if schema.task.trim().is_empty() { "(no task text given in the schema)" } else { schema.task.trim() };
+    let module = crate::schema::codegen::module_source(schema);
+    fill(SCHEMA_TASK, &[("env_id", &schema.id), ("task", task), ("state_source", module.trim())])
 }
 
 /// The task prompt: the env's description, fitness and its `State`/`Action` source verbatim.
@@ -191,7 +205,17 @@ mod tests {
             assert!(layout.state_fields.iter().all(|f| task.contains(f.name)), "{task}");
             assert!(task.contains(reg.spec.fitness_doc));
         }
+        let schema = crate::schema::Schema::parse(include_str!("../../../python/examples/half_cheetah/schema.toml"))
+            .expect("the example schema is valid");
+        let layout = crate::schema::register(&schema).unwrap();
+        let sys = system(layout, 32);
+        assert!(sys.contains("`use crate::env::*;`") && !sys.contains("rewardsmith_guest::envs::"), "{sys}");
+        let task = schema_task(&schema);
+        assert!(task.contains("half_cheetah-v0") && task.contains("run forward"), "{task}");
+        assert!(schema.state.iter().chain(&schema.action).all(|f| task.contains(&f.doc)), "{task}");
         for text in [
+            sys,
+            task,
             error_feedback("fn x() {}", "line 3: error[E0425]", FailedAt::Compile),
             human_feedback("too jittery"),
             preference_feedback("3", "a", "5", "b", ""),

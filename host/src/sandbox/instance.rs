@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use rewardsmith_guest::envs::{self, EnvLayout};
+use rewardsmith_guest::envs::EnvLayout;
 use wasmtime::{Engine, Instance, Memory, Store, Trap, TypedFunc};
 
 use super::abi::{self, ABI_VERSION};
@@ -60,7 +60,7 @@ impl RewardInstance {
         env_id: &str,
         tick: Duration,
     ) -> Result<RewardInstance, RewardError> {
-        let env = envs::find(env_id)
+        let env = crate::schema::layout(env_id)
             .ok_or_else(|| RewardError::NoSuchEnv { requested: env_id.into(), known: known_envs() })?;
         let limiter = Limiter { memory_bytes: limits.memory_bytes, table_elements: limits.table_elements, hit: None };
         let mut store = Store::new(engine, limiter);
@@ -118,9 +118,8 @@ impl RewardInstance {
         }
         let packed = me.call(&env_id_fn, (), abi::ENV_ID_FN, 0)?;
         let declared = me.read_string(packed, 64, abi::ENV_ID_FN)?;
-        let declared_env = envs::ALL
-            .iter()
-            .find(|e| e.id == declared)
+        let declared_env = crate::schema::layout(&declared)
+            .filter(|e| e.id == declared)
             .ok_or_else(|| RewardError::UnknownEnv { declared: declared.clone(), known: known_envs() })?;
         if declared_env.id != env.id {
             return Err(RewardError::EnvMismatch {
@@ -385,7 +384,7 @@ fn set_fuel(store: &mut Store<Limiter>, limits: &Limits, fuel: u64) -> Result<()
 }
 
 fn known_envs() -> String {
-    envs::ALL.iter().map(|e| e.id).collect::<Vec<_>>().join(", ")
+    crate::schema::registry::known_ids().join(", ")
 }
 
 /// Turns a wasmtime error from instantiation or a call into a typed error. A limit hit

@@ -19,7 +19,7 @@ use super::error::parse_id;
 use super::view::{candidate_brief, run_summary};
 use super::{ApiError, AppState};
 use crate::candidate::Status;
-use crate::check::{CheckError, CheckOptions, States, check as run_check};
+use crate::check::{CheckError, CheckOptions, check as run_check};
 use crate::compiler::{CompileError, Source};
 use crate::store::{FeedbackKind, Store};
 
@@ -216,7 +216,7 @@ pub async fn check(
     let slot = state.compile_slots().try_take()?;
     let result = tokio::task::spawn_blocking(move || {
         let _slot = slot;
-        let opts = CheckOptions { transitions: 1024, batch: 1024, seed: 0, states: States::Rollout };
+        let opts = CheckOptions { transitions: 1024, batch: 1024, ..CheckOptions::default() };
         let (source, extracted) = match Source::rust_or_answer(b.source) {
             Ok(read) => read,
             Err(e) => return (Err(CheckError::from(e)), None),

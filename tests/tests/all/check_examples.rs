@@ -9,8 +9,14 @@ fn every_example_passes_check_for_its_env_on_real_and_random_states() {
     let sb = sandbox();
     for (env, states) in ENVS.iter().flat_map(|e| [(e, States::Rollout), (e, States::Random)]) {
         let src = Source::from_path(&example(env)).unwrap();
-        let report = check(compiler(), &sb, &src, env, CheckOptions { transitions: 2048, batch: 512, seed: 4, states })
-            .unwrap_or_else(|e| panic!("{env} ({states:?}): {e}"));
+        let report = check(
+            compiler(),
+            &sb,
+            &src,
+            env,
+            CheckOptions { transitions: 2048, batch: 512, seed: 4, states, keep_values: false },
+        )
+        .unwrap_or_else(|e| panic!("{env} ({states:?}): {e}"));
         assert!(report.env.starts_with(env));
         assert!(report.terms.len() >= 3, "{env} names its terms: {:?}", report.terms);
         assert!(report.terms.iter().all(|t| t.non_finite == 0 && t.min <= t.mean && t.mean <= t.max));
@@ -41,7 +47,7 @@ fn every_sparse_reward_passes_check_and_is_a_single_term() {
             &sb,
             &src,
             env,
-            CheckOptions { transitions: 1024, batch: 512, seed: 1, states: States::Rollout },
+            CheckOptions { transitions: 1024, batch: 512, seed: 1, states: States::Rollout, keep_values: false },
         )
         .unwrap_or_else(|e| panic!("{env} sparse: {e}"));
         assert_eq!(report.terms.len(), 1, "{env}: {:?}", report.terms);

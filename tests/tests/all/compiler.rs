@@ -98,7 +98,7 @@ fn bad_inputs_to_the_compiler() {
     assert!(matches!(c.compile(&Source::wat("(module (func")), Err(CompileError::Wat { .. })));
     let big = Source::rust("// x\n".repeat(100_000));
     assert!(matches!(c.compile(&big), Err(CompileError::SourceTooLarge { .. })));
-    let not_utf8 = Source { kind: SourceKind::Rust, bytes: vec![0xff, 0xfe], name: "x.rs".into() };
+    let not_utf8 = Source { kind: SourceKind::Rust, bytes: vec![0xff, 0xfe], name: "x.rs".into(), generated: None };
     assert_eq!(c.compile(&not_utf8).unwrap_err(), CompileError::NotUtf8);
     assert!(matches!(Source::from_path(Path::new("reward.py")), Err(CompileError::UnknownKind { .. })));
     assert!(matches!(Source::from_path(Path::new("/no/such/reward.rs")), Err(CompileError::Io { .. })));

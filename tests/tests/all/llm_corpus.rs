@@ -106,7 +106,7 @@ fn tiny(env: &str) -> TrainConfig {
 /// What became of one compiled answer: `Ok((final fitness, terms recorded))` or `Err(error text)`.
 fn check_and_train(wasm: Vec<u8>, env: &str) -> Result<(f64, usize), String> {
     let sandbox = Sandbox::new(Limits::default()).map_err(|e| e.to_string())?;
-    let opts = CheckOptions { transitions: 1024, batch: 512, seed: 0, states: States::Rollout };
+    let opts = CheckOptions { transitions: 1024, batch: 512, seed: 0, states: States::Rollout, keep_values: false };
     check(compiler(), &sandbox, &Source::wasm(wasm.clone()), env, opts).map_err(|e| e.to_string())?;
     let module = sandbox.load(&wasm).map_err(|e| e.to_string())?;
     let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool"));

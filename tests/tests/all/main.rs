@@ -17,5 +17,6 @@ mod llm;
 mod llm_corpus;
 mod offline;
 mod rust_guests;
+mod schema;
 mod store;
 mod train;

@@ -137,7 +137,7 @@ fn reward_for_another_env_is_refused_at_instantiation() {
 #[test]
 fn check_reports_non_finite_counts_and_the_offending_state() {
     let src = Source::rust(cartpole("    let _ = (s, a);\n    t.add(\"inv\", 1.0 / next.cart_pos.max(0.0))"));
-    let opts = CheckOptions { transitions: 1000, batch: 100, seed: 2, states: States::Random };
+    let opts = CheckOptions { transitions: 1000, batch: 100, seed: 2, states: States::Random, keep_values: false };
     let e = check(compiler(), &sandbox(), &src, "cartpole", opts).unwrap_err();
     let CheckError::Reward {
         error: RewardError::NonFinite { value: Value::Term(name), .. },

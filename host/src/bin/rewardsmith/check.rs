@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use rewardsmith::check::{CheckError, CheckOptions, CheckReport, States, Stats, check};
 use rewardsmith::compiler::{Extracted, Source};
 use rewardsmith::sandbox::{Limits, Sandbox};
+use rewardsmith::schema::{Schema, SchemaError};
 use rewardsmith::text::for_terminal;
 
 /// Compile a reward, validate it, and run it on seeded random transitions of an env.
@@ -17,7 +18,7 @@ use rewardsmith::text::for_terminal;
 /// (prose dropped, helper blocks joined) and an `extracted:` line says from where.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Example:\n  rewardsmith check guest-sdk/examples/cartpole.rs --env cartpole\nAn LLM's answer, as it wrote it:\n  rewardsmith check answer.md --env cartpole --print-extracted"
+    after_help = "Example:\n  rewardsmith check guest-sdk/examples/cartpole.rs --env cartpole\nAn LLM's answer, as it wrote it:\n  rewardsmith check answer.md --env cartpole --print-extracted\nA reward for your own env, described by a schema (docs/schema.md):\n  rewardsmith check python/examples/half_cheetah/reward.md --schema python/examples/half_cheetah/schema.toml"
 )]
 pub struct Args {
     /// The reward program: a .rs file (Rust against the guest SDK), .wat or .wasm; or an LLM
@@ -26,8 +27,14 @@ pub struct Args {
     /// lines of the extracted program: see --print-extracted).
     reward: PathBuf,
     /// The env the reward is for: a short name (`cartpole`) or versioned id (`cartpole-v0`).
-    #[arg(long)]
-    env: String,
+    /// Not needed with --schema.
+    #[arg(long, required_unless_present = "schema")]
+    env: Option<String>,
+    /// A schema file (.toml or .json, see docs/schema.md) defining your own env's `State` and
+    /// `Action`: the reward imports them with `use crate::env::*;` and is checked on states
+    /// drawn from the fields' ranges.
+    #[arg(long, value_name = "FILE")]
+    schema: Option<PathBuf>,
     /// How many transitions to run the reward on.
     #[arg(long, default_value_t = 4096)]
     transitions: usize,
@@ -38,13 +45,18 @@ pub struct Args {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Where transitions come from: `rollout` runs the env under random actions (real
-    /// states); `random` draws every state field from its typical range.
-    #[arg(long, value_enum, default_value_t = StatesArg::Rollout)]
-    states: StatesArg,
+    /// states; the default for built-in envs); `random` draws every state field from its
+    /// typical range (the default, and the only choice, with --schema).
+    #[arg(long, value_enum)]
+    states: Option<StatesArg>,
     /// Print one JSON object instead of text (with an `extracted` object when the reward
     /// came from an answer: description, blocks and lines used, and the program).
     #[arg(long)]
     json: bool,
+    /// With --json: also print every transition and its total and term values
+    /// (`report.values`), to compare another caller of the reward bit for bit.
+    #[arg(long, requires = "json")]
+    values: bool,
     /// Print the program extracted from an answer before checking it (text output only).
     #[arg(long)]
     print_extracted: bool,
@@ -69,13 +81,27 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let states = match args.states {
-        StatesArg::Rollout => States::Rollout,
-        StatesArg::Random => States::Random,
+    let states = match (args.states, &args.schema) {
+        (Some(StatesArg::Rollout), _) | (None, None) => States::Rollout,
+        (Some(StatesArg::Random), _) | (None, Some(_)) => States::Random,
     };
-    let opts = CheckOptions { transitions: args.transitions.max(1), batch: args.batch.max(1), seed: args.seed, states };
+    let opts = CheckOptions {
+        transitions: args.transitions.max(1),
+        batch: args.batch.max(1),
+        seed: args.seed,
+        states,
+        keep_values: args.values,
+    };
+    let (env, schema) = match env_and_schema(&args) {
+        Ok(found) => found,
+        Err(e) => return fail(&args, &e.to_string(), e.kind()),
+    };
     let mut extracted: Option<Extracted> = None;
-    let result = Source::read(&args.reward).map_err(CheckError::from).and_then(|(source, ex)| {
+    let read = Source::read(&args.reward).map(|(source, ex)| match &schema {
+        Some(schema) => (source.for_schema(schema), ex),
+        None => (source, ex),
+    });
+    let result = read.map_err(CheckError::from).and_then(|(source, ex)| {
         if let Some(ex) = &ex
             && !args.json
         {
@@ -85,7 +111,7 @@ pub fn run(args: Args) -> ExitCode {
             }
         }
         extracted = ex;
-        check(&compiler, &sandbox, &source, &args.env, opts)
+        check(&compiler, &sandbox, &source, &env, opts)
     });
     match (result, args.json) {
         (Ok(report), false) => {
@@ -123,6 +149,38 @@ pub fn run(args: Args) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The env to check for, and the schema defining it (registered) when one was given.
+fn env_and_schema(args: &Args) -> Result<(String, Option<Schema>), SchemaError> {
+    let Some(path) = &args.schema else {
+        return Ok((args.env.clone().unwrap_or_default(), None));
+    };
+    let schema = Schema::read(path)?;
+    if let Some(env) = &args.env
+        && env != &schema.id
+        && env != schema.name()
+    {
+        return Err(SchemaError::Invalid {
+            at: "id".into(),
+            why: format!("--env {env} differs from the schema's id `{}`; leave --env out", schema.id),
+        });
+    }
+    rewardsmith::schema::register(&schema)?;
+    Ok((schema.id.clone(), Some(schema)))
+}
+
+/// Reports an error found before the check started (a bad schema).
+fn fail(args: &Args, message: &str, kind: &str) -> ExitCode {
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({ "ok": false, "error": { "kind": kind, "message": message, "stats": null } })
+        );
+    } else {
+        eprintln!("check failed [{kind}]: {}", for_terminal(message));
+    }
+    ExitCode::from(1)
 }
 
 fn print_report(args: &Args, r: &CheckReport) {
