@@ -6,6 +6,8 @@
   vector env.
 - ``Reward.compile(source_or_path, env=...)``: a reward program compiled to WebAssembly and
   run in the sandbox, on numpy batches.
+- ``Schema`` and ``SandboxedReward``: your own env (a Gymnasium MuJoCo env, ...) described
+  by a schema, and rewarded by a sandboxed program written for it.
 - ``train``, ``evaluate``, ``rollout``, ``load_policy``: the native PPO and its runs.
 - ``errors``: one exception class per error kind, all ``RewardsmithError``.
 """
@@ -20,6 +22,8 @@ from ._spec import env_ids, gym_name, spec
 from .envs import RewardsmithEnv
 from .errors import RewardsmithError
 from .reward import Reward
+from .schema import Schema
+from .wrappers import SandboxedReward
 from .training import Policy, TrainResult, evaluate, load_policy, rollout, train
 from .vector import RewardsmithVectorEnv
 
@@ -28,6 +32,8 @@ __all__ = [
     "RewardsmithEnv",
     "RewardsmithVectorEnv",
     "RewardsmithError",
+    "SandboxedReward",
+    "Schema",
     "Policy",
     "TrainResult",
     "env_ids",

@@ -41,6 +41,8 @@ KINDS = (
     "unknown_env", "compile_limit", "instance_pool_full", "memory_limit", "table_limit",
     "stack_overflow", "too_complex", "panicked", "trap", "timeout", "non_finite",
     "too_many_terms", "term_name", "bad_batch", "setup",
+    # schemas for your own env
+    "schema", "schema_conflict", "no_simulator",
     # envs
     "action_length", "non_finite_action", "discrete_out_of_range", "needs_reset",
     # training, evaluation and run folders

@@ -9,6 +9,7 @@ import numpy as np
 
 from . import _native
 from ._spec import flatten, spec
+from .schema import Schema
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -33,8 +34,12 @@ class Reward:
         self.action_len: int = s["action_len"]
 
     @classmethod
-    def compile(cls, source_or_path: Union[str, PathLike], env: str, *, allow_unsandboxed: bool = False) -> "Reward":
-        """Compiles a program for ``env`` (an id such as ``reacher-v0`` or ``reacher``).
+    def compile(
+        cls, source_or_path: Union[str, PathLike], env: Union[str, Schema], *, allow_unsandboxed: bool = False
+    ) -> "Reward":
+        """Compiles a program for ``env``: a built-in env id such as ``reacher-v0`` or
+        ``reacher``, or a :class:`Schema` (your own env; the program then imports its
+        generated module with ``use crate::env::*;``).
 
         ``source_or_path`` is a path to a ``.rs``, ``.md`` (an LLM answer), ``.wat`` or
         ``.wasm`` file, or the program text itself (Rust, or an LLM answer holding it in a
@@ -42,12 +47,11 @@ class Reward:
         there is none it is refused unless ``allow_unsandboxed=True``. Raises the error
         kind's exception (``RustcError``, ``RefusedError``, ``NoCodeError``, ...).
         """
-        env_id = spec(env)["id"]
+        schema = env.to_json() if isinstance(env, Schema) else None
+        env_id = env.id if isinstance(env, Schema) else spec(env)["id"]
         text = os.fspath(source_or_path)
-        if "\n" not in text and os.path.isfile(text):
-            native = _native.NativeReward.compile(env_id, path=text, allow_unsandboxed=allow_unsandboxed)
-        else:
-            native = _native.NativeReward.compile(env_id, text=text, allow_unsandboxed=allow_unsandboxed)
+        given = {"path": text} if "\n" not in text and os.path.isfile(text) else {"text": text}
+        native = _native.NativeReward.compile(env_id, allow_unsandboxed=allow_unsandboxed, schema=schema, **given)
         return cls(native, env_id)
 
     @classmethod

@@ -17,21 +17,41 @@ pub fn env_ids() -> Vec<&'static str> {
 }
 
 /// Env `id`'s spec as JSON: spaces, limits, rates, texts and the SDK `State`/`Action`
-/// fields (name, length, unit, doc, range).
+/// fields (name, length, unit, doc, range). A schema env registered in this process has only
+/// its id, task text and fields (`schema: true`): there is no simulator behind it.
 #[pyfunction]
 pub fn spec_json(py: Python<'_>, id: &str) -> PyResult<String> {
-    let reg = registry::find(id).py(py)?;
-    let s = reg.spec;
-    let layout = rewardsmith_guest::envs::find(s.reward_env).expect("every registered env has an SDK layout");
     let fields = |fs: &[rewardsmith_guest::Field]| -> Value {
         fs.iter()
             .map(|f| json!({ "name": f.name, "len": f.len, "unit": f.unit, "doc": f.doc, "range": [f.range.0, f.range.1] }))
             .collect()
     };
+    let reg = match registry::find(id) {
+        Ok(reg) => reg,
+        Err(e) => {
+            let Some(schema) = rewardsmith::schema::registry::schema(id) else { return Err(e).py(py) };
+            let layout = rewardsmith::schema::layout(&schema.id).expect("a registered schema has a layout");
+            return Ok(json!({
+                "id": layout.id,
+                "name": layout.name,
+                "reward_env": layout.id,
+                "schema": true,
+                "description": schema.task,
+                "state_len": layout.state_len,
+                "action_len": layout.action_len,
+                "state_fields": fields(layout.state_fields),
+                "action_fields": fields(layout.action_fields),
+            })
+            .to_string());
+        }
+    };
+    let s = reg.spec;
+    let layout = rewardsmith_guest::envs::find(s.reward_env).expect("every registered env has an SDK layout");
     Ok(json!({
         "id": s.id,
         "name": registry::base_name(s.id),
         "reward_env": s.reward_env,
+        "schema": false,
         "control_dt": s.control_dt,
         "max_episode_steps": s.max_episode_steps,
         "observation_space": (s.observation_space)(),

@@ -35,5 +35,6 @@ kinded!(
     rewardsmith::sandbox::RewardError,
     rewardsmith::train::TrainError,
     rewardsmith::train::JobError,
+    rewardsmith::schema::SchemaError,
     rewardsmith_envs::EnvError
 );

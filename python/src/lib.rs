@@ -8,6 +8,7 @@ mod env;
 mod error;
 mod policy;
 mod reward;
+mod schema;
 mod train;
 mod vector;
 
@@ -22,6 +23,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(env::env_ids, m)?)?;
     m.add_function(wrap_pyfunction!(env::spec_json, m)?)?;
     m.add_function(wrap_pyfunction!(reward::baseline, m)?)?;
+    m.add_function(wrap_pyfunction!(schema::schema_check, m)?)?;
+    m.add_function(wrap_pyfunction!(schema::schema_register, m)?)?;
+    m.add_function(wrap_pyfunction!(schema::schema_module, m)?)?;
+    m.add_function(wrap_pyfunction!(schema::schema_prompt, m)?)?;
     m.add_function(wrap_pyfunction!(train::train, m)?)?;
     m.add_function(wrap_pyfunction!(train::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(train::rollout, m)?)?;

@@ -9,6 +9,7 @@ use numpy::{PyArray1, PyArray2, PyReadonlyArray2};
 use pyo3::prelude::*;
 use rewardsmith::compiler::{Compiler, CompilerOptions, Source};
 use rewardsmith::sandbox::{Limits, RewardInstance, RewardModule, Sandbox};
+use rewardsmith::schema::Schema;
 use rewardsmith_envs::registry;
 
 use crate::error::{ToPy, error};
@@ -63,22 +64,33 @@ impl NativeReward {
 #[pymethods]
 impl NativeReward {
     /// Compiles `text` (Rust, or an LLM answer holding it) or the file at `path` (`.rs`,
-    /// `.md`, `.wat`, `.wasm`) for env `env` and instantiates it. Rust is compiled in the
-    /// OS sandbox; where there is none it is refused unless `allow_unsandboxed`.
+    /// `.md`, `.wat`, `.wasm`) for env `env` and instantiates it. With `schema` (JSON or TOML
+    /// text), `env` is ignored: the schema is registered and the program compiled with its
+    /// generated module. Rust is compiled in the OS sandbox; where there is none it is refused
+    /// unless `allow_unsandboxed`.
     #[staticmethod]
-    #[pyo3(signature = (env, text=None, path=None, allow_unsandboxed=false))]
+    #[pyo3(signature = (env, text=None, path=None, allow_unsandboxed=false, schema=None))]
     fn compile(
         py: Python<'_>,
         env: &str,
         text: Option<String>,
         path: Option<String>,
         allow_unsandboxed: bool,
+        schema: Option<&str>,
     ) -> PyResult<Self> {
-        let reg = registry::find(env).py(py)?;
+        let schema = schema.map(|text| Schema::parse(text).py(py)).transpose()?;
+        let env: &'static str = match &schema {
+            Some(schema) => rewardsmith::schema::register(schema).py(py)?.id,
+            None => registry::find(env).py(py)?.spec.reward_env,
+        };
         let (source, extracted) = match (text, path) {
             (Some(t), None) => Source::rust_or_answer(t).py(py)?,
             (None, Some(p)) => Source::read(Path::new(&p)).py(py)?,
             _ => return Err(error(py, "config", "give exactly one of `text` (a program) and `path` (a file)")),
+        };
+        let source = match &schema {
+            Some(schema) => source.for_schema(schema),
+            None => source,
         };
         let compiled = py
             .detach(|| {
@@ -87,14 +99,8 @@ impl NativeReward {
             .py(py)?;
         let sandbox = Sandbox::new(Limits::default()).py(py)?;
         let module = sandbox.load(&compiled.wasm).py(py)?;
-        let instance = sandbox.instantiate(&module, reg.spec.reward_env).py(py)?;
-        Ok(NativeReward {
-            sandbox,
-            module,
-            instance,
-            env: reg.spec.reward_env,
-            extracted: extracted.map(|e| e.description()),
-        })
+        let instance = sandbox.instantiate(&module, env).py(py)?;
+        Ok(NativeReward { sandbox, module, instance, env, extracted: extracted.map(|e| e.description()) })
     }
 
     /// Runs the reward on `transitions` (`n × transition_len` float32 rows of `[state,

@@ -34,3 +34,11 @@ def test_stable_baselines3_trains_on_a_rewardsmith_env():
     pytest.importorskip("stable_baselines3", reason="stable-baselines3 is not installed (REWARDSMITH_TEST_SB3=1 scripts/test.sh)")
     out = run("sb3_ppo.py", "4096")
     assert "SB3 PPO, 4096 steps: task fitness over 3 episodes" in out
+
+
+def test_an_llm_reward_on_gymnasium_mujoco_half_cheetah():
+    import pytest
+
+    pytest.importorskip("mujoco", reason="mujoco is not installed (scripts/setup.sh installs gymnasium[mujoco])")
+    out = run("mujoco_half_cheetah.py", "150")
+    assert "150 steps of HalfCheetah-v5 rewarded in the sandbox" in out and "terms ['ctrl', 'forward', 'upright']" in out
