@@ -6,6 +6,8 @@
 2. The native vector env's steps/s (16 envs, one thread), rewards included.
 3. A reward called from Python per transition and per batch of 1,024: the sandboxed
    program against the same formula in plain Python and in vectorised numpy.
+4. Bring your own env: Gymnasium's MuJoCo HalfCheetah-v5 rewarded by the example's
+   sandboxed program through `SandboxedReward`, against the plain env (its own reward).
 
 Prints a markdown table; `--json` prints the numbers. Median of `--repeats` runs.
 """
@@ -77,6 +79,26 @@ def numpy_upright(tr: np.ndarray) -> np.ndarray:
     return 1.0 - np.abs(tr[:, 8]) / np.float32(0.2095) - np.float32(0.1) * tr[:, 6] * tr[:, 6]
 
 
+def cheetah_row(args):
+    """HalfCheetah-v5 with the example's sandboxed reward, against the plain env."""
+    import importlib.util
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parents[2] / "python" / "examples"
+    spec = importlib.util.spec_from_file_location("mujoco_half_cheetah", examples / "mujoco_half_cheetah.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    schema = rewardsmith.Schema.from_file(examples / "half_cheetah" / "schema.toml")
+    reward = rewardsmith.Reward.compile(examples / "half_cheetah" / "reward.md", env=schema)
+
+    def wrapped():
+        return rewardsmith.SandboxedReward(gym.make("HalfCheetah-v5"), reward, schema, state_of=module.read_cheetah)
+
+    a = median_rate(lambda n: env_steps(wrapped, n), args.steps, args.repeats)
+    b = median_rate(lambda n: env_steps(lambda: gym.make("HalfCheetah-v5"), n), args.steps, args.repeats)
+    return ("MuJoCo env step, steps/s", "HalfCheetah-v5 + SandboxedReward", a, "HalfCheetah-v5 (own reward)", b)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", type=int, default=20_000, help="env steps per measurement (default 20000)")
@@ -134,6 +156,13 @@ def main() -> None:
     ns = {k: 1e9 / v for k, v in per.items()}
     rows.append(("reward, ns per transition", "sandboxed, one transition per call", ns["sandbox_one"], "plain Python function", ns["plain_one"]))
     rows.append(("reward, ns per transition", "sandboxed, batch of 1,024", ns["sandbox_batch"], "numpy, batch of 1,024", ns["numpy_batch"]))
+
+    try:
+        import mujoco  # noqa: F401
+
+        rows.append(cheetah_row(args))
+    except ImportError:
+        pass
 
     if args.json:
         print(json.dumps([dict(zip(["what", "ours", "ours_value", "peer", "peer_value"], r)) for r in rows], indent=1))

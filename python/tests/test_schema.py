@@ -186,6 +186,13 @@ def test_the_wrapper_rewards_a_gymnasium_mujoco_env_in_the_sandbox():
         assert terms["forward"] == pytest.approx(info["reward_forward"], abs=1e-4)
         assert terms["ctrl"] == pytest.approx(info["reward_ctrl"], abs=1e-5)
         assert 0 < terms["upright"] <= np.float32(0.05)
-    # An action of the wrong size is refused before the env steps.
+    # An action of the wrong size is refused before the env steps; a mapping that misses or
+    # adds a field is refused by name.
     with pytest.raises(ValueError, match="6"):
         env.step(np.zeros(5))
+    missing = SandboxedReward(gym.make("HalfCheetah-v5"), env.reward, state_of=lambda e: {**read_cheetah(e), "extra": 1.0})
+    with pytest.raises(KeyError, match="exactly the fields"):
+        missing.reset(seed=0)
+    short = lambda e: {k: v for k, v in read_cheetah(e).items() if k != "torso_angle"} | {"torso_angel": 0.0}  # noqa: E731
+    with pytest.raises(KeyError, match="missing field `torso_angle`"):
+        SandboxedReward(gym.make("HalfCheetah-v5"), env.reward, state_of=short).reset(seed=0)
