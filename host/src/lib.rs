@@ -12,6 +12,7 @@
 //! - [`evolve`]: the reward search loop, its proposers and a run's lifecycle ([`evolve::run`]).
 //! - [`store`]: the SQLite run store; [`serve`]: the local web playground.
 
+mod base64_bytes;
 pub mod candidate;
 pub mod check;
 pub mod compiler;

@@ -3,6 +3,7 @@
 //! trained on; the loop selects on late-window task fitness, reflects, and repeats.
 
 pub mod baselines;
+pub mod executor;
 pub mod journal;
 pub mod llm;
 pub mod llm_proposer;
@@ -17,6 +18,7 @@ pub mod stored;
 
 /// Program extraction lives in the compiler layer (`check` and the editor use it too).
 pub use crate::compiler::answer as extract;
+pub use executor::{Executor, LocalExecutor, TrainJob, TrainOutcome, run_job};
 pub use journal::{Candidate, Feedback, Journal, Key, MemoryJournal, Origin, Status};
 pub use proposer::{Context, Offline, Proposal, Proposer, ProposerError};
 pub use run::{EvolveRun, Finished, ReportFiles, RunError};

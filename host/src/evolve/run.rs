@@ -195,6 +195,7 @@ impl<'s> EvolveRun<'s> {
             pool: &pool,
             artifacts: &self.row.artifact_dir,
             cancel: Some(cancel),
+            executor: None,
         };
         let mut journal = StoreJournal { store: self.store, run_id: self.row.id };
         let summary = match evolve(&self.config, proposer, &mut journal, &res, on_event) {

@@ -11,9 +11,9 @@
 //! wall-clock budget and runs sandboxed, so a hung or hostile one costs only its budget;
 //! every state change is journaled, so a resumed run redoes nothing it finished.
 
-use std::collections::VecDeque;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use std::time::Duration;
 
@@ -22,13 +22,14 @@ use rewardsmith_envs::registry;
 use serde::{Deserialize, Serialize};
 
 use super::baselines;
+use super::executor::{Executor, LocalExecutor, TrainJob};
 use super::journal::{Candidate, Feedback, Journal, Key, Origin, Status};
 use super::proposer::{Context, Proposer, ProposerError};
 use super::score::human_normalized;
 use crate::compiler::{Compiler, Source};
 use crate::sandbox::Sandbox;
 use crate::selection::Selection;
-use crate::train::{Done, Folder, Hooks, Job, JobError, MeanStd, TrainConfig, TrainError, train_into};
+use crate::train::{MeanStd, TrainConfig};
 
 /// How an evolve run is set up. Stored with the run, so `--resume` needs nothing else.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -111,6 +112,10 @@ pub enum EvolveError {
     Io { path: PathBuf, reason: String },
     #[error("the {which} reward failed in the final evaluation: {reason}")]
     Baseline { which: &'static str, reason: String },
+    /// The executor lost or mixed up jobs (a remote executor's bridge failed, say): the
+    /// candidates it did not finish stay `compiled`, and `--resume` trains them again.
+    #[error("executor: {0}")]
+    Executor(String),
     #[error("cancelled")]
     Cancelled,
 }
@@ -124,6 +129,7 @@ impl EvolveError {
             EvolveError::Journal(_) => "store",
             EvolveError::Io { .. } => "io",
             EvolveError::Baseline { .. } => "baseline",
+            EvolveError::Executor(_) => "executor",
             EvolveError::Cancelled => "cancelled",
         }
     }
@@ -216,6 +222,8 @@ pub struct Resources<'a> {
     pub artifacts: &'a Path,
     /// Checked between candidates and iterations.
     pub cancel: Option<&'a std::sync::atomic::AtomicBool>,
+    /// Where trainings run; `None`: a [`LocalExecutor`] on `sandbox`, `pool` and `artifacts`.
+    pub executor: Option<&'a dyn Executor>,
 }
 
 impl std::fmt::Debug for Resources<'_> {
@@ -431,8 +439,8 @@ fn rechecks_for(cfg: &EvolveConfig, done: &[Candidate]) -> Vec<Candidate> {
     out
 }
 
-/// Compiles (in parallel) and trains (concurrently on the shared pool) every candidate not
-/// already final; returns all of them in their final state.
+/// Compiles (in parallel, here) and trains (on the executor) every candidate not already
+/// final; returns all of them in their final state.
 fn run_candidates<J: Journal>(
     cfg: &EvolveConfig,
     candidates: Vec<Candidate>,
@@ -452,10 +460,13 @@ fn run_candidates<J: Journal>(
             todo.push(c);
         }
     }
-    // Compile everything that needs it in parallel (the compiler caches by content).
+    // Compile everything that needs it in parallel (the compiler caches by content), and
+    // load it here, so a module the sandbox refuses never reaches an executor.
     let sources: Vec<Source> = todo.iter().map(|c| Source::rust(c.source.clone())).collect();
     let compiled = res.compiler.compile_many(&sources);
-    let mut queue = VecDeque::new();
+    let isolation = res.compiler.describe_isolation();
+    let mut jobs = Vec::new();
+    let mut waiting = HashMap::new();
     for (mut c, r) in todo.into_iter().zip(compiled) {
         let loaded = r.map_err(|e| (e.kind().to_owned(), e.to_string())).and_then(|comp| {
             let module = res.sandbox.load(&comp.wasm).map_err(|e| (e.kind().to_owned(), e.to_string()))?;
@@ -467,7 +478,14 @@ fn run_candidates<J: Journal>(
                 c.status = Status::Compiled;
                 c.module_sha256 = Some(module.hash_hex());
                 journal.update(&c).map_err(journal_err)?;
-                queue.push_back((c, wasm, module));
+                jobs.push(TrainJob {
+                    candidate_id: c.id,
+                    source: c.source.clone(),
+                    wasm,
+                    config: train_cfg(c.key.seed),
+                    compiler_isolation: Some(isolation.clone()),
+                });
+                waiting.insert(c.id, c);
             }
             Err((kind, text)) => {
                 c.status = Status::CompileError;
@@ -479,91 +497,35 @@ fn run_candidates<J: Journal>(
             }
         }
     }
-    // Train: as many trainings at once as the pool has threads; each runs inside the pool,
-    // so together they never use more threads than the pool has.
-    let queue = Mutex::new(queue);
-    let workers = res.pool.current_num_threads().max(1);
-    let (tx, rx) = std::sync::mpsc::channel::<Candidate>();
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            let tx = tx.clone();
-            let (queue, train_cfg) = (&queue, &train_cfg);
-            s.spawn(move || {
-                while !cancelled(res) {
-                    let Some((c, wasm, module)) = queue.lock().expect("queue").pop_front() else { return };
-                    if tx.send(train_one(c, &wasm, &module, res, train_cfg)).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        // Journal results as they arrive, on this thread (the journal is not shared); the
-        // loop ends when every worker has finished.
-        for c in rx {
-            journal.update(&c).map_err(journal_err)?;
-            on_event(Event::CandidateDone { candidate: Box::new(c.clone()), reused: false });
-            out.push(c);
-        }
-        Ok::<(), EvolveError>(())
+    let local = LocalExecutor { sandbox: res.sandbox, pool: res.pool, artifacts: res.artifacts, cancel: res.cancel };
+    let executor: &dyn Executor = res.executor.unwrap_or(&local);
+    // Journal outcomes as they arrive, on this thread (the journal is not shared).
+    executor.run(jobs, &mut |outcome| {
+        let Some(mut c) = waiting.remove(&outcome.candidate_id) else {
+            return Err(EvolveError::Executor(format!(
+                "{} executor returned an outcome for candidate {}, which it was not given or already returned",
+                executor.name(),
+                outcome.candidate_id
+            )));
+        };
+        c.apply(outcome);
+        journal.update(&c).map_err(journal_err)?;
+        on_event(Event::CandidateDone { candidate: Box::new(c.clone()), reused: false });
+        out.push(c);
+        Ok(())
     })?;
     if cancelled(res) {
         return Err(EvolveError::Cancelled);
     }
+    if let Some(id) = waiting.keys().min() {
+        return Err(EvolveError::Executor(format!(
+            "{} executor finished without an outcome for {} candidate(s), e.g. {id}",
+            executor.name(),
+            waiting.len()
+        )));
+    }
     out.sort_by_key(|c| (c.key.sample, c.key.origin.as_str()));
     Ok(out)
-}
-
-fn train_one(
-    mut c: Candidate,
-    wasm: &[u8],
-    module: &crate::sandbox::RewardModule,
-    res: &Resources<'_>,
-    train_cfg: &(impl Fn(u64) -> TrainConfig + Sync),
-) -> Candidate {
-    let tc = train_cfg(c.key.seed);
-    let dir = res.artifacts.join(format!("c{}", c.id));
-    // A folder left by an interrupted attempt is replaced.
-    let _ = std::fs::remove_dir_all(&dir);
-    let job = Job {
-        config: &tc,
-        source_name: "reward.rs",
-        source: c.source.as_bytes(),
-        wasm,
-        module,
-        compiler_isolation: Some(res.compiler.describe_isolation()),
-        created_unix: None,
-        // Without a folder (disk full, permissions) the candidate still trains; it just has
-        // no policy to replay.
-        folder: Folder::BestEffort,
-    };
-    match train_into(&dir, &job, res.sandbox, res.pool, Hooks { on_iteration: None, cancel: res.cancel }) {
-        Ok(Done { trained: t, dir }) => {
-            c.run_dir = dir.map(|d| d.path().to_owned());
-            c.status = Status::Trained;
-            c.fitness = t.result.late_fitness.map(|m| m.mean);
-            if c.fitness.is_none() {
-                // No episode ended at all: as bad as it gets, but trained.
-                c.fitness = Some(f64::NEG_INFINITY);
-            }
-            c.result = serde_json::to_value(&t.result).ok();
-        }
-        Err(JobError::RunDir { source, .. }) => {
-            // Not with a best-effort folder; kept typed all the same.
-            c.status = Status::TrainError;
-            c.error_kind = Some("run_dir".into());
-            c.error_text = Some(source.to_string());
-        }
-        Err(JobError::Train(e)) => {
-            c.status = match e {
-                TrainError::Reward { .. } => Status::RewardError,
-                _ => Status::TrainError,
-            };
-            c.error_kind = Some(e.kind().to_owned());
-            c.error_text = Some(e.to_string());
-        }
-    }
-    c
 }
 
 /// Pending human feedback as prompt text (used by the LLM proposer).

@@ -261,8 +261,9 @@ fn map_keys(c: &PpoConfig) -> String {
     v.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>().join(", ")).unwrap_or_default()
 }
 
-/// One training job.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One training job. Serialisable both ways: an evolve candidate's job crosses to other
+/// machines as JSON (`evolve::executor`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
     /// Registered env id, e.g. `cartpole-v0`.
     pub env: String,
@@ -303,11 +304,28 @@ mod opt_secs {
             None => s.serialize_none(),
         }
     }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        let secs: Option<f64> = serde::Deserialize::deserialize(d)?;
+        secs.map(|s| Duration::try_from_secs_f64(s).map_err(serde::de::Error::custom)).transpose()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_config_round_trips_through_json() {
+        let mut c = TrainConfig::new("reacher");
+        c.seed = 7;
+        c.time_limit = Some(Duration::from_millis(1500));
+        c.ppo.hidden = vec![32, 16];
+        let back: TrainConfig = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+        assert_eq!(back, c);
+        let e = serde_json::from_str::<TrainConfig>(&serde_json::to_string(&c).unwrap().replace("1.5", "-1.0"));
+        assert!(e.is_err(), "a negative time limit is refused");
+    }
 
     #[test]
     fn overrides_parse_json_values_and_reject_unknown_keys_naming_the_valid_ones() {

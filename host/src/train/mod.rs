@@ -23,6 +23,7 @@ mod plot;
 mod ppo;
 mod result;
 mod run_dir;
+pub mod run_files;
 
 pub use config::{PpoConfig, TrainConfig};
 pub use error::TrainError;

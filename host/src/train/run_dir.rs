@@ -33,6 +33,9 @@ pub const FORMAT: u32 = 1;
 pub enum RunDirError {
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    /// Run files from elsewhere (another machine's outcome) that cannot be unpacked.
+    #[error("{path}: run files refused: {reason}")]
+    Files { path: PathBuf, reason: String },
     #[error("{path} already holds a run; choose another --out or delete it")]
     Exists { path: PathBuf },
     #[error("{path} is not a run folder (no manifest.json); pass the folder `rewardsmith train` wrote")]

@@ -65,7 +65,14 @@ fn tiny_evolve(st: &Store, run: &rewardsmith::store::RunRow, iterations: u32, st
     let sandbox = Sandbox::new(Limits::default()).unwrap();
     let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap());
     let compiler = rewardsmith_tests::compiler();
-    let res = Resources { compiler, sandbox: &sandbox, pool: &pool, artifacts: &run.artifact_dir, cancel: None };
+    let res = Resources {
+        compiler,
+        sandbox: &sandbox,
+        pool: &pool,
+        artifacts: &run.artifact_dir,
+        cancel: None,
+        executor: None,
+    };
     let mut journal = StoreJournal { store: st, run_id: run.id };
     let spec = rewardsmith_envs::registry::find("cartpole").unwrap().spec;
     evolve(&cfg, &mut Offline::new(spec), &mut journal, &res, &mut |_| {}).unwrap();

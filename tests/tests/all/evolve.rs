@@ -62,7 +62,7 @@ fn resources<'a>(
     pool: &'a Arc<rayon::ThreadPool>,
     dir: &'a std::path::Path,
 ) -> Resources<'a> {
-    Resources { compiler, sandbox, pool, artifacts: dir, cancel: None }
+    Resources { compiler, sandbox, pool, artifacts: dir, cancel: None, executor: None }
 }
 
 fn small_config() -> EvolveConfig {

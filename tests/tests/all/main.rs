@@ -10,6 +10,7 @@ mod compiler;
 mod determinism;
 mod envs_wasm;
 mod evolve;
+mod executor;
 mod hostile_load;
 mod hostile_run;
 mod isolation;
