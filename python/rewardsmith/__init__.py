@@ -24,7 +24,7 @@ from .errors import RewardsmithError
 from .reward import Reward
 from .schema import Schema
 from .wrappers import SandboxedReward
-from .training import Policy, TrainResult, evaluate, load_policy, rollout, train
+from .training import Policy, TrainResult, evaluate, load_policy, rollout, run_job, train
 from .vector import RewardsmithVectorEnv
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "gym_name",
     "load_policy",
     "rollout",
+    "run_job",
     "spec",
     "train",
     "__version__",

@@ -9,7 +9,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, Mapping, Optional, Union
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from . import _native
 from ._spec import spec
 from .reward import PathLike
 
-__all__ = ["TrainResult", "train", "evaluate", "rollout", "Policy", "load_policy"]
+__all__ = ["TrainResult", "train", "evaluate", "rollout", "Policy", "load_policy", "run_job"]
 
 
 class TrainResult:
@@ -107,3 +107,13 @@ class Policy:
 def load_policy(run: Union[str, PathLike]) -> Policy:
     """The policy of run folder ``run`` (``rewardsmith train`` or :func:`train` wrote it)."""
     return Policy(run)
+
+
+def run_job(job: Union[str, Mapping[str, Any]], dir: Union[str, PathLike], threads: int = 1) -> Dict[str, Any]:
+    """Trains one evolve candidate's job (the host's ``TrainJob``: ``candidate_id``,
+    ``source``, ``wasm`` in base64, ``config``) into ``dir`` and returns its outcome
+    (``status``, ``fitness``, ``result``, ``error_kind``, ``error_text``, and ``files``: the
+    run folder's files in base64). What a remote worker runs for the evolve driver; the
+    bits are those of the same job run locally."""
+    text = job if isinstance(job, str) else json.dumps(job)
+    return json.loads(_native.run_job(text, os.fspath(dir), threads))

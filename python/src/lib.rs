@@ -6,6 +6,7 @@
 
 mod env;
 mod error;
+mod job;
 mod policy;
 mod reward;
 mod schema;
@@ -30,6 +31,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(train::train, m)?)?;
     m.add_function(wrap_pyfunction!(train::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(train::rollout, m)?)?;
+    m.add_function(wrap_pyfunction!(job::run_job, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

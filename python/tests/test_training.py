@@ -79,3 +79,26 @@ def test_ctrl_c_stops_training_cleanly_and_keeps_the_run(tmp_path):
     assert proc.returncode == 3 and stdout.strip() == "interrupted", stderr
     assert (out / "policy.safetensors").exists() and (out / "manifest.json").exists()
     assert rewardsmith.load_policy(out)(np.zeros(4, np.float32)) in (0, 1)
+
+
+def test_an_evolve_job_run_from_python_gives_the_bits_of_the_same_training_run_natively(cartpole_run, tmp_path):
+    """`run_job` is what a remote worker runs for the evolve driver: the job built from a run
+    folder (its module, source and config) trains to that run's very fitness and policy."""
+    import base64
+
+    manifest = json.loads((cartpole_run / "manifest.json").read_text())
+    job = {
+        "candidate_id": 5,
+        "source": (cartpole_run / "reward.rs").read_text(),
+        "wasm": base64.b64encode((cartpole_run / "reward.wasm").read_bytes()).decode(),
+        "config": manifest["config"],
+        "compiler_isolation": None,
+    }
+    out = rewardsmith.run_job(job, tmp_path / "worker", threads=2)
+    assert out["candidate_id"] == 5 and out["status"] == "trained", out.get("error_text")
+    assert out["fitness"] == json.loads((cartpole_run / "result.json").read_text())["late_fitness"]["mean"]
+    files = {f["name"]: base64.b64decode(f["bytes"]) for f in out["files"]}
+    assert files["policy.safetensors"] == (cartpole_run / "policy.safetensors").read_bytes()
+    assert {"manifest.json", "reward.rs", "reward.wasm", "metrics.jsonl", "result.json"} <= set(files)
+    with pytest.raises(errors.of_kind("config"), match="not a train job"):
+        rewardsmith.run_job({"candidate_id": 1}, tmp_path / "bad")
