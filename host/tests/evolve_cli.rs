@@ -159,3 +159,35 @@ fn a_killed_run_resumes_without_redoing_or_losing_anything() {
     let out = run(&["evolve", "--resume", "7", "--store", store_s, "--json"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn the_ray_executor_flags_fail_clearly_without_a_cluster_and_create_no_half_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("runs.db");
+    let store = store.to_str().unwrap();
+    let base = ["evolve", "--env", "cartpole", "--proposer", "offline", "--store", store, "--json"];
+
+    let out = run(&[&base[..], &["--ray-address", "127.0.0.1:6379"]].concat());
+    assert_eq!(out.status.code(), Some(1));
+    let err: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(err["error"]["kind"], "config", "{err}");
+    assert!(err["error"]["message"].as_str().unwrap().contains("--executor ray"), "{err}");
+
+    let out = run(&[&base[..], &["--executor", "ray", "--ray-python", "/no/such/python"]].concat());
+    assert_eq!(out.status.code(), Some(1));
+    let err: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(err["error"]["kind"], "executor", "{err}");
+    let message = err["error"]["message"].as_str().unwrap();
+    assert!(message.contains("/no/such/python") && message.contains("--ray-python"), "{message}");
+
+    // A Python without the bridge's modules: the handshake fails and says what it printed.
+    let out = run(&[&base[..], &["--executor", "ray", "--ray-python", "sh"]].concat());
+    assert_eq!(out.status.code(), Some(1));
+    let err: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(err["error"]["kind"], "executor", "{err}");
+    assert!(err["error"]["message"].as_str().unwrap().contains("executor.log"), "{err}");
+    assert!(dir.path().join("executor.log").exists());
+    // None of these left a run behind.
+    let out = run(&["runs", "--store", store, "--json"]);
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(), serde_json::json!([]));
+}

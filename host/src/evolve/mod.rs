@@ -3,6 +3,7 @@
 //! trained on; the loop selects on late-window task fitness, reflects, and repeats.
 
 pub mod baselines;
+pub mod bridge;
 pub mod executor;
 pub mod journal;
 pub mod llm;
@@ -18,6 +19,7 @@ pub mod stored;
 
 /// Program extraction lives in the compiler layer (`check` and the editor use it too).
 pub use crate::compiler::answer as extract;
+pub use bridge::{BridgeError, BridgeExecutor};
 pub use executor::{Executor, LocalExecutor, TrainJob, TrainOutcome, run_job};
 pub use journal::{Candidate, Feedback, Journal, Key, MemoryJournal, Origin, Status};
 pub use proposer::{Context, Offline, Proposal, Proposer, ProposerError};

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rewardsmith_envs::registry;
 use serde_json::json;
 
+use super::executor::Executor;
 use super::llm::{LlmClient, LlmConfig, LlmError};
 use super::llm_proposer::LlmProposer;
 use super::proposer::{Offline, Proposer};
@@ -170,14 +171,15 @@ impl<'s> EvolveRun<'s> {
         })
     }
 
-    /// Runs (or continues) the search and the final evaluation on `config.threads`
-    /// threads, then marks the run completed with its summary and writes its report. When
+    /// Runs (or continues) the search and the final evaluation, training on `executor`
+    /// (`None`: this machine's `config.threads` threads), then marks the run completed with its summary and writes its report. When
     /// the loop stops, the run is marked `interrupted` if `cancel` was set (resumable) and
     /// `failed` otherwise, with the error in its summary.
     pub fn execute(
         &self,
         compiler: &Compiler,
         proposer: &mut dyn Proposer,
+        executor: Option<&dyn Executor>,
         cancel: &Arc<AtomicBool>,
         on_event: &mut (dyn FnMut(Event) + Send),
     ) -> Result<Finished, RunError> {
@@ -195,7 +197,7 @@ impl<'s> EvolveRun<'s> {
             pool: &pool,
             artifacts: &self.row.artifact_dir,
             cancel: Some(cancel),
-            executor: None,
+            executor,
         };
         let mut journal = StoreJournal { store: self.store, run_id: self.row.id };
         let summary = match evolve(&self.config, proposer, &mut journal, &res, on_event) {

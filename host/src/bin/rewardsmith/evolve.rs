@@ -8,11 +8,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use indicatif::{ProgressBar, ProgressStyle};
 use rewardsmith::candidate::{Candidate, Status};
 use rewardsmith::evolve::run::{self, EvolveRun, Finished, RunError};
-use rewardsmith::evolve::{Event, EvolveConfig, Summary};
+use rewardsmith::evolve::{BridgeError, BridgeExecutor, Event, EvolveConfig, Executor, Summary};
 use rewardsmith::store::{self, Store};
 use serde_json::json;
 
 use crate::common::{Failure, fail};
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ExecutorArg {
+    Local,
+    Ray,
+}
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum ProposerArg {
@@ -34,6 +40,7 @@ enum ProposerArg {
   OPENAI_API_KEY=... rewardsmith evolve --env reacher --proposer llm --model gpt-4o-mini
   OPENAI_BASE_URL=http://127.0.0.1:8080/v1 rewardsmith evolve --env pendulum --proposer llm --model local
   rewardsmith evolve --resume 3
+  rewardsmith evolve --env pusher --executor ray --ray-address 10.0.0.5:6379   # candidates as Ray tasks
   rewardsmith report 3")]
 pub struct Args {
     /// The env (`rewardsmith envs` lists them). Required unless --resume.
@@ -77,6 +84,27 @@ pub struct Args {
     /// Worker threads shared by all trainings. Default: all cores.
     #[arg(long)]
     threads: Option<usize>,
+    /// Where candidates train: `local` (this machine's --threads) or `ray` (one task per
+    /// training on a Ray cluster, reached through `python -m rewardsmith.ray_bridge`;
+    /// docs/evolve.md). Results are the same bits either way; not stored with the run, so
+    /// a run may resume on either.
+    #[arg(long, value_enum, default_value = "local")]
+    executor: ExecutorArg,
+    /// The Ray cluster's address (what `ray start --head` prints). Default: RAY_ADDRESS,
+    /// else `auto` (a cluster started on this machine).
+    #[arg(long, value_name = "ADDR")]
+    ray_address: Option<String>,
+    /// CPUs each candidate's Ray task reserves, and its training threads.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    ray_cpus_per_task: u32,
+    /// Times Ray reruns a candidate whose worker or node died before the run stops (it
+    /// then resumes with --resume). A failed candidate is never retried: it is a result.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    ray_max_retries: u32,
+    /// The Python that has `rewardsmith` (pip install ./python) and `ray` installed.
+    /// Default: REWARDSMITH_PYTHON, else python3.
+    #[arg(long, value_name = "PATH")]
+    ray_python: Option<PathBuf>,
     /// Seed of the proposer and of every training.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -112,6 +140,9 @@ pub fn run(args: Args) -> ExitCode {
 
 fn run_inner(args: Args) -> Result<(), Failure> {
     let quiet = args.quiet || args.json;
+    if args.executor != ExecutorArg::Ray && args.ray_address.is_some() {
+        return Err(Failure::msg("config", "--ray-address needs --executor ray".into()));
+    }
     // Every candidate is Rust: without isolation (and no opt-in) stop before a run is made.
     let compiler = crate::common::compiler(args.allow_unsandboxed);
     compiler.check_isolation().map_err(|e| Failure::new(e.kind(), e))?;
@@ -119,6 +150,12 @@ fn run_inner(args: Args) -> Result<(), Failure> {
         eprintln!("compiler isolation: {}", compiler.describe_isolation());
     }
     let st = Store::open(&args.store).map_err(|e| Failure::new(e.kind(), e))?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    // Before the run is created: a cluster that cannot be reached leaves no half-made run.
+    let mut bridge = match args.executor {
+        ExecutorArg::Local => None,
+        ExecutorArg::Ray => Some(ray_bridge(&args, &cancel, quiet)?),
+    };
     let run = match args.resume {
         Some(id) => {
             let run = EvolveRun::resume(&st, id).map_err(run_failure)?;
@@ -172,7 +209,9 @@ fn run_inner(args: Args) -> Result<(), Failure> {
             run
         }
     };
-    let cancel = Arc::new(AtomicBool::new(false));
+    if let Some(b) = bridge.as_mut() {
+        b.land_in(&run.row().artifact_dir);
+    }
     {
         let cancel = cancel.clone();
         // The first Ctrl-C stops between candidates (the run is marked interrupted and
@@ -229,7 +268,9 @@ fn run_inner(args: Args) -> Result<(), Failure> {
         }
         Event::FinalTrained { .. } => {}
     };
-    let result = run.execute(&compiler, proposer.as_mut(), &cancel, &mut on_event);
+    let executor = bridge.as_ref().map(|b| b as &dyn Executor);
+    let result = run.execute(&compiler, proposer.as_mut(), executor, &cancel, &mut on_event);
+    drop(bridge);
     bar.finish_and_clear();
     let Finished { summary, report } = result.map_err(run_failure)?;
     if args.json {
@@ -240,6 +281,40 @@ fn run_inner(args: Args) -> Result<(), Failure> {
         print_summary(run.id(), &summary, &report.html);
     }
     Ok(())
+}
+
+/// Starts the Ray bridge (`python -m rewardsmith.ray_bridge`), its messages appended to
+/// `executor.log` beside the store.
+fn ray_bridge(args: &Args, cancel: &Arc<AtomicBool>, quiet: bool) -> Result<BridgeExecutor, Failure> {
+    let python = args
+        .ray_python
+        .clone()
+        .or_else(|| std::env::var_os("REWARDSMITH_PYTHON").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("python3"));
+    let address =
+        args.ray_address.clone().or_else(|| std::env::var("RAY_ADDRESS").ok()).unwrap_or_else(|| "auto".into());
+    let mut cmd = std::process::Command::new(&python);
+    cmd.args(["-m", "rewardsmith.ray_bridge", "--address", &address])
+        .arg("--cpus-per-task")
+        .arg(args.ray_cpus_per_task.max(1).to_string())
+        .arg("--max-retries")
+        .arg(args.ray_max_retries.to_string());
+    let startup = std::time::Duration::from_secs(120);
+    let log = args.store.with_file_name("executor.log");
+    let bridge = BridgeExecutor::start("ray", cmd, &log, Some(cancel.clone()), startup).map_err(|e| {
+        let hint = match &e {
+            BridgeError::Spawn { .. } => format!(
+                "; is {} a Python with the package installed? (`pip install ./python ray`, or --ray-python PATH)",
+                python.display()
+            ),
+            BridgeError::Handshake { .. } => String::new(),
+        };
+        Failure::msg(e.kind(), format!("{e}{hint}"))
+    })?;
+    if !quiet {
+        eprintln!("executor: ray at {address}: {}", bridge.ready);
+    }
+    Ok(bridge)
 }
 
 /// A progress line: above the bar on a terminal, plain stderr otherwise (logs, CI).
