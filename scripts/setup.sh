@@ -4,7 +4,7 @@
 # stack that gives it WebGL2 and WebGPU headless), the pinned toolchain with the wasm32
 # target, wasm-bindgen-cli at the workspace's pin, the web/ npm packages from the committed
 # lockfile, the browser runtime (web/build.sh), and a Python venv (target/py) with pytest for
-# the Python package's tests (and Gymnasium's MuJoCo envs). Idempotent: a second run only checks.
+# the Python package's tests (and Gymnasium's MuJoCo envs, and Ray). Idempotent: a second run only checks.
 # Used by scripts/test.sh (the README's test command) and .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,7 +80,8 @@ python3 -c 'import sys; sys.exit(sys.version_info < (3, 9))' || {
 }
 [ -x target/py/bin/python ] || python3 -m venv target/py
 # Gymnasium's MuJoCo envs (mujoco ships its models, ~60 MB) for the bring-your-own-env tests.
-target/py/bin/python -m pip install -q --disable-pip-version-check "pytest>=8,<10" "gymnasium[mujoco]>=1.0,<2"
+# Ray (~70 MB wheel) for the evolve-on-a-cluster tests (python/tests/test_ray.py).
+target/py/bin/python -m pip install -q --disable-pip-version-check "pytest>=8,<10" "gymnasium[mujoco]>=1.0,<2" "ray>=2.60,<3"
 # The Stable-Baselines3 example's test needs torch (~5.5 GiB, ~1.5 min): only on request
 # (CI sets it); without it that one test is skipped and says why.
 if [ "${REWARDSMITH_TEST_SB3:-0}" = 1 ]; then

@@ -8,6 +8,8 @@
   run in the sandbox, on numpy batches.
 - ``Schema`` and ``SandboxedReward``: your own env (a Gymnasium MuJoCo env, ...) described
   by a schema, and rewarded by a sandboxed program written for it.
+- ``evolve``: Eureka's loop (the CLI's ``rewardsmith evolve``), locally or on a Ray
+  cluster (``executor="ray"``).
 - ``train``, ``evaluate``, ``rollout``, ``load_policy``: the native PPO and its runs.
 - ``errors``: one exception class per error kind, all ``RewardsmithError``.
 """
@@ -21,6 +23,7 @@ from ._native import __version__
 from ._spec import env_ids, gym_name, spec
 from .envs import RewardsmithEnv
 from .errors import RewardsmithError
+from .evolve import EvolveResult, evolve
 from .reward import Reward
 from .schema import Schema
 from .wrappers import SandboxedReward
@@ -28,6 +31,7 @@ from .training import Policy, TrainResult, evaluate, load_policy, rollout, run_j
 from .vector import RewardsmithVectorEnv
 
 __all__ = [
+    "EvolveResult",
     "Reward",
     "RewardsmithEnv",
     "RewardsmithVectorEnv",
@@ -39,6 +43,7 @@ __all__ = [
     "env_ids",
     "errors",
     "evaluate",
+    "evolve",
     "gym_name",
     "load_policy",
     "rollout",

@@ -1,6 +1,6 @@
 """Type stubs for the native extension (see python/src/*.rs)."""
 
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +27,29 @@ def train(
     allow_unsandboxed: bool = ...,
 ) -> str: ...
 def run_job(job: str, dir: str, threads: int = ...) -> str: ...
+def evolve(
+    env: Optional[str] = ...,
+    *,
+    store: str,
+    resume: Optional[int] = ...,
+    proposer: Optional[str] = ...,
+    model: Optional[str] = ...,
+    base_url: Optional[str] = ...,
+    iterations: int = ...,
+    samples: int = ...,
+    final_seeds: int = ...,
+    steps: Optional[int] = ...,
+    candidate_seconds: float = ...,
+    recheck_top: int = ...,
+    recheck_seeds: int = ...,
+    threads: Optional[int] = ...,
+    seed: int = ...,
+    feedback: Optional[str] = ...,
+    executor: Any = ...,
+    executor_name: str = ...,
+    allow_unsandboxed: bool = ...,
+    progress: bool = ...,
+) -> str: ...
 def evaluate(run: str, episodes: int = ..., seed: int = ..., stochastic: bool = ...) -> str: ...
 def rollout(run: str, seed: int = ..., stochastic: bool = ...) -> str: ...
 

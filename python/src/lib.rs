@@ -6,6 +6,8 @@
 
 mod env;
 mod error;
+mod evolve;
+mod interrupt;
 mod job;
 mod policy;
 mod reward;
@@ -32,6 +34,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(train::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(train::rollout, m)?)?;
     m.add_function(wrap_pyfunction!(job::run_job, m)?)?;
+    m.add_function(wrap_pyfunction!(evolve::evolve, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -5,8 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::atomic::AtomicBool;
 
 use pyo3::prelude::*;
 use rewardsmith::compiler::{Compiler, CompilerOptions, Source, SourceKind};
@@ -91,27 +90,11 @@ pub fn train(
         created_unix: None,
         folder: Folder::Required,
     };
-    let done = std::thread::scope(|s| {
-        let worker = s.spawn(|| {
-            let hooks = Hooks { on_iteration: None, cancel: Some(&cancel) };
-            train_into(&out, &job, &sandbox, &pool, hooks)
-        });
-        let mut interrupted = None;
-        while !worker.is_finished() {
-            py.detach(|| std::thread::sleep(Duration::from_millis(100)));
-            if interrupted.is_none()
-                && let Err(e) = py.check_signals()
-            {
-                cancel.store(true, Ordering::SeqCst);
-                interrupted = Some(e);
-            }
-        }
-        let done = worker.join().expect("the training thread does not panic");
-        match interrupted {
-            Some(e) => Err(e),
-            None => done.py(py),
-        }
-    })?;
+    let done = crate::interrupt::interruptible(py, &cancel, || {
+        let hooks = Hooks { on_iteration: None, cancel: Some(&cancel) };
+        train_into(&out, &job, &sandbox, &pool, hooks)
+    })?
+    .py(py)?;
     Ok(serde_json::to_string(&done.trained.result).expect("a result serialises"))
 }
 

@@ -1,0 +1,257 @@
+//! `rewardsmith.evolve` from Python: the CLI's evolve run (same store, loop, journal and
+//! report), training on this machine's threads or on a Python executor object (the Ray
+//! executor, `rewardsmith/ray_executor.py`). The loop runs with the GIL released on a
+//! worker thread; this thread wakes every 100 ms to let Python handle signals, so Ctrl-C
+//! stops the run between candidates (marked interrupted, resumable) and then raises
+//! `KeyboardInterrupt`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use pyo3::prelude::*;
+use rewardsmith::candidate::Status;
+use rewardsmith::compiler::{Compiler, CompilerOptions};
+use rewardsmith::evolve::run::{self, EvolveRun, RunError};
+use rewardsmith::evolve::{Event, EvolveConfig, EvolveError, Executor, TrainJob, TrainOutcome};
+use rewardsmith::store::{self, Store};
+use serde_json::json;
+
+use crate::error::error;
+
+/// Jobs handed to a Python object's `run(jobs)`: a list of `TrainJob` JSON strings in, an
+/// iterator out that yields each outcome (files packed; JSON text or a mapping, as
+/// `rewardsmith.run_job` returns) as it finishes, or `None`
+/// while it waits (so the run can be stopped between outcomes). Closing the iterator
+/// early must cancel what is still running.
+struct PyExecutor {
+    obj: Py<PyAny>,
+    name: String,
+    artifacts: PathBuf,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Executor for PyExecutor {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn run(
+        &self,
+        jobs: Vec<TrainJob>,
+        done: &mut dyn FnMut(TrainOutcome) -> Result<(), EvolveError>,
+    ) -> Result<(), EvolveError> {
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        let lost = |what: String| EvolveError::Executor(format!("{} executor: {what}", self.name));
+        Python::attach(|py| {
+            let texts: Vec<String> = jobs.iter().map(|j| serde_json::to_string(j).expect("a job serialises")).collect();
+            let it = self
+                .obj
+                .call_method1(py, "run", (texts,))
+                .and_then(|r| r.into_bound(py).try_iter())
+                .map_err(|e| lost(e.to_string()))?;
+            let mut result = Ok(());
+            for item in it.clone() {
+                if self.cancel.load(Ordering::Relaxed) {
+                    result = Err(EvolveError::Cancelled);
+                    break;
+                }
+                let item = match item {
+                    Ok(i) => i,
+                    Err(e) => {
+                        result = Err(lost(e.to_string()));
+                        break;
+                    }
+                };
+                if item.is_none() {
+                    // Waiting: let another thread (the signal watcher) run.
+                    py.detach(std::thread::yield_now);
+                    continue;
+                }
+                // JSON text, or a mapping (what `rewardsmith.run_job` returns) made JSON here.
+                let text = match item.extract::<String>() {
+                    Ok(s) => Ok(s),
+                    Err(_) => py
+                        .import("json")
+                        .and_then(|j| j.call_method1("dumps", (&item,)))
+                        .and_then(|s| s.extract::<String>())
+                        .map_err(|e| e.to_string()),
+                };
+                let parsed = text.and_then(|s| serde_json::from_str::<TrainOutcome>(&s).map_err(|e| e.to_string()));
+                let outcome = match parsed {
+                    Ok(o) => o.landed(&self.artifacts),
+                    Err(e) => {
+                        result = Err(lost(format!("not a train outcome: {e}")));
+                        break;
+                    }
+                };
+                if let Err(e) = done(outcome) {
+                    result = Err(e);
+                    break;
+                }
+            }
+            // Stops what is still running when the loop ended early.
+            let _ = it.call_method0("close");
+            result
+        })
+    }
+}
+
+/// An evolve run's settings from Python.
+struct Request {
+    env: Option<String>,
+    store: PathBuf,
+    resume: Option<i64>,
+    proposer: Option<String>,
+    model: Option<String>,
+    base_url: Option<String>,
+    config: EvolveConfig,
+    threads: Option<usize>,
+    executor: Option<(Py<PyAny>, String)>,
+    allow_unsandboxed: bool,
+    progress: bool,
+}
+
+/// A failure as its kind and message, made an exception on the calling thread.
+type Failed = (String, String);
+
+fn failed(kind: &str, e: impl std::fmt::Display) -> Failed {
+    (kind.to_owned(), e.to_string())
+}
+
+/// Runs an evolve run (new, or `resume` = its id) in the store at `store`; returns
+/// `{"run_id", "summary", "report", "report_md"}` as JSON.
+#[pyfunction]
+#[pyo3(signature = (env=None, *, store, resume=None, proposer=None, model=None, base_url=None, iterations=5,
+    samples=16, final_seeds=5, steps=None, candidate_seconds=600.0, recheck_top=2, recheck_seeds=2,
+    threads=None, seed=0, feedback=None, executor=None, executor_name="custom".to_owned(), allow_unsandboxed=false,
+    progress=true))]
+#[allow(clippy::too_many_arguments)]
+pub fn evolve(
+    py: Python<'_>,
+    env: Option<String>,
+    store: PathBuf,
+    resume: Option<i64>,
+    proposer: Option<String>,
+    model: Option<String>,
+    base_url: Option<String>,
+    iterations: u32,
+    samples: u32,
+    final_seeds: u32,
+    steps: Option<u64>,
+    candidate_seconds: f64,
+    recheck_top: u32,
+    recheck_seeds: u32,
+    threads: Option<usize>,
+    seed: u64,
+    feedback: Option<String>,
+    executor: Option<Py<PyAny>>,
+    executor_name: String,
+    allow_unsandboxed: bool,
+    progress: bool,
+) -> PyResult<String> {
+    let mut config = EvolveConfig::new(env.as_deref().unwrap_or(""));
+    config.iterations = iterations;
+    config.samples = samples;
+    config.final_seeds = final_seeds;
+    config.steps = steps;
+    config.candidate_seconds = candidate_seconds;
+    config.recheck_top = recheck_top;
+    config.recheck_seeds = recheck_seeds;
+    config.seed = seed;
+    config.feedback = feedback;
+    let req = Request {
+        env,
+        store,
+        resume,
+        proposer,
+        model,
+        base_url,
+        config,
+        threads,
+        executor: executor.map(|e| (e, executor_name)),
+        allow_unsandboxed,
+        progress,
+    };
+    let cancel = Arc::new(AtomicBool::new(false));
+    // The store's connection stays on the thread that opened it: the worker does it all.
+    let result = crate::interrupt::interruptible(py, &cancel, || run_request(req, &cancel))?
+        .map_err(|(kind, msg)| error(py, &kind, msg))?;
+    Ok(result.to_string())
+}
+
+fn run_request(req: Request, cancel: &Arc<AtomicBool>) -> Result<serde_json::Value, Failed> {
+    let compiler =
+        Compiler::new(CompilerOptions { allow_unsandboxed: req.allow_unsandboxed, ..CompilerOptions::default() });
+    compiler.check_isolation().map_err(|e| failed(e.kind(), &e))?;
+    let st = Store::open(&req.store).map_err(|e| failed(e.kind(), &e))?;
+    let run_err = |e: RunError| failed(e.kind(), &e);
+    let run = match req.resume {
+        Some(id) => EvolveRun::resume(&st, id).map_err(run_err)?,
+        None => {
+            if req.env.is_none() {
+                return Err(failed("config", "evolve needs env= (or resume= a stored run's id)"));
+            }
+            let mut cfg = req.config;
+            if let Some(t) = req.threads {
+                cfg.threads = t;
+            }
+            let proposer = match req.proposer.as_deref() {
+                None => run::default_proposer(),
+                Some("offline") => store::Proposer::Offline,
+                Some("llm") => store::Proposer::Llm,
+                Some(other) => return Err(failed("config", format!("proposer={other:?}: use \"offline\" or \"llm\""))),
+            };
+            EvolveRun::create(&st, cfg, proposer, req.model).map_err(run_err)?
+        }
+    };
+    let mut proposer = run.proposer(req.base_url.as_deref()).map_err(run_err)?;
+    let py_executor = req.executor.map(|(obj, name)| PyExecutor {
+        obj,
+        name,
+        artifacts: run.row().artifact_dir.clone(),
+        cancel: cancel.clone(),
+    });
+    let progress = req.progress;
+    if progress {
+        eprintln!("evolve run {} on {} (store {})", run.id(), run.config().env, req.store.display());
+    }
+    let mut on_event = |e: Event| {
+        if progress {
+            progress_line(&e);
+        }
+    };
+    let executor = py_executor.as_ref().map(|e| e as &dyn Executor);
+    let finished = run.execute(&compiler, proposer.as_mut(), executor, cancel, &mut on_event).map_err(run_err)?;
+    Ok(json!({
+        "run_id": run.id(),
+        "summary": finished.summary,
+        "report": finished.report.html,
+        "report_md": finished.report.markdown,
+    }))
+}
+
+fn progress_line(e: &Event) {
+    let line = match e {
+        Event::IterationStarted { iteration, attempt, candidates } => {
+            format!("iteration {} (attempt {attempt}): {candidates} candidates", iteration + 1)
+        }
+        Event::CandidateDone { candidate: c, reused } => {
+            let again = if *reused { " (done before resume)" } else { "" };
+            match c.status {
+                Status::Trained => format!("  {} fitness {:.4}{again}", c.label(), c.fitness.unwrap_or(f64::NAN)),
+                s => format!("  {} {s}: {}{again}", c.label(), c.error_kind.as_deref().unwrap_or("")),
+            }
+        }
+        Event::RecheckStarted { trainings, .. } => format!("  rechecking the leaders: {trainings} trainings"),
+        Event::IterationDone { iteration, best_so_far, .. } => match best_so_far {
+            Some((b, s)) => format!("iteration {}: best so far {} {}", iteration + 1, b.label(), s.describe()),
+            None => format!("iteration {}: nothing trained yet", iteration + 1),
+        },
+        Event::FinalStarted { trainings } => format!("final evaluation: {trainings} trainings"),
+        Event::FinalTrained { .. } => return,
+    };
+    eprintln!("{}", rewardsmith::text::for_terminal(&line));
+}
