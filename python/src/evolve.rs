@@ -31,6 +31,23 @@ struct PyExecutor {
     cancel: Arc<AtomicBool>,
 }
 
+/// One item an executor yielded: `None` while it waits, else an outcome as JSON text or
+/// as a mapping (what `rewardsmith.run_job` returns), made JSON here.
+fn outcome_of(py: Python<'_>, item: Bound<'_, PyAny>) -> Result<Option<TrainOutcome>, String> {
+    if item.is_none() {
+        return Ok(None);
+    }
+    let text = match item.extract::<String>() {
+        Ok(s) => s,
+        Err(_) => py
+            .import("json")
+            .and_then(|j| j.call_method1("dumps", (&item,)))
+            .and_then(|s| s.extract::<String>())
+            .map_err(|e| e.to_string())?,
+    };
+    serde_json::from_str(&text).map(Some).map_err(|e| e.to_string())
+}
+
 impl Executor for PyExecutor {
     fn name(&self) -> &str {
         &self.name
@@ -52,46 +69,21 @@ impl Executor for PyExecutor {
                 .call_method1(py, "run", (texts,))
                 .and_then(|r| r.into_bound(py).try_iter())
                 .map_err(|e| lost(e.to_string()))?;
-            let mut result = Ok(());
-            for item in it.clone() {
-                if self.cancel.load(Ordering::Relaxed) {
-                    result = Err(EvolveError::Cancelled);
-                    break;
-                }
-                let item = match item {
-                    Ok(i) => i,
-                    Err(e) => {
-                        result = Err(lost(e.to_string()));
-                        break;
+            let mut drain = || {
+                for item in it.clone() {
+                    if self.cancel.load(Ordering::Relaxed) {
+                        return Err(EvolveError::Cancelled);
                     }
-                };
-                if item.is_none() {
-                    // Waiting: let another thread (the signal watcher) run.
-                    py.detach(std::thread::yield_now);
-                    continue;
-                }
-                // JSON text, or a mapping (what `rewardsmith.run_job` returns) made JSON here.
-                let text = match item.extract::<String>() {
-                    Ok(s) => Ok(s),
-                    Err(_) => py
-                        .import("json")
-                        .and_then(|j| j.call_method1("dumps", (&item,)))
-                        .and_then(|s| s.extract::<String>())
-                        .map_err(|e| e.to_string()),
-                };
-                let parsed = text.and_then(|s| serde_json::from_str::<TrainOutcome>(&s).map_err(|e| e.to_string()));
-                let outcome = match parsed {
-                    Ok(o) => o.landed(&self.artifacts),
-                    Err(e) => {
-                        result = Err(lost(format!("not a train outcome: {e}")));
-                        break;
+                    match outcome_of(py, item.map_err(|e| lost(e.to_string()))?) {
+                        Ok(Some(o)) => done(o.landed(&self.artifacts))?,
+                        // Waiting: let another thread (the signal watcher) run.
+                        Ok(None) => py.detach(std::thread::yield_now),
+                        Err(e) => return Err(lost(format!("not a train outcome: {e}"))),
                     }
-                };
-                if let Err(e) = done(outcome) {
-                    result = Err(e);
-                    break;
                 }
-            }
+                Ok(())
+            };
+            let result = drain();
             // Stops what is still running when the loop ended early.
             let _ = it.call_method0("close");
             result
@@ -101,14 +93,13 @@ impl Executor for PyExecutor {
 
 /// An evolve run's settings from Python.
 struct Request {
-    env: Option<String>,
     store: PathBuf,
     resume: Option<i64>,
     proposer: Option<String>,
     model: Option<String>,
     base_url: Option<String>,
+    /// The new run's config (unused on resume: the stored one counts).
     config: EvolveConfig,
-    threads: Option<usize>,
     executor: Option<(Py<PyAny>, String)>,
     allow_unsandboxed: bool,
     progress: bool,
@@ -152,7 +143,10 @@ pub fn evolve(
     allow_unsandboxed: bool,
     progress: bool,
 ) -> PyResult<String> {
-    let mut config = EvolveConfig::new(env.as_deref().unwrap_or(""));
+    let Some(env) = env.or_else(|| resume.map(|_| String::new())) else {
+        return Err(error(py, "config", "evolve needs env= (or resume= a stored run's id)"));
+    };
+    let mut config = EvolveConfig::new(&env);
     config.iterations = iterations;
     config.samples = samples;
     config.final_seeds = final_seeds;
@@ -162,15 +156,16 @@ pub fn evolve(
     config.recheck_seeds = recheck_seeds;
     config.seed = seed;
     config.feedback = feedback;
+    if let Some(t) = threads {
+        config.threads = t;
+    }
     let req = Request {
-        env,
         store,
         resume,
         proposer,
         model,
         base_url,
         config,
-        threads,
         executor: executor.map(|e| (e, executor_name)),
         allow_unsandboxed,
         progress,
@@ -191,20 +186,13 @@ fn run_request(req: Request, cancel: &Arc<AtomicBool>) -> Result<serde_json::Val
     let run = match req.resume {
         Some(id) => EvolveRun::resume(&st, id).map_err(run_err)?,
         None => {
-            if req.env.is_none() {
-                return Err(failed("config", "evolve needs env= (or resume= a stored run's id)"));
-            }
-            let mut cfg = req.config;
-            if let Some(t) = req.threads {
-                cfg.threads = t;
-            }
             let proposer = match req.proposer.as_deref() {
                 None => run::default_proposer(),
                 Some("offline") => store::Proposer::Offline,
                 Some("llm") => store::Proposer::Llm,
                 Some(other) => return Err(failed("config", format!("proposer={other:?}: use \"offline\" or \"llm\""))),
             };
-            EvolveRun::create(&st, cfg, proposer, req.model).map_err(run_err)?
+            EvolveRun::create(&st, req.config, proposer, req.model).map_err(run_err)?
         }
     };
     let mut proposer = run.proposer(req.base_url.as_deref()).map_err(run_err)?;

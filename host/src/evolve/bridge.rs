@@ -138,7 +138,7 @@ impl BridgeExecutor {
                     return Err(handshake(format!("it exited ({}){}", bridge.exit_status(), bridge.tail())));
                 }
             };
-            match parse(&line) {
+            match serde_json::from_str::<Message>(&line) {
                 Ok(Message { ready: Some(r), .. }) => {
                     bridge.ready = r;
                     return Ok(bridge);
@@ -188,10 +188,6 @@ impl BridgeExecutor {
     }
 }
 
-fn parse(line: &str) -> Result<Message, serde_json::Error> {
-    serde_json::from_str(line)
-}
-
 impl Executor for BridgeExecutor {
     fn name(&self) -> &str {
         &self.name
@@ -229,7 +225,7 @@ impl Executor for BridgeExecutor {
                     return Err(self.lost(format!("the bridge exited ({}){}", self.exit_status(), self.tail())));
                 }
             };
-            match parse(&line) {
+            match serde_json::from_str::<Message>(&line) {
                 Ok(Message { outcome: Some(o), .. }) => {
                     left -= 1;
                     done(o.landed(&self.artifacts))?;
