@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::search::EvolveError;
 use crate::candidate::{Candidate, Status};
 use crate::sandbox::Sandbox;
+use crate::schema::Schema;
 use crate::train::run_files::{self, RunFile};
 use crate::train::{Done, Folder, Hooks, Job, JobError, RunDirError, TrainConfig, TrainError, train_into};
 
@@ -32,6 +33,10 @@ pub struct TrainJob {
     pub wasm: Vec<u8>,
     /// Env, seed, step budget and PPO settings.
     pub config: TrainConfig,
+    /// A schema env's schema: the job is then trained by the user's training function
+    /// ([`super::user_train`]), which needs it to load the module; built-in envs have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<Schema>,
     /// How rustc was confined when the module was compiled (for the run's manifest).
     pub compiler_isolation: Option<String>,
 }
@@ -57,6 +62,20 @@ pub struct TrainOutcome {
 }
 
 impl TrainOutcome {
+    /// A failed job: `status` (`reward_error` or `train_error`), an error kind and text.
+    pub fn failed(candidate_id: i64, status: Status, kind: &str, text: String) -> TrainOutcome {
+        TrainOutcome {
+            candidate_id,
+            status,
+            fitness: None,
+            result: None,
+            error_kind: Some(kind.to_owned()),
+            error_text: Some(text),
+            run_dir: None,
+            files: Vec::new(),
+        }
+    }
+
     /// This outcome with its run folder's files inside, for the trip to the driver (what a
     /// remote worker sends). The worker's folder path is dropped: it means nothing there.
     pub fn packed(mut self) -> Result<TrainOutcome, RunDirError> {
@@ -102,6 +121,12 @@ pub trait Executor: Sync {
     /// A short name for messages and reports (`local`, `ray`).
     fn name(&self) -> &str;
 
+    /// Whether it trains schema-env jobs (with a user's training function). The built-in
+    /// trainer cannot: it has no simulator for them.
+    fn trains_schema_envs(&self) -> bool {
+        false
+    }
+
     /// Runs every job and calls `done` with each outcome as it finishes, in any order, on
     /// the calling thread. Returns when all have finished, or early with the first error of
     /// `done` or [`EvolveError::Cancelled`].
@@ -122,16 +147,11 @@ pub fn run_job(
     pool: &Arc<ThreadPool>,
     cancel: Option<&AtomicBool>,
 ) -> TrainOutcome {
-    let failed = |status, kind: &str, text: String| TrainOutcome {
-        candidate_id: job.candidate_id,
-        status,
-        fitness: None,
-        result: None,
-        error_kind: Some(kind.to_owned()),
-        error_text: Some(text),
-        run_dir: None,
-        files: Vec::new(),
-    };
+    let failed = |status, kind: &str, text: String| TrainOutcome::failed(job.candidate_id, status, kind, text);
+    if let Some(schema) = &job.schema {
+        let why = format!("`{}` is a schema env; the built-in trainer has no simulator for it", schema.id);
+        return failed(Status::TrainError, "config", why);
+    }
     // Loaded again here: on another machine this is the first time this sandbox sees it.
     let module = match sandbox.load(&job.wasm) {
         Ok(m) => m,

@@ -72,8 +72,8 @@ fn fenced(source: &str) -> String {
 
 /// The conversation for an iteration (public for tests and for showing prompts).
 pub fn messages(ctx: &Context<'_>) -> Vec<ChatMessage> {
-    let layout = rewardsmith_guest::envs::find(ctx.spec.reward_env).expect("every registered env has a layout");
-    let mut m = vec![msg("system", prompts::system(layout, max_terms())), msg("user", prompts::task(ctx.spec))];
+    let task = ctx.target.task_prompt(ctx.fitness_doc);
+    let mut m = vec![msg("system", prompts::system(ctx.target.layout(), max_terms())), msg("user", task)];
     // Everything the last iteration showed goes into one user turn, as context, ending in
     // one request that names what to do about it.
     let mut follow_up = Vec::new();

@@ -16,6 +16,8 @@ pub mod run;
 pub mod score;
 pub mod search;
 pub mod stored;
+pub mod target;
+pub mod user_train;
 
 /// Program extraction lives in the compiler layer (`check` and the editor use it too).
 pub use crate::compiler::answer as extract;
@@ -26,3 +28,4 @@ pub use proposer::{Context, Offline, Proposal, Proposer, ProposerError};
 pub use run::{EvolveRun, Finished, ReportFiles, RunError};
 pub use score::human_normalized;
 pub use search::{Event, EvolveConfig, EvolveError, FinalScore, Resources, Summary, evolve};
+pub use target::Target;

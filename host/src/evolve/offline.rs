@@ -58,6 +58,8 @@ impl OfflineError {
 #[derive(Clone, Debug)]
 pub struct OfflineProposer {
     space: Space,
+    /// The Rust path programs import `State` and `Action` from.
+    import: String,
     seed: u64,
     generation: u64,
 }
@@ -74,11 +76,18 @@ impl OfflineProposer {
             env: env.into(),
             known: envs::ALL.iter().map(|e| e.id).collect::<Vec<_>>().join(", "),
         })?;
+        let import = format!("rewardsmith_guest::envs::{}", rewardsmith_envs::registry::base_name(layout.id));
+        Self::for_layout(layout, import, seed)
+    }
+
+    /// A proposer for any env layout (a schema env's too), whose programs import their
+    /// `State` and `Action` from `import` (`crate::env` for a schema env).
+    pub fn for_layout(layout: &'static EnvLayout, import: String, seed: u64) -> Result<Self, OfflineError> {
         let space = Space::new(layout, &constant_floats(layout));
         if space.components.is_empty() {
-            return Err(OfflineError::NothingToShape { env: env.into() });
+            return Err(OfflineError::NothingToShape { env: layout.id.into() });
         }
-        Ok(OfflineProposer { space, seed, generation: 0 })
+        Ok(OfflineProposer { space, import, seed, generation: 0 })
     }
 
     /// The SDK env id programs are written for (`cartpole-v0`).
@@ -105,7 +114,7 @@ impl OfflineProposer {
 
     /// The Rust source of `genome`.
     pub fn render(&self, genome: &Genome) -> String {
-        render::render(self.space.layout.name, self.space.layout.id, genome)
+        render::render(&self.import, self.space.layout.id, genome)
     }
 
     fn proposal(&self, genome: Genome, parent: Option<usize>, note: String) -> Proposal {

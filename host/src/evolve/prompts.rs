@@ -41,12 +41,18 @@ pub fn system(env: &EnvLayout, max_terms: usize) -> String {
     fill(SYSTEM, &[("env_import", &import), ("max_terms", &max_terms.to_string())])
 }
 
-/// The task prompt for a schema env: the schema's task text and its generated module,
-/// which is exactly what the reward is compiled with.
-pub fn schema_task(schema: &Schema) -> String {
+/// The task prompt for a schema env: the schema's task text, how a trained policy is judged
+/// (`fitness`: what an evolve run's training function measures; the prompt says it is
+/// not given when `None`) and its generated module, which is exactly what the reward is
+/// compiled with.
+pub fn schema_task(schema: &Schema, fitness: Option<&str>) -> String {
     let task = if schema.task.trim().is_empty() { "(no task text given in the schema)" } else { schema.task.trim() };
+    let fitness = match fitness.map(str::trim) {
+        Some(f) if !f.is_empty() => format!("A trained policy is judged by its task fitness (higher is better): {f}"),
+        _ => "How a trained policy is judged is not given beyond the task text.".to_owned(),
+    };
     let module = crate::schema::codegen::module_source(schema);
-    fill(SCHEMA_TASK, &[("env_id", &schema.id), ("task", task), ("state_source", module.trim())])
+    fill(SCHEMA_TASK, &[("env_id", &schema.id), ("task", task), ("fitness", &fitness), ("state_source", module.trim())])
 }
 
 /// The task prompt: the env's description, fitness and its `State`/`Action` source verbatim.
@@ -210,10 +216,14 @@ mod tests {
         let layout = crate::schema::register(&schema).unwrap();
         let sys = system(layout, 32);
         assert!(sys.contains("`use crate::env::*;`") && !sys.contains("rewardsmith_guest::envs::"), "{sys}");
-        let task = schema_task(&schema);
+        let task = schema_task(&schema, None);
         assert!(task.contains("half_cheetah-v0") && task.contains("run forward"), "{task}");
         assert!(schema.state.iter().chain(&schema.action).all(|f| task.contains(&f.doc)), "{task}");
+        assert!(task.contains("is not given beyond the task text"), "{task}");
+        let judged = schema_task(&schema, Some("mean Gymnasium return over 3 episodes"));
+        assert!(judged.contains("task fitness (higher is better): mean Gymnasium return over 3 episodes"), "{judged}");
         for text in [
+            judged,
             sys,
             task,
             error_feedback("fn x() {}", "line 3: error[E0425]", FailedAt::Compile),

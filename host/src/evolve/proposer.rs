@@ -1,17 +1,21 @@
 //! Proposers write the candidates of an iteration: the offline evolutionary search (the
 //! default, deterministic per seed) or an LLM (see `LlmProposer`).
 
-use rewardsmith_envs::EnvSpec;
+use rewardsmith_guest::envs::EnvLayout;
 
 use super::journal::{Candidate, Feedback, Origin, Status};
 use super::llm::LlmError;
 use super::offline::{Genome, OfflineError, OfflineProposer};
 use super::search::selection_of;
+use super::target::Target;
 
 /// What a proposer sees when asked for an iteration's candidates.
 #[derive(Debug)]
 pub struct Context<'a> {
-    pub spec: &'static EnvSpec,
+    /// The env rewards are written for.
+    pub target: &'a Target,
+    /// What a schema env's training function measures, in words (see [`Target::task_prompt`]).
+    pub fitness_doc: Option<&'a str>,
     pub iteration: u32,
     /// Retry number of this iteration (0 first; higher after every candidate failed).
     pub attempt: u32,
@@ -75,12 +79,14 @@ pub trait Proposer {
 /// a resumed run proposes exactly what the interrupted one would have.
 #[derive(Debug)]
 pub struct Offline {
-    env: &'static str,
+    layout: &'static EnvLayout,
+    import: String,
 }
 
 impl Offline {
-    pub fn new(spec: &'static EnvSpec) -> Self {
-        Offline { env: spec.reward_env }
+    /// The offline search over `target`'s `State` fields (a built-in env's or a schema's).
+    pub fn new(target: &Target) -> Self {
+        Offline { layout: target.layout(), import: target.import() }
     }
 }
 
@@ -98,7 +104,8 @@ impl Proposer for Offline {
     }
 
     fn propose(&mut self, ctx: &Context<'_>, n: usize) -> Result<Vec<Proposal>, ProposerError> {
-        let mut generator = OfflineProposer::new(self.env, derive_seed(ctx.seed, ctx.iteration, ctx.attempt))?;
+        let seed = derive_seed(ctx.seed, ctx.iteration, ctx.attempt);
+        let mut generator = OfflineProposer::for_layout(self.layout, self.import.clone(), seed)?;
         // A person's preferences (the ranking page): the latest `best` is the first parent,
         // ahead of fitness order; every `worst` is never a parent.
         let (mut best, mut worst) = (None, Vec::new());
@@ -155,11 +162,14 @@ mod tests {
     use crate::evolve::journal::{Journal, Key};
     use crate::evolve::stored::StoreJournal;
     use crate::store::{FeedbackKind, NewRun, Store};
+    use rewardsmith_envs::EnvSpec;
 
     /// Iteration 0 of an offline cartpole run, trained with made-up fitness (sample i scores 10 − i).
     fn history(spec: &'static EnvSpec) -> Vec<Candidate> {
+        let target = Target::Builtin(spec);
         let ctx = Context {
-            spec,
+            target: &target,
+            fitness_doc: None,
             iteration: 0,
             attempt: 0,
             seed: 5,
@@ -168,7 +178,7 @@ mod tests {
             feedback: &[],
             first_feedback: None,
         };
-        let first = Offline::new(spec).propose(&ctx, 6).unwrap();
+        let first = Offline::new(&target).propose(&ctx, 6).unwrap();
         first
             .into_iter()
             .enumerate()
@@ -185,9 +195,19 @@ mod tests {
     }
 
     fn propose(spec: &'static EnvSpec, history: &[Candidate], feedback: &[Feedback]) -> Vec<Proposal> {
-        let ctx =
-            Context { spec, iteration: 1, attempt: 0, seed: 5, history, best: None, feedback, first_feedback: None };
-        Offline::new(spec).propose(&ctx, 5).unwrap()
+        let target = Target::Builtin(spec);
+        let ctx = Context {
+            target: &target,
+            fitness_doc: None,
+            iteration: 1,
+            attempt: 0,
+            seed: 5,
+            history,
+            best: None,
+            feedback,
+            first_feedback: None,
+        };
+        Offline::new(&target).propose(&ctx, 5).unwrap()
     }
 
     #[test]

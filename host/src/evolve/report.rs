@@ -155,8 +155,11 @@ pub fn markdown(d: &ReportData<'_>) -> String {
         let _ = writeln!(m, "## Final evaluation\n");
         let _ = writeln!(m, "| reward | task fitness (late window, mean ± std over seeds) |\n|---|---|");
         let _ = writeln!(m, "| best found ({}) | {} |", s.best_label.as_deref().unwrap_or("–"), score(&s.best));
-        let _ = writeln!(m, "| human baseline | {} |", score(&s.human));
-        let _ = writeln!(m, "| sparse | {} |", score(&s.sparse));
+        // A schema env's run has no baselines: no rows for them.
+        if !s.human.fitness.is_empty() {
+            let _ = writeln!(m, "| human baseline | {} |", score(&s.human));
+            let _ = writeln!(m, "| sparse | {} |", score(&s.sparse));
+        }
         let _ = writeln!(m, "\n{}", selected_on(s));
         let _ = writeln!(m, "\nHuman-normalised score (F − F_sparse) / |F_human − F_sparse|: **{}**\n", hns(s));
         let _ = writeln!(
@@ -212,13 +215,19 @@ pub fn html(d: &ReportData<'_>) -> String {
         let _ = write!(
             h,
             "<h2>Final evaluation</h2><table><tr><th>reward</th><th>task fitness (mean ± std over seeds)</th></tr>\
-             <tr><td>best found ({})</td><td>{}</td></tr><tr><td>human baseline</td><td>{}</td></tr>\
-             <tr><td>sparse</td><td>{}</td></tr></table><p>{}</p><p>Human-normalised score \
+             <tr><td>best found ({})</td><td>{}</td></tr>{}</table><p>{}</p><p>Human-normalised score \
              (F − F<sub>sparse</sub>) / |F<sub>human</sub> − F<sub>sparse</sub>|: <b>{}</b></p>",
             esc(s.best_label.as_deref().unwrap_or("–")),
             score(&s.best),
-            score(&s.human),
-            score(&s.sparse),
+            if s.human.fitness.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "<tr><td>human baseline</td><td>{}</td></tr><tr><td>sparse</td><td>{}</td></tr>",
+                    score(&s.human),
+                    score(&s.sparse)
+                )
+            },
             esc(&selected_on(s)),
             esc(&hns(s))
         );

@@ -17,6 +17,7 @@ use super::proposer::{Offline, Proposer};
 use super::report::{self, StoredRun};
 use super::search::{Event, EvolveConfig, EvolveError, Resources, Summary, evolve};
 use super::stored::{StoreJournal, StoreLlmLog};
+use super::target::Target;
 use crate::compiler::Compiler;
 use crate::sandbox::{Limits, RewardError, Sandbox};
 use crate::store::{self, NewRun, RunRow, RunStatus, Store, StoreError};
@@ -110,12 +111,13 @@ impl<'s> EvolveRun<'s> {
         proposer: store::Proposer,
         model: Option<String>,
     ) -> Result<Self, RunError> {
-        let reg = registry::find(&config.env)?;
-        config.env = reg.spec.id.to_owned();
-        config.threads = config.threads.max(1);
-        if config.iterations == 0 || config.samples == 0 || config.final_seeds == 0 {
-            return Err(RunError::Config("iterations, samples and final seeds must be at least 1".into()));
+        if config.schema.is_none() {
+            config.env = registry::find(&config.env)?.spec.id.to_owned();
         }
+        config.threads = config.threads.max(1);
+        config.check().map_err(|e| RunError::Config(e.to_string()))?;
+        // A schema that does not register here (conflicting fields) would fail every resume.
+        Target::of(&config).map_err(|e| RunError::Config(e.to_string()))?;
         let new = NewRun {
             env: config.env.clone(),
             proposer,
@@ -157,9 +159,9 @@ impl<'s> EvolveRun<'s> {
     /// (endpoint and key from the environment, `base_url` overriding the endpoint) whose
     /// calls are logged in the store, so a resumed run asks nothing twice.
     pub fn proposer(&self, base_url: Option<&str>) -> Result<Box<dyn Proposer + 's>, RunError> {
-        let reg = registry::find(&self.config.env)?;
+        let target = Target::of(&self.config).map_err(|e| RunError::Config(e.to_string()))?;
         Ok(match self.row.proposer {
-            store::Proposer::Offline => Box::new(Offline::new(reg.spec)),
+            store::Proposer::Offline => Box::new(Offline::new(&target)),
             store::Proposer::Llm => {
                 let mut lc = LlmConfig::from_env(self.row.model.clone().unwrap_or_else(|| DEFAULT_MODEL.to_owned()));
                 if let Some(u) = base_url {
@@ -183,6 +185,13 @@ impl<'s> EvolveRun<'s> {
         cancel: &Arc<AtomicBool>,
         on_event: &mut (dyn FnMut(Event) + Send),
     ) -> Result<Finished, RunError> {
+        // Refused before anything runs, and the run keeps the status it was opened with (a
+        // resumed run is marked running by then).
+        let target = Target::of(&self.config).map_err(|e| RunError::Config(e.to_string()))?;
+        if let Some(why) = target.untrainable_on(executor) {
+            self.store.set_run_status(self.row.id, self.row.status, None)?;
+            return Err(RunError::Config(why));
+        }
         let sandbox = Sandbox::new(Limits::default())?;
         let threads = self.config.threads.max(1);
         let pool = Arc::new(

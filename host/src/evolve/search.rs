@@ -26,16 +26,26 @@ use super::executor::{Executor, LocalExecutor, TrainJob};
 use super::journal::{Candidate, Feedback, Journal, Key, Origin, Status};
 use super::proposer::{Context, Proposer, ProposerError};
 use super::score::human_normalized;
+use super::target::Target;
 use crate::compiler::{Compiler, Source};
 use crate::sandbox::Sandbox;
+use crate::schema::Schema;
 use crate::selection::Selection;
 use crate::train::{MeanStd, TrainConfig};
 
 /// How an evolve run is set up. Stored with the run, so `--resume` needs nothing else.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EvolveConfig {
-    /// Registered env id.
+    /// Registered env id, or the schema's id for a schema env.
     pub env: String,
+    /// The schema of an env rewardsmith does not simulate ([`Target::Schema`]): its
+    /// candidates are trained by the user's training function, which an executor runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<Schema>,
+    /// What a schema env's training function returns as fitness, in words (for the LLM's
+    /// task prompt and the report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fitness_doc: Option<String>,
     /// Iterations of proposing and training. Default 5.
     pub iterations: u32,
     /// Candidates per iteration. Default 16.
@@ -69,6 +79,8 @@ impl EvolveConfig {
         let env = registry::find(env).map_or(env, |r| r.spec.id);
         EvolveConfig {
             env: env.to_owned(),
+            schema: None,
+            fitness_doc: None,
             iterations: 5,
             samples: 16,
             final_seeds: 5,
@@ -81,6 +93,32 @@ impl EvolveConfig {
             recheck_seeds: 2,
             feedback: None,
         }
+    }
+
+    /// A run for schema env `schema` (its candidates need a training function; `steps` is
+    /// then required: a schema env has no built-in budget).
+    pub fn for_schema(schema: Schema) -> Self {
+        EvolveConfig { schema: Some(schema.clone()), ..EvolveConfig::new(&schema.id) }
+    }
+
+    /// Checks what does not depend on where it runs: counts at least 1, and a schema env's
+    /// id and step budget.
+    pub fn check(&self) -> Result<(), EvolveError> {
+        if self.samples == 0 || self.iterations == 0 || self.final_seeds == 0 {
+            return Err(EvolveError::Config("iterations, samples and final seeds must be at least 1".into()));
+        }
+        if let Some(schema) = &self.schema {
+            if schema.id != self.env {
+                return Err(EvolveError::Config(format!("env `{}` is not the schema's id `{}`", self.env, schema.id)));
+            }
+            if self.steps.is_none_or(|s| s == 0) {
+                return Err(EvolveError::Config(format!(
+                    "schema env `{}` has no built-in step budget: give steps (env steps per candidate, passed to the training function)",
+                    schema.id
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// The training config every candidate gets (same seed for all: a fair comparison).
@@ -100,6 +138,8 @@ impl EvolveConfig {
 pub enum EvolveError {
     #[error("no env `{0}`; see `rewardsmith envs`")]
     Env(String),
+    #[error(transparent)]
+    Schema(crate::schema::SchemaError),
     #[error("bad evolve config: {0}")]
     Config(String),
     #[error("the proposer failed: {0}")]
@@ -124,6 +164,7 @@ impl EvolveError {
     pub fn kind(&self) -> &'static str {
         match self {
             EvolveError::Env(_) => "env",
+            EvolveError::Schema(e) => e.kind(),
             EvolveError::Config(_) => "config",
             EvolveError::Proposer(_) => "proposer",
             EvolveError::Journal(_) => "store",
@@ -248,9 +289,10 @@ pub fn evolve<J: Journal>(
     res: &Resources<'_>,
     on_event: &mut (dyn FnMut(Event) + Send),
 ) -> Result<Summary, EvolveError> {
-    let reg = registry::find(&cfg.env).map_err(|_| EvolveError::Env(cfg.env.clone()))?;
-    if cfg.samples == 0 || cfg.iterations == 0 || cfg.final_seeds == 0 {
-        return Err(EvolveError::Config("iterations, samples and final seeds must be at least 1".into()));
+    cfg.check()?;
+    let target = Target::of(cfg)?;
+    if let Some(why) = target.untrainable_on(res.executor) {
+        return Err(EvolveError::Config(why));
     }
     let mut best_per_iteration = Vec::new();
     for iteration in 0..cfg.iterations {
@@ -275,7 +317,8 @@ pub fn evolve<J: Journal>(
                 mine
             } else {
                 let ctx = Context {
-                    spec: reg.spec,
+                    target: &target,
+                    fitness_doc: cfg.fitness_doc.as_deref(),
                     iteration,
                     attempt,
                     seed: cfg.seed,
@@ -303,13 +346,13 @@ pub fn evolve<J: Journal>(
                 out
             };
             on_event(Event::IterationStarted { iteration, attempt, candidates: proposed.len() });
-            let done = run_candidates(cfg, proposed, journal, res, on_event, |seed| cfg.train_config(seed))?;
+            let done = run_candidates(&target, proposed, journal, res, on_event, |seed| cfg.train_config(seed))?;
             let rechecks = rechecks_for(cfg, &done);
             if !rechecks.is_empty() {
                 let rechecks: Vec<Candidate> =
                     rechecks.iter().map(|c| journal.propose(c)).collect::<Result<_, _>>().map_err(journal_err)?;
                 on_event(Event::RecheckStarted { iteration, attempt, trainings: rechecks.len() });
-                run_candidates(cfg, rechecks, journal, res, on_event, |seed| cfg.train_config(seed))?;
+                run_candidates(&target, rechecks, journal, res, on_event, |seed| cfg.train_config(seed))?;
             }
             let history = journal.candidates().map_err(journal_err)?;
             let here: Vec<Candidate> =
@@ -332,13 +375,19 @@ pub fn evolve<J: Journal>(
     }
 
     // Final evaluation: the best reward, the human baseline and the sparse reward, each
-    // trained on the same final seeds with the same budget.
+    // trained on the same final seeds with the same budget. A schema env has no baselines:
+    // only the best is retrained.
     let history = journal.candidates().map_err(journal_err)?;
     let best_selection = best_with_selection(&history);
     let best = best_selection.as_ref().map(|(c, _)| (**c).clone());
-    let sdk_env = reg.spec.reward_env;
-    let human_src = baselines::human(sdk_env).ok_or_else(|| EvolveError::Env(cfg.env.clone()))?;
-    let sparse_src = baselines::sparse(sdk_env).ok_or_else(|| EvolveError::Env(cfg.env.clone()))?;
+    let baselines = match target.builtin() {
+        Some(spec) => {
+            let human = baselines::human(spec.reward_env).ok_or_else(|| EvolveError::Env(cfg.env.clone()))?;
+            let sparse = baselines::sparse(spec.reward_env).ok_or_else(|| EvolveError::Env(cfg.env.clone()))?;
+            Some((human, sparse))
+        }
+        None => None,
+    };
     let mut finals = Vec::new();
     for k in 0..cfg.final_seeds {
         let seed = 1_000 + u64::from(k);
@@ -350,18 +399,23 @@ pub fn evolve<J: Journal>(
             f.parent_id = Some(b.id);
             finals.push(f);
         }
-        finals.push(add(Origin::HumanBaseline, human_src));
-        finals.push(add(Origin::SparseBaseline, sparse_src));
+        if let Some((human, sparse)) = baselines {
+            finals.push(add(Origin::HumanBaseline, human));
+            finals.push(add(Origin::SparseBaseline, sparse));
+        }
     }
     let finals: Vec<Candidate> =
         finals.iter().map(|c| journal.propose(c)).collect::<Result<_, _>>().map_err(journal_err)?;
     on_event(Event::FinalStarted { trainings: finals.len() });
-    let done = run_candidates(cfg, finals, journal, res, on_event, |seed| {
+    let done = run_candidates(&target, finals, journal, res, on_event, |seed| {
         let mut t = cfg.train_config(seed);
         t.time_limit = None; // the final comparison gets the full step budget
         t
     })?;
     let score = |origin: Origin| {
+        if origin != Origin::Final && baselines.is_none() {
+            return FinalScore { fitness: Vec::new(), mean_std: None };
+        }
         let fitness: Vec<Option<f64>> = (0..cfg.final_seeds)
             .map(|k| done.iter().find(|c| c.key.origin == origin && c.key.sample == k).and_then(|c| c.fitness))
             .collect();
@@ -376,6 +430,11 @@ pub fn evolve<J: Journal>(
     let (best_final, human, sparse) =
         (score(Origin::Final), score(Origin::HumanBaseline), score(Origin::SparseBaseline));
     let hns = match (&best_final.mean_std, &human.mean_std, &sparse.mean_std) {
+        _ if baselines.is_none() => Err(format!(
+            "undefined: schema env `{}` has no human or sparse reward to normalise against; compare the best's \
+             final fitness across runs",
+            cfg.env
+        )),
         (Some(b), Some(h), Some(s)) => human_normalized(b, h, s),
         _ => Err("undefined: the best reward failed to train on every final seed".to_owned()),
     };
@@ -442,14 +501,13 @@ fn rechecks_for(cfg: &EvolveConfig, done: &[Candidate]) -> Vec<Candidate> {
 /// Compiles (in parallel, here) and trains (on the executor) every candidate not already
 /// final; returns all of them in their final state.
 fn run_candidates<J: Journal>(
-    cfg: &EvolveConfig,
+    target: &Target,
     candidates: Vec<Candidate>,
     journal: &mut J,
     res: &Resources<'_>,
     on_event: &mut (dyn FnMut(Event) + Send),
     train_cfg: impl Fn(u64) -> TrainConfig + Sync,
 ) -> Result<Vec<Candidate>, EvolveError> {
-    let reg = registry::find(&cfg.env).map_err(|_| EvolveError::Env(cfg.env.clone()))?;
     let mut out = Vec::with_capacity(candidates.len());
     let mut todo = Vec::new();
     for c in candidates {
@@ -462,7 +520,7 @@ fn run_candidates<J: Journal>(
     }
     // Compile everything that needs it in parallel (the compiler caches by content), and
     // load it here, so a module the sandbox refuses never reaches an executor.
-    let sources: Vec<Source> = todo.iter().map(|c| Source::rust(c.source.clone())).collect();
+    let sources: Vec<Source> = todo.iter().map(|c| target.source(c.source.clone())).collect();
     let compiled = res.compiler.compile_many(&sources);
     let isolation = res.compiler.describe_isolation();
     let mut jobs = Vec::new();
@@ -470,7 +528,7 @@ fn run_candidates<J: Journal>(
     for (mut c, r) in todo.into_iter().zip(compiled) {
         let loaded = r.map_err(|e| (e.kind().to_owned(), e.to_string())).and_then(|comp| {
             let module = res.sandbox.load(&comp.wasm).map_err(|e| (e.kind().to_owned(), e.to_string()))?;
-            res.sandbox.instantiate(&module, reg.spec.reward_env).map_err(|e| (e.kind().to_owned(), e.to_string()))?;
+            res.sandbox.instantiate(&module, target.id()).map_err(|e| (e.kind().to_owned(), e.to_string()))?;
             Ok((comp.wasm, module))
         });
         match loaded {
@@ -483,6 +541,7 @@ fn run_candidates<J: Journal>(
                     source: c.source.clone(),
                     wasm,
                     config: train_cfg(c.key.seed),
+                    schema: target.schema().cloned(),
                     compiler_isolation: Some(isolation.clone()),
                 });
                 waiting.insert(c.id, c);

@@ -28,6 +28,7 @@ fn job(id: i64) -> TrainJob {
         source: String::new(),
         wasm: vec![0, 97, 115, 109],
         config: TrainConfig::new("cartpole"),
+        schema: None,
         compiler_isolation: None,
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use rewardsmith::candidate::{Candidate, Key, Origin};
 use rewardsmith::evolve::stored::StoreJournal;
-use rewardsmith::evolve::{EvolveConfig, Offline, Resources, evolve};
+use rewardsmith::evolve::{EvolveConfig, Offline, Resources, Target, evolve};
 use rewardsmith::sandbox::{Limits, Sandbox};
 use rewardsmith::serve::{ServeConfig, spawn};
 use rewardsmith::store::{FeedbackKind, NewRun, Proposer, Store, Trained};
@@ -75,7 +75,7 @@ fn tiny_evolve(st: &Store, run: &rewardsmith::store::RunRow, iterations: u32, st
     };
     let mut journal = StoreJournal { store: st, run_id: run.id };
     let spec = rewardsmith_envs::registry::find("cartpole").unwrap().spec;
-    evolve(&cfg, &mut Offline::new(spec), &mut journal, &res, &mut |_| {}).unwrap();
+    evolve(&cfg, &mut Offline::new(&Target::Builtin(spec)), &mut journal, &res, &mut |_| {}).unwrap();
     st.set_run_status(run.id, rewardsmith::store::RunStatus::Completed, None).unwrap();
 }
 

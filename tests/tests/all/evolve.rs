@@ -9,7 +9,7 @@ use rewardsmith::compiler::Compiler;
 use rewardsmith::evolve::llm::{LlmClient, LlmConfig, LlmError};
 use rewardsmith::evolve::llm_proposer::{LlmProposer, NoLog};
 use rewardsmith::evolve::{
-    EvolveConfig, EvolveError, MemoryJournal, Offline, Origin, ProposerError, Resources, Status, evolve,
+    EvolveConfig, EvolveError, MemoryJournal, Offline, Origin, ProposerError, Resources, Status, Target, evolve,
 };
 use rewardsmith::sandbox::{Limits, Sandbox};
 use rewardsmith_tests::compiler;
@@ -243,7 +243,7 @@ fn the_offline_proposer_improves_on_the_sparse_reward_and_is_deterministic() {
         let spec = rewardsmith_envs::registry::find("cartpole").unwrap().spec;
         let s = evolve(
             &cfg,
-            &mut Offline::new(spec),
+            &mut Offline::new(&Target::Builtin(spec)),
             &mut journal,
             &resources(compiler(), &sandbox, &pool, dir.path()),
             &mut |_| {},
@@ -405,7 +405,7 @@ fn a_resumed_run_judges_a_candidate_that_ended_no_episode_as_a_straight_run() {
 
     let res = resources(compiler(), &sandbox, &pool, &run.artifact_dir);
     let spec = rewardsmith_envs::registry::find(&cfg.env).unwrap().spec;
-    let summary = evolve(&cfg, &mut Offline::new(spec), &mut journal, &res, &mut |_| {}).unwrap();
+    let summary = evolve(&cfg, &mut Offline::new(&Target::Builtin(spec)), &mut journal, &res, &mut |_| {}).unwrap();
     assert_eq!((summary.best_label.as_deref(), summary.best_fitness), (Some("i0.s0"), Some(f64::NEG_INFINITY)));
     assert_eq!((summary.candidates, summary.failed), (2, 0));
     let attempts: Vec<_> = store.iterations(run.id).unwrap().iter().map(|i| (i.idx, i.attempt)).collect();

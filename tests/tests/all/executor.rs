@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use rewardsmith::compiler::Source;
 use rewardsmith::evolve::{
-    EvolveConfig, EvolveError, Executor, MemoryJournal, Offline, Resources, Status, TrainJob, TrainOutcome, evolve,
-    run_job,
+    EvolveConfig, EvolveError, Executor, MemoryJournal, Offline, Resources, Status, Target, TrainJob, TrainOutcome,
+    evolve, run_job,
 };
 use rewardsmith::sandbox::{Limits, Sandbox};
 use rewardsmith::train::TrainConfig;
@@ -33,7 +33,7 @@ fn a_job_round_trips_through_json_and_trains_to_the_same_bits() {
     let mut config = TrainConfig::new("cartpole");
     config.seed = 11;
     config.ppo.total_steps = 4096;
-    let job = TrainJob { candidate_id: 7, source, wasm, config, compiler_isolation: Some("test".into()) };
+    let job = TrainJob { candidate_id: 7, source, wasm, config, schema: None, compiler_isolation: Some("test".into()) };
     let json = serde_json::to_string(&job).unwrap();
     assert!(json.len() < 2 * job.wasm.len(), "the module travels as base64, not as a list of numbers");
     let back: TrainJob = serde_json::from_str(&json).unwrap();
@@ -122,7 +122,7 @@ fn another_executor_finishing_jobs_in_another_order_gives_the_same_run() {
         let res =
             Resources { compiler: compiler(), sandbox: &sandbox, pool: &pool, artifacts: dir, cancel: None, executor };
         let mut journal = MemoryJournal::default();
-        let summary = evolve(&cfg, &mut Offline::new(spec), &mut journal, &res, &mut |_| {}).unwrap();
+        let summary = evolve(&cfg, &mut Offline::new(&Target::Builtin(spec)), &mut journal, &res, &mut |_| {}).unwrap();
         (summary, journal)
     };
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -160,7 +160,7 @@ fn an_executor_that_loses_a_job_is_a_typed_error_and_the_candidate_stays_to_trai
         executor: Some(&lossy),
     };
     let mut journal = MemoryJournal::default();
-    let e = evolve(&config(), &mut Offline::new(spec), &mut journal, &res, &mut |_| {}).unwrap_err();
+    let e = evolve(&config(), &mut Offline::new(&Target::Builtin(spec)), &mut journal, &res, &mut |_| {}).unwrap_err();
     assert_eq!(e.kind(), "executor");
     assert!(e.to_string().contains("reversed executor finished without an outcome for 1 candidate(s), e.g. 2"), "{e}");
     let statuses: Vec<(i64, Status)> = journal.candidates.iter().map(|c| (c.id, c.status)).collect();

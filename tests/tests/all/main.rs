@@ -20,5 +20,6 @@ mod llm_corpus;
 mod offline;
 mod rust_guests;
 mod schema;
+mod schema_evolve;
 mod store;
 mod train;

@@ -94,8 +94,9 @@ fn term(coef: f32, shape: &Shape) -> (String, String) {
     }
 }
 
-/// The whole program for SDK env module `module` (`cartpole`), env id `env_id`.
-pub fn render(module: &str, env_id: &str, genome: &Genome) -> String {
+/// The whole program for env `env_id`, importing `State` and `Action` from `import`
+/// (`rewardsmith_guest::envs::cartpole`, or `crate::env` for a schema env).
+pub fn render(import: &str, env_id: &str, genome: &Genome) -> String {
     let shapes: Vec<&Shape> = genome.terms.iter().map(|g| &g.shape).collect();
     let uses_s = shapes.iter().any(|s| matches!(s, Shape::Progress { .. }));
     let uses_a = shapes.iter().any(|s| matches!(s, Shape::Control { .. }));
@@ -107,7 +108,7 @@ pub fn render(module: &str, env_id: &str, genome: &Genome) -> String {
         writeln!(out, "//! Reward for `{env_id}`, written by rewardsmith's offline proposer (an evolutionary search");
     let _ =
         writeln!(out, "//! over shaping terms): {n} term{plural}, each a coefficient times one shaping of the state.");
-    let _ = writeln!(out, "use rewardsmith_guest::envs::{module}::*;");
+    let _ = writeln!(out, "use {import}::*;");
     let _ = writeln!(out, "use rewardsmith_guest::prelude::*;\n");
     if uses_sq {
         let _ = writeln!(out, "fn sq(x: f32) -> f32 {{\n    x * x\n}}\n");
@@ -161,7 +162,7 @@ mod tests {
                 Gene { coef: 0.5, shape: Shape::Alive },
             ],
         };
-        let src = render("cartpole", "cartpole-v0", &g);
+        let src = render("rewardsmith_guest::envs::cartpole", "cartpole-v0", &g);
         assert!(src.contains("use rewardsmith_guest::envs::cartpole::*;"), "{src}");
         assert!(src.contains(
             "    let pole_angle_tol = t.add(\n        \"pole_angle_tol\",\n        0.8 * tolerance_with(next.pole_angle, \
