@@ -15,16 +15,10 @@ import numpy as np
 
 from rewardsmith import SandboxedReward, Schema
 
+# The schema's State read from MuJoCo's data (shared with the evolve example).
+from evolve_half_cheetah import read_state as read_cheetah
+
 HERE = Path(__file__).parent / "half_cheetah"
-
-
-def read_cheetah(env: gym.Env) -> dict:
-    """The schema's State from MuJoCo's qpos (rootx, rootz, rooty, 6 joints) and qvel."""
-    qpos, qvel = env.unwrapped.data.qpos, env.unwrapped.data.qvel
-    return {
-        "x_position": qpos[0], "torso_height": qpos[1], "torso_angle": qpos[2], "joint_pos": qpos[3:9],
-        "x_velocity": qvel[0], "z_velocity": qvel[1], "pitch_rate": qvel[2], "joint_vel": qvel[3:9],
-    }  # fmt: skip
 
 
 def main(steps: int = 200) -> None:

@@ -9,7 +9,8 @@
 - ``Schema`` and ``SandboxedReward``: your own env (a Gymnasium MuJoCo env, ...) described
   by a schema, and rewarded by a sandboxed program written for it.
 - ``evolve``: Eureka's loop (the CLI's ``rewardsmith evolve``), locally or on a Ray
-  cluster (``executor="ray"``).
+  cluster (``executor="ray"``); for your own env, a ``Schema`` and your training function
+  (``train_fn=``, see ``rewardsmith.user_train``).
 - ``train``, ``evaluate``, ``rollout``, ``load_policy``: the native PPO and its runs.
 - ``errors``: one exception class per error kind, all ``RewardsmithError``.
 """

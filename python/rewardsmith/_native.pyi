@@ -27,10 +27,15 @@ def train(
     allow_unsandboxed: bool = ...,
 ) -> str: ...
 def run_job(job: str, dir: str, threads: int = ...) -> str: ...
+def train_fn_outcome(
+    job: str, report: Optional[str] = ..., error: Optional[Tuple[str, str, str]] = ..., wall_s: float = ...
+) -> str: ...
 def evolve(
     env: Optional[str] = ...,
     *,
     store: str,
+    schema: Optional[str] = ...,
+    fitness: Optional[str] = ...,
     resume: Optional[int] = ...,
     proposer: Optional[str] = ...,
     model: Optional[str] = ...,
@@ -84,6 +89,8 @@ class NativeReward:
         allow_unsandboxed: bool = ...,
         schema: Optional[str] = ...,
     ) -> "NativeReward": ...
+    @staticmethod
+    def from_job(job: str) -> Tuple["NativeReward", str]: ...
     def run(self, transitions: F32) -> Tuple[F32, F32, List[str]]: ...
 
 class NativePolicy:

@@ -1,6 +1,7 @@
 """Eureka's loop from Python: ``rewardsmith.evolve`` is ``rewardsmith evolve`` (the same run
 store, journal, resume and report), with candidates trained on this machine's threads or as
-Ray tasks on a cluster (``executor="ray"``)."""
+Ray tasks on a cluster (``executor="ray"``) — for a built-in env with the built-in PPO, or
+for your own env (a :class:`~rewardsmith.Schema`) with your own training function."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from pathlib import Path
 from typing import Any, Dict, Optional, Union
 
 from . import _native
+from .errors import make
 from .reward import PathLike
+from .schema import Schema
+from .user_train import LocalTrainFn, TrainFn
 
 __all__ = ["EvolveResult", "evolve"]
 
@@ -44,8 +48,10 @@ class EvolveResult:
 
 
 def evolve(
-    env: Optional[str] = None,
+    env: Union[None, str, Schema] = None,
     *,
+    train_fn: Optional[TrainFn] = None,
+    fitness: Optional[str] = None,
     proposer: Optional[str] = None,
     iterations: int = 5,
     samples: int = 16,
@@ -68,12 +74,21 @@ def evolve(
     allow_unsandboxed: bool = False,
     progress: bool = True,
 ) -> EvolveResult:
-    """Searches for a reward program for built-in env ``env``: ``iterations`` × ``samples``
+    """Searches for a reward program for ``env``: ``iterations`` × ``samples``
     candidates written by ``proposer`` (``"offline"``, ``"llm"``; default: ``"llm"`` when
     ``OPENAI_API_KEY`` or ``OPENAI_BASE_URL`` is set), each compiled, sandboxed and trained
     for ``steps`` env steps (default: the env's budget), then the best, human and sparse
     rewards retrained on ``final_seeds`` seeds. Everything is stored in ``store``;
     ``resume=ID`` continues an interrupted run (and may use another executor).
+
+    Your own env: ``env`` a :class:`~rewardsmith.Schema`, ``train_fn(reward, *, seed,
+    steps)`` your trainer (see :mod:`rewardsmith.user_train` for what it returns), ``steps``
+    its budget per candidate (required), and ``fitness`` what its returned fitness
+    measures, in words (it goes into the LLM's task prompt). The offline proposer shapes the
+    schema's ``State`` fields; the final evaluation retrains the best on ``final_seeds``
+    seeds (there are no human or sparse rewards to compare with, so the human-normalised
+    score is undefined and the summary says why). Resume such a run with ``resume=ID`` and
+    the same ``train_fn``.
 
     ``executor``: ``"local"`` (``threads`` threads here, default all cores), ``"ray"`` (one
     Ray task per training, ``cpus_per_task`` CPUs each, on the cluster at ``address``; see
@@ -83,21 +98,39 @@ def evolve(
     Ctrl-C stops between candidates, marks the run interrupted and raises
     ``KeyboardInterrupt``; errors raise the exception of their kind (``errors``).
     """
+    schema = env if isinstance(env, Schema) else None
+    if schema is not None and train_fn is None:
+        raise make("config", f"{schema.id} is a schema env: give train_fn(reward, *, seed, steps) to train its candidates")
+    if train_fn is not None and not callable(train_fn):
+        raise TypeError("train_fn must be callable: train_fn(reward, *, seed, steps) -> fitness or dict")
+    if train_fn is not None and schema is None and resume is None:
+        raise make("config", f"{env!r} is a built-in env, trained by the built-in PPO: train_fn= is for a Schema env")
+    if fitness is not None and schema is None:
+        raise make("config", "fitness= describes a schema env's train_fn fitness; a built-in env has its own")
     name = "local"
     ex: Any = None
     if executor == "ray":
         from .ray_executor import RayExecutor
 
-        ex, name = RayExecutor(address, cpus_per_task=cpus_per_task, max_retries=max_retries), "ray"
+        ex = RayExecutor(address, cpus_per_task=cpus_per_task, max_retries=max_retries, train_fn=train_fn)
+        name = "ray"
+    elif executor == "local" and train_fn is not None:
+        if address is not None:
+            raise ValueError("address= is for executor='ray'")
+        ex = LocalTrainFn(train_fn)
     elif executor != "local":
+        if train_fn is not None:
+            raise TypeError("train_fn= goes with executor='local' or 'ray'; a custom executor runs jobs its own way")
         if not callable(getattr(executor, "run", None)):
             raise TypeError("executor must be 'local', 'ray', or an object with run(jobs)")
         ex, name = executor, getattr(executor, "name", type(executor).__name__)
     elif address is not None:
         raise ValueError("address= is for executor='ray'")
     raw = _native.evolve(
-        env,
+        None if schema is not None else env,
         store=str(store),
+        schema=None if schema is None else schema.to_json(),
+        fitness=fitness,
         resume=resume,
         proposer=proposer,
         model=model,

@@ -24,8 +24,9 @@ from typing import Any, Dict, Iterator, List, Optional
 __all__ = ["RayExecutor"]
 
 
-def _train(job: str, threads: int, trace_dir: Optional[str]) -> str:
-    """Runs on a Ray worker: one job, in a temporary folder; the packed outcome's JSON."""
+def _train(job: str, threads: int, trace_dir: Optional[str], train_fn: Any = None) -> str:
+    """Runs on a Ray worker: one job, in a temporary folder, or through the user's
+    ``train_fn`` for a schema env; the (packed) outcome's JSON."""
     from . import _native
 
     if trace_dir:
@@ -39,6 +40,10 @@ def _train(job: str, threads: int, trace_dir: Optional[str]) -> str:
         name = f"c{cid}.{node}.{os.getpid()}.{time.time_ns()}"
         with open(os.path.join(trace_dir, name), "w", encoding="utf-8"):
             pass
+    if train_fn is not None:
+        from .user_train import run_train_fn
+
+        return run_train_fn(train_fn, job)
     with tempfile.TemporaryDirectory(prefix="rewardsmith-job-") as d:
         return _native.run_job(job, os.path.join(d, "run"), threads)
 
@@ -52,6 +57,8 @@ class RayExecutor:
     - ``max_retries``: reruns of a task whose worker or node died (default 3).
     - ``trace_dir``: a folder shared with the workers where each attempt leaves an empty
       file ``c<id>.<node>.<pid>.<ns>`` (for tests and debugging).
+    - ``train_fn``: a schema env's training function (:mod:`rewardsmith.user_train`), run
+      in each task instead of the built-in trainer.
     """
 
     name = "ray"
@@ -63,6 +70,7 @@ class RayExecutor:
         cpus_per_task: int = 1,
         max_retries: int = 3,
         trace_dir: Optional[str] = None,
+        train_fn: Any = None,
     ) -> None:
         import ray
 
@@ -77,6 +85,10 @@ class RayExecutor:
         self.cpus_per_task = cpus_per_task
         self.max_retries = max_retries
         self.trace_dir = trace_dir
+        if train_fn is not None and not callable(train_fn):
+            raise TypeError("train_fn must be callable: train_fn(reward, *, seed, steps) -> fitness or dict")
+        self.train_fn = train_fn
+        self.trains_schema_envs = train_fn is not None
         self._task = ray.remote(_train).options(
             num_cpus=cpus_per_task, max_retries=max_retries, retry_exceptions=False
         )
@@ -98,7 +110,9 @@ class RayExecutor:
         """Submits every job (``TrainJob`` JSON) and yields each outcome's JSON as it
         finishes, ``None`` every 0.2 s while none does. Closing the iterator early cancels
         the tasks still running."""
-        pending = [self._task.remote(job, self.cpus_per_task, self.trace_dir) for job in jobs]
+        # The training function is shipped to the object store once per batch.
+        fn = None if self.train_fn is None else self._ray.put(self.train_fn)
+        pending = [self._task.remote(job, self.cpus_per_task, self.trace_dir, fn) for job in jobs]
         try:
             while pending:
                 ready, pending = self._ray.wait(pending, num_returns=1, timeout=0.2)

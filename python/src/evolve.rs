@@ -14,10 +14,11 @@ use rewardsmith::candidate::Status;
 use rewardsmith::compiler::{Compiler, CompilerOptions};
 use rewardsmith::evolve::run::{self, EvolveRun, RunError};
 use rewardsmith::evolve::{Event, EvolveConfig, EvolveError, Executor, TrainJob, TrainOutcome};
+use rewardsmith::schema::Schema;
 use rewardsmith::store::{self, Store};
 use serde_json::json;
 
-use crate::error::error;
+use crate::error::{ToPy, error};
 
 /// Jobs handed to a Python object's `run(jobs)`: a list of `TrainJob` JSON strings in, an
 /// iterator out that yields each outcome (files packed; JSON text or a mapping, as
@@ -27,6 +28,8 @@ use crate::error::error;
 struct PyExecutor {
     obj: Py<PyAny>,
     name: String,
+    /// Its `trains_schema_envs` attribute: it runs a user's training function.
+    schema_envs: bool,
     artifacts: PathBuf,
     cancel: Arc<AtomicBool>,
 }
@@ -51,6 +54,10 @@ fn outcome_of(py: Python<'_>, item: Bound<'_, PyAny>) -> Result<Option<TrainOutc
 impl Executor for PyExecutor {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn trains_schema_envs(&self) -> bool {
+        self.schema_envs
     }
 
     fn run(
@@ -115,7 +122,7 @@ fn failed(kind: &str, e: impl std::fmt::Display) -> Failed {
 /// Runs an evolve run (new, or `resume` = its id) in the store at `store`; returns
 /// `{"run_id", "summary", "report", "report_md"}` as JSON.
 #[pyfunction]
-#[pyo3(signature = (env=None, *, store, resume=None, proposer=None, model=None, base_url=None, iterations=5,
+#[pyo3(signature = (env=None, *, store, schema=None, fitness=None, resume=None, proposer=None, model=None, base_url=None, iterations=5,
     samples=16, final_seeds=5, steps=None, candidate_seconds=600.0, recheck_top=2, recheck_seeds=2,
     threads=None, seed=0, feedback=None, executor=None, executor_name="custom".to_owned(), allow_unsandboxed=false,
     progress=true))]
@@ -124,6 +131,8 @@ pub fn evolve(
     py: Python<'_>,
     env: Option<String>,
     store: PathBuf,
+    schema: Option<String>,
+    fitness: Option<String>,
     resume: Option<i64>,
     proposer: Option<String>,
     model: Option<String>,
@@ -143,10 +152,13 @@ pub fn evolve(
     allow_unsandboxed: bool,
     progress: bool,
 ) -> PyResult<String> {
-    let Some(env) = env.or_else(|| resume.map(|_| String::new())) else {
-        return Err(error(py, "config", "evolve needs env= (or resume= a stored run's id)"));
+    let mut config = match (schema, env) {
+        (Some(text), _) => EvolveConfig::for_schema(Schema::parse(&text).py(py)?),
+        (None, Some(env)) => EvolveConfig::new(&env),
+        (None, None) if resume.is_some() => EvolveConfig::new(""),
+        (None, None) => return Err(error(py, "config", "evolve needs env= (or resume= a stored run's id)")),
     };
-    let mut config = EvolveConfig::new(&env);
+    config.fitness_doc = fitness;
     config.iterations = iterations;
     config.samples = samples;
     config.final_seeds = final_seeds;
@@ -195,8 +207,21 @@ fn run_request(req: Request, cancel: &Arc<AtomicBool>) -> Result<serde_json::Val
             EvolveRun::create(&st, req.config, proposer, req.model).map_err(run_err)?
         }
     };
+    if run.config().schema.is_none() && req.executor.as_ref().is_some_and(|(obj, _)| trains_schema_envs(obj)) {
+        // Refused as it was found: a resumed run goes back to its stored status.
+        st.set_run_status(run.id(), run.row().status, None).map_err(|e| failed(e.kind(), &e))?;
+        return Err(failed(
+            "config",
+            format!(
+                "run {} is for built-in env {}, trained by the built-in PPO: resume it without train_fn=",
+                run.id(),
+                run.config().env
+            ),
+        ));
+    }
     let mut proposer = run.proposer(req.base_url.as_deref()).map_err(run_err)?;
     let py_executor = req.executor.map(|(obj, name)| PyExecutor {
+        schema_envs: trains_schema_envs(&obj),
         obj,
         name,
         artifacts: run.row().artifact_dir.clone(),
@@ -219,6 +244,11 @@ fn run_request(req: Request, cancel: &Arc<AtomicBool>) -> Result<serde_json::Val
         "report": finished.report.html,
         "report_md": finished.report.markdown,
     }))
+}
+
+/// An executor object's `trains_schema_envs` attribute (false when it has none).
+fn trains_schema_envs(obj: &Py<PyAny>) -> bool {
+    Python::attach(|py| obj.bind(py).getattr("trains_schema_envs").and_then(|v| v.is_truthy()).unwrap_or(false))
 }
 
 fn progress_line(e: &Event) {

@@ -34,6 +34,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(train::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(train::rollout, m)?)?;
     m.add_function(wrap_pyfunction!(job::run_job, m)?)?;
+    m.add_function(wrap_pyfunction!(job::train_fn_outcome, m)?)?;
     m.add_function(wrap_pyfunction!(evolve::evolve, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -103,6 +103,22 @@ impl NativeReward {
         Ok(NativeReward { sandbox, module, instance, env, extracted: extracted.map(|e| e.description()) })
     }
 
+    /// The reward of schema-env job `job` (a `TrainJob` as JSON): its schema registered and
+    /// its compiled module loaded and instantiated, as on the driver. Returns the reward and
+    /// its env id. No compiler is needed: the job carries the module.
+    #[staticmethod]
+    fn from_job(py: Python<'_>, job: &str) -> PyResult<(Self, String)> {
+        let job = crate::job::parse_job(py, job)?;
+        let Some(schema) = &job.schema else {
+            return Err(error(py, "config", "the job is for a built-in env; train it with rewardsmith.run_job"));
+        };
+        let env = rewardsmith::schema::register(schema).py(py)?.id;
+        let sandbox = Sandbox::new(Limits::default()).py(py)?;
+        let module = sandbox.load(&job.wasm).py(py)?;
+        let instance = sandbox.instantiate(&module, env).py(py)?;
+        Ok((NativeReward { sandbox, module, instance, env, extracted: None }, env.to_owned()))
+    }
+
     /// Runs the reward on `transitions` (`n × transition_len` float32 rows of `[state,
     /// action, next state]`). After a failure (trap, timeout, NaN, ...) the next call gets
     /// a fresh instance: one bad batch does not poison the object.

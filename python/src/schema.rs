@@ -32,5 +32,5 @@ pub fn schema_module(py: Python<'_>, text: &str) -> PyResult<String> {
 /// The task prompt an LLM gets for this schema's env (its task text and module).
 #[pyfunction]
 pub fn schema_prompt(py: Python<'_>, text: &str) -> PyResult<String> {
-    Ok(rewardsmith::evolve::prompts::schema_task(&Schema::parse(text).py(py)?))
+    Ok(rewardsmith::evolve::prompts::schema_task(&Schema::parse(text).py(py)?, None))
 }

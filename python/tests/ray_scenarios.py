@@ -12,7 +12,11 @@ evolve of a few small cartpole candidates with the same settings (``SETTINGS``):
 - ``node_kill``: like ``ray``, with the node running the first candidate removed while it
   trains, and a later candidate's worker process killed;
 - ``driver_kill``: the CLI killed (SIGKILL) after some candidates finished, then
-  ``--resume``d against the same cluster.
+  ``--resume``d against the same cluster;
+- ``train_fn``: a schema env's run (``point_env``) with the user's training function,
+  locally and as Ray tasks;
+- ``sb3``: ``examples/evolve_half_cheetah.py --executor ray`` (SB3 PPO on MuJoCo
+  HalfCheetah-v5 as the user's trainer, a tiny budget), when SB3 is installed.
 """
 
 from __future__ import annotations
@@ -30,8 +34,12 @@ from typing import Any, Dict, List
 import ray
 from ray.cluster_utils import Cluster
 
+import point_env
 import rewardsmith
 from rewardsmith.ray_executor import RayExecutor
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+TRAIN_FN_SETTINGS = dict(iterations=2, samples=3, final_seeds=2, steps=500, recheck_top=1, recheck_seeds=1, seed=3)
 
 BIN = os.environ.get("REWARDSMITH_BIN", "rewardsmith")
 SETTINGS = dict(iterations=2, samples=3, final_seeds=1, steps=12_288, recheck_top=1, recheck_seeds=1, seed=7)
@@ -90,6 +98,31 @@ def main(work: Path) -> None:
     res = rewardsmith.evolve("cartpole", proposer="offline", store=work / "ray.db", executor="ray", progress=False, **SETTINGS)
     out["ray"] = record(work / "ray.db", res.run_id)
     out["ray_seconds"] = time.time() - t0
+
+    # A schema env's run with the user's training function, here and as Ray tasks. The
+    # function's module is not installed on the workers: it travels by value.
+    ray.cloudpickle.register_pickle_by_value(point_env)
+    for name, executor in (("train_fn_local", "local"), ("train_fn_ray", "ray")):
+        res = rewardsmith.evolve(
+            point_env.SCHEMA, train_fn=point_env.train_fn, proposer="offline", store=work / f"{name}.db",
+            executor=executor, progress=False, **TRAIN_FN_SETTINGS,
+        )  # fmt: skip
+        out[name] = record(work / f"{name}.db", res.run_id)
+    try:
+        import mujoco  # noqa: F401
+        import stable_baselines3  # noqa: F401
+
+        sb3 = subprocess.run(
+            [sys.executable, str(EXAMPLES / "evolve_half_cheetah.py"), "--executor", "ray", "--address", cluster.address,
+             "--proposer", "offline", "--steps", "256", "--iterations", "1", "--samples", "2", "--final-seeds", "1",
+             "--episode-steps", "40", "--eval-episodes", "1", "--store", str(work / "sb3.db")],
+            capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        out["sb3"] = {"rc": sb3.returncode, "stdout": sb3.stdout[-2000:], "stderr": sb3.stderr[-4000:]}
+        if sb3.returncode == 0:
+            out["sb3"]["run"] = record(work / "sb3.db", 1)
+    except ImportError:
+        out["sb3"] = None
 
     # The CLI through its bridge (a separate Ray driver).
     env = dict(os.environ, REWARDSMITH_PYTHON=sys.executable)

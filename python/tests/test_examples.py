@@ -42,3 +42,26 @@ def test_an_llm_reward_on_gymnasium_mujoco_half_cheetah():
     pytest.importorskip("mujoco", reason="mujoco is not installed (scripts/setup.sh installs gymnasium[mujoco])")
     out = run("mujoco_half_cheetah.py", "150")
     assert "150 steps of HalfCheetah-v5 rewarded in the sandbox" in out and "terms ['ctrl', 'forward', 'upright']" in out
+
+
+def test_eurekas_loop_on_half_cheetah_with_sb3_as_the_users_trainer(tmp_path, cli):
+    """The user-`train_fn` example end to end with a tiny budget: offline proposals for the
+    HalfCheetah-v5 schema, each trained by SB3 PPO in a SandboxedReward wrapper and judged
+    by Gymnasium's own return."""
+    import json
+
+    import pytest
+
+    pytest.importorskip("stable_baselines3", reason="stable-baselines3 is not installed (REWARDSMITH_TEST_SB3=1 scripts/test.sh)")
+    pytest.importorskip("mujoco", reason="mujoco is not installed (scripts/setup.sh installs gymnasium[mujoco])")
+    store = tmp_path / "hc.db"
+    args = ["--proposer", "offline", "--steps", "256", "--iterations", "2", "--samples", "2", "--final-seeds", "1"]
+    out = run("evolve_half_cheetah.py", *args, "--episode-steps", "40", "--eval-episodes", "1", "--store", str(store))
+    assert "run 1: best i" in out and "final evaluation over 1 seeds" in out, out
+    final = json.loads(out.split("final evaluation over 1 seeds: ")[1].splitlines()[0])
+    assert len(final["fitness"]) == 1 and final["fitness"][0] is not None
+    shown = subprocess.run([str(cli), "runs", "--store", str(store), "show", "1", "--json"], capture_output=True, text=True, check=True)
+    cands = json.loads(shown.stdout)["candidates"]
+    assert [c["status"] for c in cands] == ["trained"] * len(cands) and len(cands) == 2 * 2 + 2 + 1
+    # SB3's policy was judged on the task: Gymnasium's return, with the reward's terms reported.
+    assert all(c["result"]["terms"] and c["result"]["late_episode_length"]["mean"] == 40 for c in cands)

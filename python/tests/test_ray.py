@@ -91,3 +91,20 @@ def test_a_killed_driver_resumes_without_retraining_finished_candidates(scenario
         after = [t for t in d["traces"] if t.startswith(f"c{cid}.")]
         assert before == after and len(after) == 1, (cid, before, after)
     _same_search(d["run"], scenarios["local"])
+
+
+def test_a_schema_envs_train_fn_runs_as_ray_tasks_with_the_same_results(scenarios):
+    local, on_ray = scenarios["train_fn_local"], scenarios["train_fn_ray"]
+    assert [c["status"] for c in local["candidates"]] == ["trained"] * (2 * 3 + 2 + 2)
+    assert all(c["policy"] is None for c in local["candidates"]), "the user's trainer keeps its own policies"
+    _same_search(on_ray, local)
+
+
+def test_sb3_on_mujoco_as_the_users_trainer_on_ray(scenarios):
+    sb3 = scenarios["sb3"]
+    if sb3 is None:
+        pytest.skip("stable-baselines3 or mujoco is not installed (REWARDSMITH_TEST_SB3=1 scripts/test.sh)")
+    assert sb3["rc"] == 0, sb3["stderr"]
+    cands = sb3["run"]["candidates"]
+    assert sb3["run"]["status"] == "completed"
+    assert [c["status"] for c in cands] == ["trained"] * (2 + 1 + 1), cands

@@ -154,13 +154,13 @@ def test_batches_are_bit_identical_to_rewardsmith_check(cli: Path, env, reward, 
 
 
 def example_reader():
-    """`read_cheetah` from python/examples/mujoco_half_cheetah.py: the mapping the example uses."""
+    """`read_state` from python/examples/evolve_half_cheetah.py: the mapping the examples use."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("mujoco_half_cheetah", ROOT / "python" / "examples" / "mujoco_half_cheetah.py")
+    spec = importlib.util.spec_from_file_location("evolve_half_cheetah", ROOT / "python" / "examples" / "evolve_half_cheetah.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.read_cheetah
+    return module.read_state
 
 
 def test_the_wrapper_rewards_a_gymnasium_mujoco_env_in_the_sandbox():
