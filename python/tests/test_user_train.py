@@ -144,3 +144,80 @@ def test_a_built_in_envs_run_is_not_resumed_with_a_train_fn(tmp_path, cli):
     with pytest.raises(errors.ConfigError, match="run 1 is for built-in env cartpole-v0"):
         rewardsmith.evolve(resume=1, train_fn=train_fn, store=store, progress=False)
     assert show(cli, store)["run"]["status"] == "completed", "left as it was"
+
+
+ANSWERS = [
+    """A distance penalty:
+```rust
+use crate::env::*;
+use rewardsmith_guest::prelude::*;
+
+fn reward(_s: &State, _a: &Action, next: &State, t: &mut Terms) -> f32 {
+    t.add("dist", -(next.pos - next.target).abs())
+}
+
+export_reward!(reward);
+```""",
+    """Distance and a little damping:
+```rust
+use crate::env::*;
+use rewardsmith_guest::prelude::*;
+
+fn reward(_s: &State, _a: &Action, next: &State, t: &mut Terms) -> f32 {
+    let dist = t.add("dist", -(next.pos - next.target).abs());
+    let damp = t.add("damp", -0.1 * next.vel.abs());
+    dist + damp
+}
+
+export_reward!(reward);
+```""",
+    "I would reward getting close to the target.",
+]
+
+
+def test_an_llm_writes_the_schema_envs_rewards_and_reflects_on_the_users_term_statistics(tmp_path, cli):
+    """A scripted OpenAI-compatible server on 127.0.0.1 answers each request with two
+    programs and one answer without code; the prompts it receives are checked."""
+    import http.server
+    import threading
+
+    requests = []
+
+    class Scripted(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            requests.append(body)
+            choices = [
+                {"index": i, "message": {"role": "assistant", "content": a}, "finish_reason": "stop"}
+                for i, a in enumerate(ANSWERS[: body.get("n", 1)])
+            ]
+            reply = json.dumps({"choices": choices, "usage": {"prompt_tokens": 1, "completion_tokens": 1}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        res = rewardsmith.evolve(
+            SCHEMA, train_fn=train_fn, store=tmp_path / "runs.db", model="scripted",
+            base_url=f"http://127.0.0.1:{server.server_address[1]}/v1", **{**SETTINGS, "proposer": "llm"},
+        )  # fmt: skip
+    finally:
+        server.shutdown()
+    assert len(requests) == 2, "one request per iteration"
+    first = "\n".join(m["content"] for m in requests[0]["messages"])
+    for want in ("`point-v0`", "Push the point to the target", "minus the mean distance to the target", "use crate::env::*;", "Target position."):
+        assert want in first, want
+    # The second prompt reflects on the best so far with the terms the user's function reported.
+    second = requests[1]["messages"][-1]["content"]
+    assert "dist: [" in second and "task_fitness: [" in second, second
+    assert "Your previous answer contained no program." in second, "the no-code answer is fed back"
+    cands = [c for c in show(cli, tmp_path / "runs.db")["candidates"] if c["origin"] == "llm"]
+    assert [c["status"] for c in cands] == ["trained", "trained", "no_code"] * 2
+    assert res.summary["best_label"] in {"i0.s0", "i0.s1", "i1.s0", "i1.s1"}
