@@ -504,7 +504,8 @@ async fn the_runtime_folder_is_served_without_escapes() {
     assert_eq!(text(&body), "<html>runtime</html>");
     let (_, headers, _) = get(&app, "/runtime/rewardsmith_web_bg.wasm").await;
     assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
-    assert_eq!(get(&app, "/runtime/sub/a.js").await.0, StatusCode::OK);
+    // The runtime is flat: nothing in subfolders is served.
+    assert_eq!(get(&app, "/runtime/sub/a.js").await.0, StatusCode::NOT_FOUND);
     for uri in [
         "/runtime/../secret.txt",
         "/runtime/%2e%2e/secret.txt",
@@ -523,15 +524,76 @@ async fn the_runtime_folder_is_served_without_escapes() {
         std::os::unix::fs::symlink(f.dir.path().join("secret.txt"), pkg.join("link.txt")).unwrap();
         assert_eq!(get(&app, "/runtime/link.txt").await.0, StatusCode::NOT_FOUND);
     }
-    // With the runtime built, candidate pages embed the replay iframe.
+    // With the runtime built, candidate pages embed the replay iframe, under its version.
     let (_, _, body) = get(&app, &format!("/runs/{}/candidates/{}", f.run.id, f.trained.id)).await;
     let html = text(&body);
+    let at = html.find("/runtime/v-").expect("a versioned replay") + "/runtime/".len();
+    let version = &html[at..at + 18];
     let want = format!(
-        "/runtime/index.html?env=cartpole-v0&policy=/api/runs/{r}/candidates/{c}/policy.safetensors&reward=/api/runs/{r}/candidates/{c}/reward.wasm&seed=0",
+        "/runtime/{version}/index.html?env=cartpole-v0&policy=/api/runs/{r}/candidates/{c}/policy.safetensors&reward=/api/runs/{r}/candidates/{c}/reward.wasm&seed=0",
         r = f.run.id,
         c = f.trained.id
     );
     assert!(html.contains(&want), "{html}");
+}
+
+/// Issue 17: every replay frame downloaded the runtime again, uncompressed and uncached.
+#[tokio::test]
+async fn the_runtime_is_served_compressed_and_cached_under_its_content_hash() {
+    let f = fixture();
+    let pkg = f.dir.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("index.html"), "<html>runtime</html>").unwrap();
+    let wasm: Vec<u8> = (0..200_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
+    std::fs::write(pkg.join("rewardsmith_web_bg.wasm"), &wasm).unwrap();
+    let mut cfg = config(f.dir.path());
+    cfg.runtime_dir = pkg.clone();
+    let app = client(&AppState::new(&cfg).unwrap());
+    let (_, _, body) = get(&app, &format!("/runs/{}/candidates/{}", f.run.id, f.trained.id)).await;
+    let html = text(&body);
+    let at = html.find("/runtime/v-").unwrap() + "/runtime/".len();
+    let version = html[at..at + 18].to_owned();
+    let wasm_at = format!("/runtime/{version}/rewardsmith_web_bg.wasm");
+
+    let gzip = |uri: &str, accept: &str| {
+        Request::get(uri).header(header::ACCEPT_ENCODING, accept).body(Body::empty()).unwrap()
+    };
+    let (status, h, body) = send(&app, gzip(&wasm_at, "gzip, deflate, br")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (h[header::CONTENT_ENCODING].to_str().unwrap(), h[header::VARY].to_str().unwrap()),
+        ("gzip", "Accept-Encoding")
+    );
+    assert_eq!(h[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(h[header::CONTENT_TYPE], "application/wasm");
+    assert!(body.len() < wasm.len() / 4, "{} of {} bytes", body.len(), wasm.len());
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut plain).unwrap();
+    assert_eq!(plain, wasm, "the same bytes, compressed");
+    // No gzip when it is refused; the same bytes plain.
+    for accept in ["identity", "gzip;q=0", "br"] {
+        let (_, h, body) = send(&app, gzip(&wasm_at, accept)).await;
+        assert!(h.get(header::CONTENT_ENCODING).is_none(), "{accept}");
+        assert_eq!(body.to_vec(), wasm, "{accept}");
+    }
+    // Unversioned (or another version's) paths are revalidated, by ETag.
+    for uri in ["/runtime/rewardsmith_web_bg.wasm", "/runtime/v-0000000000000000/rewardsmith_web_bg.wasm"] {
+        let (status, h, _) = get(&app, uri).await;
+        assert_eq!((status, h[header::CACHE_CONTROL].to_str().unwrap()), (StatusCode::OK, "no-cache"), "{uri}");
+        let etag = h[header::ETAG].to_str().unwrap().to_owned();
+        let req = Request::get(uri).header(header::IF_NONE_MATCH, &etag).body(Body::empty()).unwrap();
+        let (status, h, body) = send(&app, req).await;
+        assert_eq!((status, body.len()), (StatusCode::NOT_MODIFIED, 0), "{uri}");
+        assert_eq!(h[header::ETAG].to_str().unwrap(), etag);
+        let req = Request::get(uri).header(header::IF_NONE_MATCH, "\"other\"").body(Body::empty()).unwrap();
+        assert_eq!(send(&app, req).await.0, StatusCode::OK);
+    }
+    // A rebuilt runtime gets a new version: pages point at it, the old prefix is revalidated.
+    std::fs::write(pkg.join("rewardsmith_web_bg.wasm"), b"\0asm rebuilt").unwrap();
+    let (_, _, body) = get(&app, &format!("/runs/{}/candidates/{}", f.run.id, f.trained.id)).await;
+    assert!(!text(&body).contains(&version), "a new version after the rebuild");
+    let (_, h, body) = get(&app, &wasm_at).await;
+    assert_eq!((h[header::CACHE_CONTROL].to_str().unwrap(), &body[..]), ("no-cache", &b"\0asm rebuilt"[..]));
 }
 
 #[tokio::test]
@@ -1118,4 +1180,84 @@ async fn a_nesting_bomb_is_refused_and_the_server_keeps_answering() {
     assert_eq!(body["error"]["diagnostics"][0]["line"], 1, "{body}");
     let (status, _, _) = get(&f.app, "/api/runs").await;
     assert_eq!(status, StatusCode::OK, "the server still answers");
+}
+
+/// Issue 17: the run page left out the final evaluation (a best that scored below the human
+/// baseline was never said), failure rows showed rustc's empty first line, and the envs page
+/// printed an env id as a module path.
+#[tokio::test]
+async fn the_run_page_leads_with_the_final_evaluation_and_links_the_report() {
+    use rewardsmith::evolve::{FinalScore, Summary};
+    use rewardsmith::train::MeanStd;
+
+    let f = fixture();
+    let st = f.state.store();
+    let (_, _, body) = get(&f.app, &format!("/runs/{}", f.run.id)).await;
+    let html = text(&body);
+    assert!(html.contains("data-final-pending") && !html.contains("data-final-evaluation"), "a running run: {html}");
+
+    let score = |v: [f64; 2]| FinalScore { fitness: v.iter().map(|x| Some(*x)).collect(), mean_std: MeanStd::of(&v) };
+    let summary = Summary {
+        env: "cartpole-v0".into(),
+        best_id: Some(f.trained.id),
+        best_label: Some(f.trained.label()),
+        best_fitness: Some(0.989),
+        best_fitness_seeds: Some(3),
+        best_per_iteration: vec![Some(0.9), Some(0.989)],
+        rechecks: 4,
+        candidates: 3,
+        failed: 1,
+        best: score([0.93, 0.954]),
+        human: score([0.98, 0.984]),
+        sparse: score([0.1, 0.3]),
+        human_normalized_score: Some(0.95),
+        human_normalized_undefined: None,
+    };
+    st.set_run_status(
+        f.run.id,
+        rewardsmith::store::RunStatus::Completed,
+        Some(&serde_json::to_value(&summary).unwrap()),
+    )
+    .unwrap();
+    let (_, _, body) = get(&f.app, &format!("/runs/{}", f.run.id)).await;
+    let html = text(&body);
+    let (table, iterations) = (html.find("data-final-evaluation").unwrap(), html.find("data-iterations").unwrap());
+    assert!(table < iterations && table < html.find("data-best-candidate").unwrap_or(usize::MAX), "first: {html}");
+    for (which, f) in [("best", &summary.best), ("human", &summary.human), ("sparse", &summary.sparse)] {
+        let row = format!("data-final-row=\"{which}\" data-mean=\"{}\"", f.mean_std.unwrap().mean);
+        assert!(html.contains(&row), "{row}: {html}");
+    }
+    assert!(
+        html.contains("the best scored 0.942 (it was selected at 0.989), below the human baseline's 0.982"),
+        "{html}"
+    );
+    assert!(html.contains("<b data-score>0.950</b>"), "{html}");
+    assert!(html.contains(&format!("href=\"/runs/{}/report\" data-report-link", f.run.id)), "{html}");
+
+    // The report: the page `rewardsmith report` writes, under a policy for its inline style.
+    let (status, headers, body) = get(&f.app, &format!("/runs/{}/report", f.run.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("style-src 'unsafe-inline'") && !csp.contains("script-src"), "{csp}");
+    let report = text(&body);
+    assert!(report.contains("<h2>Final evaluation</h2>") && report.contains("data-final-row=\"human\""), "{report}");
+    assert_eq!(get(&f.app, "/runs/999/report").await.0, StatusCode::NOT_FOUND);
+
+    // A failure row says what failed, not rustc's empty first line.
+    let c = candidate(st, f.run.id, 1, 0, "broken");
+    st.set_candidate_failed(
+        c.id,
+        Status::CompileError,
+        "rustc",
+        "\n  \nerror[E0425]: cannot find function `nope`\n --> x",
+    )
+    .unwrap();
+    let (_, _, body) = get(&f.app, &format!("/runs/{}", f.run.id)).await;
+    assert!(text(&body).contains("<b>rustc</b> error[E0425]: cannot find function `nope`</td>"), "{}", text(&body));
+
+    let (_, _, body) = get(&f.app, "/envs").await;
+    let html = text(&body);
+    assert!(
+        html.contains("<code>rewardsmith_guest::envs::cartpole::State</code>") && !html.contains("cartpole-v0::State")
+    );
 }

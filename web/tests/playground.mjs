@@ -17,6 +17,12 @@
 //   replay <base> <run>                 opens /runs/<run> and watches the best agent's replay play
 //   rank <base> <run> <k> <best> <worst> <text>
 //                                       marks best and worst on the ranking page and sends them
+//   final <base> <run>                  opens /runs/<run>: which section comes first, the final
+//                                       evaluation's rows, verdict and score; then follows the
+//                                       report link and counts the report's final-evaluation rows
+//   rank-bytes <base> <run> <k>         opens the ranking page, brings every replay into view until
+//                                       each has started (or failed), and reports the bytes the page
+//                                       moved over the network (Chrome's encodedDataLength) per URL
 //   attack <base> <page>                opens <page> (another origin) that fires no-cors POSTs at
 //                                       the playground and tries to read its API; reports what it
 //                                       could do, then the runs the playground's own page lists
@@ -142,6 +148,71 @@ const scenarios = {
       state: await page.$eval('[data-feedback-result]', (e) => e.dataset.state),
       feedback_id: await page.$eval('[data-feedback-result]', (e) => Number(e.dataset.feedbackId || 0)),
       message: await page.textContent('[data-feedback-result]'),
+    };
+  },
+
+  async final(page) {
+    const [run] = args;
+    await page.goto(`${base}/runs/${run}`);
+    const seen = await page.evaluate(() => {
+      const main = document.querySelector('main[data-run]');
+      const first = [...main.children].find((e) => e.matches('section[data-final], h2, ul[data-iterations]'));
+      return {
+        first_section: first?.matches('section[data-final]') ? 'final' : first?.textContent,
+        rows: [...document.querySelectorAll('[data-final-row]')].map((r) => ({
+          which: r.dataset.finalRow, mean: r.dataset.mean === '' ? null : Number(r.dataset.mean), text: r.textContent,
+        })),
+        verdict: document.querySelector('[data-verdict]')?.textContent ?? null,
+        score: document.querySelector('[data-score]')?.textContent ?? null,
+      };
+    });
+    const [resp] = await Promise.all([page.waitForNavigation(), page.click('[data-report-link]')]);
+    seen.report = {
+      status: resp.status(),
+      title: await page.title(),
+      final_rows: (await page.$$('[data-final-row]')).length,
+    };
+    return seen;
+  },
+
+  async 'rank-bytes'(page) {
+    const [run, k] = args;
+    // Every request of the page and its same-origin frames, as the network saw it.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    const requests = new Map();
+    cdp.on('Network.responseReceived', (e) => {
+      const r = requests.get(e.requestId) ?? {};
+      requests.set(e.requestId, { ...r, url: e.response.url, status: e.response.status, encoding: e.response.headers['content-encoding'] ?? e.response.headers['Content-Encoding'] ?? null, fromCache: e.response.fromDiskCache || e.response.fromMemoryCache || false });
+    });
+    cdp.on('Network.requestServedFromCache', (e) => {
+      requests.set(e.requestId, { ...(requests.get(e.requestId) ?? {}), fromCache: true });
+    });
+    cdp.on('Network.loadingFinished', (e) => {
+      requests.set(e.requestId, { ...(requests.get(e.requestId) ?? {}), bytes: e.encodedDataLength });
+    });
+    await page.goto(`${base}/runs/${run}/iterations/${k}/rank`);
+    const frames = await page.$$('iframe[data-replay]');
+    for (const f of frames) {
+      await f.scrollIntoViewIfNeeded();
+      const frame = await f.contentFrame();
+      await frame.waitForFunction(
+        () => ['running', 'paused', 'done', 'error'].includes(document.body?.dataset.status),
+        null,
+        { timeout: 120_000 },
+      );
+    }
+    await page.waitForTimeout(500);
+    const all = [...requests.values()].filter((r) => r.url);
+    const path = (u) => new URL(u).pathname;
+    return {
+      cards: await page.$$eval('[data-rank-candidate]', (cs) => cs.map((c) => Number(c.dataset.rankCandidate))),
+      srcs: await page.$$eval('iframe[data-replay]', (fs) => fs.map((f) => f.getAttribute('src'))),
+      total_bytes: all.reduce((n, r) => n + (r.bytes ?? 0), 0),
+      runtime_bytes: all.filter((r) => path(r.url).startsWith('/runtime/')).reduce((n, r) => n + (r.bytes ?? 0), 0),
+      wasm: all.filter((r) => path(r.url).endsWith('.wasm') && path(r.url).startsWith('/runtime/'))
+        .map((r) => ({ url: path(r.url), bytes: r.bytes ?? 0, fromCache: !!r.fromCache, encoding: r.encoding, status: r.status })),
+      statuses: await Promise.all(frames.map(async (f) => (await f.contentFrame()).evaluate(() => document.body.dataset.status))),
     };
   },
 

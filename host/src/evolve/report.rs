@@ -105,8 +105,10 @@ fn selected_on(s: &Summary) -> String {
     }
 }
 
-fn first_line(s: &str, max: usize) -> String {
-    let line = s.lines().next().unwrap_or("");
+/// The first line of `s` that says something (rustc's error text starts with an empty
+/// one), at most `max` characters (then `…`).
+pub fn first_line(s: &str, max: usize) -> String {
+    let line = s.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
     if line.chars().count() > max {
         format!("{}…", line.chars().take(max).collect::<String>())
     } else {
@@ -202,7 +204,8 @@ pub fn html(d: &ReportData<'_>) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>rewardsmith run {} — {}</title>\
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\">\
+         <title>rewardsmith run {} — {}</title>\
          <style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}}\
          table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}}\
          pre{{background:#f6f6f6;padding:1em;overflow-x:auto}}.trained{{color:#075}}.failed{{color:#a00}}</style></head><body>",
@@ -212,25 +215,8 @@ pub fn html(d: &ReportData<'_>) -> String {
     let _ =
         write!(h, "<h1>rewardsmith evolve run {} — {}</h1><p>Proposer: {}.</p>", d.run_id, esc(d.env), esc(d.proposer));
     if let Some(s) = d.summary {
-        let _ = write!(
-            h,
-            "<h2>Final evaluation</h2><table><tr><th>reward</th><th>task fitness (mean ± std over seeds)</th></tr>\
-             <tr><td>best found ({})</td><td>{}</td></tr>{}</table><p>{}</p><p>Human-normalised score \
-             (F − F<sub>sparse</sub>) / |F<sub>human</sub> − F<sub>sparse</sub>|: <b>{}</b></p>",
-            esc(s.best_label.as_deref().unwrap_or("–")),
-            score(&s.best),
-            if s.human.fitness.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "<tr><td>human baseline</td><td>{}</td></tr><tr><td>sparse</td><td>{}</td></tr>",
-                    score(&s.human),
-                    score(&s.sparse)
-                )
-            },
-            esc(&selected_on(s)),
-            esc(&hns(s))
-        );
+        h.push_str("<h2>Final evaluation</h2>");
+        h.push_str(&final_evaluation_html(s));
     } else {
         h.push_str("<p>The run has not finished its final evaluation yet.</p>");
     }
@@ -279,6 +265,56 @@ pub fn html(d: &ReportData<'_>) -> String {
 }
 
 /// The human-normalised score, or why it is undefined.
+/// The final evaluation as HTML (the report's and the playground run page's): each reward's
+/// fitness over the final seeds (`data-final-row` rows with `data-mean`), how the best was
+/// selected, how its final score compares with the human baseline's, and the
+/// human-normalised score or why it is undefined.
+pub fn final_evaluation_html(s: &Summary) -> String {
+    let row = |which: &str, label: String, f: &FinalScore| {
+        let seeds: Vec<String> = f.fitness.iter().map(|v| fmt(*v)).collect();
+        format!(
+            "<tr data-final-row=\"{which}\" data-mean=\"{}\"><td>{}</td><td>{}</td><td>{}</td></tr>",
+            f.mean_std.map_or(String::new(), |m| m.mean.to_string()),
+            esc(&label),
+            score(f),
+            seeds.join(", ")
+        )
+    };
+    let mut t = String::from(
+        "<table data-final-evaluation><tr><th>reward</th><th>task fitness (mean ± std over seeds)</th><th>per seed</th></tr>",
+    );
+    t.push_str(&row("best", format!("best found ({})", s.best_label.as_deref().unwrap_or("–")), &s.best));
+    if !s.human.fitness.is_empty() {
+        t.push_str(&row("human", "human baseline".into(), &s.human));
+        t.push_str(&row("sparse", "sparse".into(), &s.sparse));
+    }
+    let _ = write!(
+        t,
+        "</table><p>{}</p>{}<p>Human-normalised score (F − F<sub>sparse</sub>) / |F<sub>human</sub> − \
+         F<sub>sparse</sub>|: <b data-score>{}</b></p>",
+        esc(&selected_on(s)),
+        verdict(s).map_or(String::new(), |v| format!("<p data-verdict>{}</p>", esc(&v))),
+        esc(&hns(s))
+    );
+    t
+}
+
+/// How the best's final score compares with its search fitness and the human baseline, in
+/// words: the search's best can score lower when retrained on new seeds.
+fn verdict(s: &Summary) -> Option<String> {
+    let best = s.best.mean_std?;
+    let mut v = format!("In the final evaluation the best scored {:.3}", best.mean);
+    if let Some(f) = s.best_fitness {
+        let _ = write!(v, " (it was selected at {f:.3})");
+    }
+    if let Some(h) = s.human.mean_std {
+        let side = if best.mean < h.mean { "below" } else { "at or above" };
+        let _ = write!(v, ", {side} the human baseline's {:.3}", h.mean);
+    }
+    v.push('.');
+    Some(v)
+}
+
 pub fn hns(s: &Summary) -> String {
     match (s.human_normalized_score, &s.human_normalized_undefined) {
         (Some(v), _) => format!("{v:.3}"),

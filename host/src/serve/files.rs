@@ -8,10 +8,11 @@
 use std::path::{Path, PathBuf};
 
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::error::parse_id;
+use super::runtime::{VERSION_PREFIX, accepts_gzip, plain_name};
 use super::{ApiError, AppState};
 
 /// The files served from a candidate's (or an editor training's) run folder.
@@ -86,21 +87,43 @@ pub async fn candidate_file(
     read_named(&dir, &file)
 }
 
-/// `/runtime/{path}`: files of the browser runtime; 404 with how to build it when missing.
-pub async fn runtime(State(state): State<AppState>, UrlPath(path): UrlPath<String>) -> Result<Response, ApiError> {
-    let built = std::fs::canonicalize(&state.inner.runtime_dir).ok().filter(|d| d.join("index.html").is_file());
-    let Some(root) = built else {
+/// `/runtime/{path}`: the browser runtime ([`super::runtime`]). `v-<hash>/<file>` of the
+/// current version may be cached forever; a plain `<file>` (or another version's) is
+/// revalidated by ETag. gzip where the browser accepts it. 404 with how to build it when
+/// missing.
+pub async fn runtime(
+    State(state): State<AppState>,
+    UrlPath(path): UrlPath<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Some(rt) = state.runtime() else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "runtime_missing", RUNTIME_HINT));
     };
-    let plain = |seg: &str| {
-        !seg.is_empty()
-            && !seg.starts_with('.')
-            && seg.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    let no_file = || ApiError::not_found(format!("no runtime file `{}`", super::error::short(&path)));
+    let (version, name) = match path.split('/').collect::<Vec<_>>().as_slice() {
+        [v, name] if v.starts_with(VERSION_PREFIX) && plain_name(v) => (Some(*v), *name),
+        [name] => (None, *name),
+        _ => return Err(no_file()),
     };
-    let segs: Vec<&str> = path.split('/').collect();
-    if !segs.iter().all(|s| plain(s)) {
-        return Err(ApiError::not_found(format!("no runtime file `{}`", super::error::short(&path))));
+    let asset = rt.files.get(name).filter(|_| plain_name(name)).ok_or_else(no_file)?;
+    let cache = if version == Some(rt.version.as_str()) { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let header_text = |h| headers.get(h).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let common = [
+        (header::CACHE_CONTROL, cache.to_owned()),
+        (header::ETAG, asset.etag.clone()),
+        (header::VARY, "Accept-Encoding".to_owned()),
+    ];
+    if etag_matches(header_text(header::IF_NONE_MATCH), &asset.etag) {
+        return Ok((StatusCode::NOT_MODIFIED, common).into_response());
     }
-    let name = segs.last().copied().unwrap_or_default();
-    read_under(&root, &root.join(segs.join("/")), name)
+    let ct = [(header::CONTENT_TYPE, asset.content_type)];
+    Ok(match asset.gzip.as_ref().filter(|_| accepts_gzip(header_text(header::ACCEPT_ENCODING))) {
+        Some(gz) => (ct, common, [(header::CONTENT_ENCODING, "gzip")], gz.clone()).into_response(),
+        None => (ct, common, asset.plain.clone()).into_response(),
+    })
+}
+
+/// Whether an `If-None-Match` list names `etag` (or is `*`); weak tags compare by value.
+fn etag_matches(list: &str, etag: &str) -> bool {
+    list.split(',').map(str::trim).any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
 }

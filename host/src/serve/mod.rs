@@ -22,6 +22,7 @@ mod files;
 mod guard;
 mod headers;
 mod pages;
+mod runtime;
 mod slots;
 pub mod view;
 
@@ -67,7 +68,7 @@ struct Inner {
     token: Option<String>,
     hosts: HostPolicy,
     compiles: CompileSlots,
-    runtime_dir: PathBuf,
+    runtime: runtime::Runtime,
     poll: Duration,
     compiler: Compiler,
     sandbox: Sandbox,
@@ -96,7 +97,7 @@ impl AppState {
                 token,
                 hosts: HostPolicy::new(cfg),
                 compiles: CompileSlots::new(cfg.max_compiles),
-                runtime_dir: cfg.runtime_dir.clone(),
+                runtime: runtime::Runtime::new(cfg.runtime_dir.clone()),
                 poll: cfg.poll,
                 compiler: Compiler::new(CompilerOptions {
                     allow_unsandboxed: cfg.allow_unsandboxed,
@@ -130,9 +131,14 @@ impl AppState {
         self.inner.compiler.describe_isolation()
     }
 
+    /// The browser runtime, loaded; `None` when it is not built (no `index.html`).
+    pub fn runtime(&self) -> Option<Arc<runtime::Loaded>> {
+        self.inner.runtime.current()
+    }
+
     /// Whether the browser runtime is built (its `index.html` exists).
     pub fn runtime_built(&self) -> bool {
-        self.inner.runtime_dir.join("index.html").is_file()
+        self.runtime().is_some()
     }
 }
 
@@ -145,6 +151,7 @@ pub fn router(state: AppState) -> Router {
         .route("/editor", get(pages::editor))
         .route("/runs/{id}", get(pages::run))
         .route("/runs/{id}/plot.svg", get(pages::run_plot))
+        .route("/runs/{id}/report", get(pages::run_report))
         .route("/runs/{id}/candidates/{cid}", get(pages::candidate))
         .route("/runs/{id}/iterations/{k}/rank", get(pages::rank))
         .route("/static/playground.js", get(pages::script))

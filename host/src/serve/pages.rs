@@ -13,7 +13,8 @@ use super::files::RUNTIME_HINT;
 use super::view::run_summary;
 use super::{AppState, esc};
 use crate::candidate::{Candidate, Status};
-use crate::evolve::report::{StoredRun, charts, fmt};
+use crate::evolve::Summary;
+use crate::evolve::report::{StoredRun, charts, final_evaluation_html, first_line, fmt};
 use crate::store::RunRow;
 use crate::train::{Series, TrainResult, render_svg};
 
@@ -43,11 +44,13 @@ fn utc(unix: i64) -> String {
 
 /// The replay iframe for a candidate's files, or how to build the runtime.
 fn replay(state: &AppState, env: &str, files: &str) -> String {
-    if !state.runtime_built() {
+    let Some(runtime) = state.runtime() else {
         return format!("<p class=\"hint\" data-runtime-missing>Replay unavailable: {}.</p>", esc(RUNTIME_HINT));
-    }
+    };
+    // Under the runtime's content hash: every frame on the page shares one cached download.
     let src = format!(
-        "/runtime/index.html?env={}&policy={files}policy.safetensors&reward={files}reward.wasm&seed=0&autoplay=1",
+        "/runtime/{}/index.html?env={}&policy={files}policy.safetensors&reward={files}reward.wasm&seed=0&autoplay=1",
+        runtime.version,
         esc(env)
     );
     format!("<iframe data-replay src=\"{src}\" title=\"replay\" loading=\"lazy\"></iframe>")
@@ -121,7 +124,7 @@ pub async fn envs() -> Html<String> {
             esc(s.description),
             esc(s.fitness_doc),
             s.solved_fitness,
-            esc(s.reward_env),
+            esc(rewardsmith_envs::registry::base_name(s.reward_env)),
             id = esc(s.id),
         );
         if let Some(layout) = rewardsmith_guest::envs::find(s.reward_env) {
@@ -147,11 +150,7 @@ pub async fn envs() -> Html<String> {
 
 fn candidate_row(c: &Candidate, run: i64) -> String {
     let detail = match (&c.error_kind, &c.error_text) {
-        (Some(k), t) => format!(
-            "<b>{}</b> {}",
-            esc(k),
-            esc(&t.as_deref().unwrap_or("").lines().next().unwrap_or("").chars().take(160).collect::<String>())
-        ),
+        (Some(k), t) => format!("<b>{}</b> {}", esc(k), esc(&first_line(t.as_deref().unwrap_or(""), 160))),
         _ => String::new(),
     };
     format!(
@@ -178,6 +177,12 @@ pub async fn run_plot(State(state): State<AppState>, Path(id): Path<String>) -> 
     Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-store")], svg).into_response())
 }
 
+/// `/runs/{id}/report`: the run's report as `rewardsmith report` writes it, from the store now.
+pub async fn run_report(State(state): State<AppState>, Path(id): Path<String>) -> Result<Html<String>, PageError> {
+    let id = parse_id("run id", &id).map_err(PageError)?;
+    Ok(Html(crate::evolve::report::html(&StoredRun::read(state.store(), id)?.data())))
+}
+
 pub async fn run(State(state): State<AppState>, Path(id): Path<String>) -> Result<Html<String>, PageError> {
     let id = parse_id("run id", &id).map_err(PageError)?;
     let st = state.store();
@@ -191,6 +196,28 @@ pub async fn run(State(state): State<AppState>, Path(id): Path<String>) -> Resul
         run.status,
         utc(run.created_unix)
     );
+    // The answer first: the final evaluation, as in the report (linked).
+    let summary = run.summary.clone().and_then(|v| serde_json::from_value::<Summary>(v).ok());
+    b.push_str("<section data-final>");
+    match &summary {
+        Some(s) => {
+            let _ = write!(
+                b,
+                "<h2>Final evaluation</h2>{}<p><a href=\"/runs/{id}/report\" data-report-link>The run's report</a> \
+                 (every candidate, curves, the best reward's source).</p>",
+                final_evaluation_html(s)
+            );
+        }
+        None => {
+            let _ = write!(
+                b,
+                "<p data-final-pending>The final evaluation (the best reward retrained on new seeds, against the \
+                 env's human and sparse rewards) runs after the last iteration. \
+                 <a href=\"/runs/{id}/report\" data-report-link>The report so far</a>.</p>"
+            );
+        }
+    }
+    b.push_str("</section>");
     b.push_str("<h2>Iterations</h2><ul data-iterations>");
     for it in st.iterations(id)? {
         let _ = write!(
@@ -397,7 +424,7 @@ pub async fn editor(
          <div data-train-curves></div><div data-train-replay data-runtime=\"{}\"></div>\
          <template data-runtime-hint><p class=\"hint\" data-runtime-missing>Replay unavailable: {}.</p></template></main>",
         esc(source),
-        if state.runtime_built() { "1" } else { "0" },
+        state.runtime().map_or(String::new(), |r| r.version.clone()),
         esc(RUNTIME_HINT),
         max = state.inner.cfg.editor_max_steps,
         def = state.inner.cfg.editor_steps,

@@ -176,9 +176,9 @@ function editorPage() {
         const files = `/api/train/${job}/`;
         $("[data-train-curves]").innerHTML = `<img data-train-svg src="${files}curves.svg" alt="training curves">`;
         const replay = $("[data-train-replay]");
-        if (replay.dataset.runtime === "1") {
+        if (replay.dataset.runtime) {
           const env = encodeURIComponent(p.env);
-          replay.innerHTML = `<iframe data-replay src="/runtime/index.html?env=${env}&policy=${files}policy.safetensors&reward=${files}reward.wasm&seed=0&autoplay=1"></iframe>`;
+          replay.innerHTML = `<iframe data-replay src="/runtime/${replay.dataset.runtime}/index.html?env=${env}&policy=${files}policy.safetensors&reward=${files}reward.wasm&seed=0&autoplay=1"></iframe>`;
         } else {
           replay.innerHTML = $("[data-runtime-hint]").innerHTML;
         }

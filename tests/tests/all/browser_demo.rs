@@ -141,5 +141,16 @@ fn export_refuses_a_missing_runtime_and_a_non_empty_folder() {
     assert_eq!(config["env"], "cartpole-v0");
     for f in &report.files {
         assert_eq!(std::fs::metadata(out.join(&f.name)).unwrap().len(), f.bytes, "{}", f.name);
+        // Precompressed copies hold the same bytes, and are there where gzip pays.
+        if let Some(gz) = &f.gzip_file {
+            let mut plain = Vec::new();
+            let packed = std::fs::read(out.join(gz)).unwrap();
+            assert_eq!(packed.len() as u64, f.gzip_bytes, "{gz}");
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&packed[..]), &mut plain).unwrap();
+            assert_eq!(plain, std::fs::read(out.join(&f.name)).unwrap(), "{gz}");
+        }
     }
+    let gz = |name: &str| report.files.iter().find(|f| f.name == name).and_then(|f| f.gzip_file.clone());
+    assert_eq!(gz("rewardsmith_web_bg.wasm").as_deref(), Some("rewardsmith_web_bg.wasm.gz"));
+    assert_eq!(gz("rewardsmith_web.js").as_deref(), Some("rewardsmith_web.js.gz"));
 }

@@ -75,8 +75,9 @@ fn tiny_evolve(st: &Store, run: &rewardsmith::store::RunRow, iterations: u32, st
     };
     let mut journal = StoreJournal { store: st, run_id: run.id };
     let spec = rewardsmith_envs::registry::find("cartpole").unwrap().spec;
-    evolve(&cfg, &mut Offline::new(&Target::Builtin(spec)), &mut journal, &res, &mut |_| {}).unwrap();
-    st.set_run_status(run.id, rewardsmith::store::RunStatus::Completed, None).unwrap();
+    let summary = evolve(&cfg, &mut Offline::new(&Target::Builtin(spec)), &mut journal, &res, &mut |_| {}).unwrap();
+    let summary = serde_json::to_value(&summary).unwrap();
+    st.set_run_status(run.id, rewardsmith::store::RunStatus::Completed, Some(&summary)).unwrap();
 }
 
 fn trained(st: &Store, run: i64, sample: u32, fitness: f64) -> i64 {
@@ -292,3 +293,58 @@ document.body.dataset.sent = String(sent);
 document.body.dataset.read = read;
 document.body.dataset.done = '1';
 </script>"#;
+
+/// Issue 17: a finished run's page leads with its final evaluation (the numbers the run
+/// stored), says how the best compares with the human baseline, and links the report.
+#[test]
+fn a_finished_run_page_leads_with_the_final_evaluation() {
+    let (_dir, db, st) = fresh_store();
+    let run = new_run(&st, "cartpole-v0");
+    tiny_evolve(&st, &run, 1, 2048);
+    let summary: rewardsmith::evolve::Summary =
+        serde_json::from_value(st.run(run.id).unwrap().summary.unwrap()).unwrap();
+    let (_, base) = server(&db);
+    let seen = driver("final", &base, &[run.id.to_string()]);
+    assert_eq!(seen["first_section"], "final", "the final evaluation comes first: {seen}");
+    let rows = seen["rows"].as_array().unwrap();
+    let row = |which: &str| rows.iter().find(|r| r["which"] == which).unwrap_or_else(|| panic!("{which}: {seen}"));
+    for (which, f) in [("best", &summary.best), ("human", &summary.human), ("sparse", &summary.sparse)] {
+        assert_eq!(row(which)["mean"].as_f64(), f.mean_std.map(|m| m.mean), "{which}: {seen}");
+    }
+    let verdict = seen["verdict"].as_str().unwrap();
+    let human = summary.human.mean_std.unwrap().mean;
+    let side = if summary.best.mean_std.unwrap().mean < human { "below" } else { "at or above" };
+    assert!(verdict.contains(&format!("{side} the human baseline's {human:.3}")), "{seen}");
+    let want_score = summary
+        .human_normalized_score
+        .map_or_else(|| summary.human_normalized_undefined.clone().unwrap(), |v| format!("{v:.3}"));
+    assert_eq!(seen["score"], want_score, "{seen}");
+    assert_eq!(seen["report"]["status"], 200, "{seen}");
+    assert_eq!(seen["report"]["final_rows"], 3, "{seen}");
+    assert_eq!(seen["errors"], json!([]), "{seen}");
+}
+
+/// Issue 17: a 16-candidate ranking page moved 75.6 MB, the 5.2 MB runtime once per replay
+/// frame, uncompressed and uncached. Served compressed under a content-hashed prefix that
+/// may be cached forever, the page fetches it once: under 3 MB in all.
+#[test]
+fn a_sixteen_candidate_ranking_page_fetches_the_runtime_once() {
+    let (_dir, db, st) = fresh_store();
+    let run = new_run(&st, "cartpole-v0");
+    let ids: Vec<i64> = (0..16).map(|i| trained(&st, run.id, i, f64::from(i) / 16.0)).collect();
+    let (_, base) = server(&db);
+    let seen = driver("rank-bytes", &base, &[run.id.to_string(), "0".into()]);
+    assert_eq!(seen["cards"], json!(ids), "{seen}");
+    let srcs = seen["srcs"].as_array().unwrap();
+    assert_eq!(srcs.len(), 16, "{seen}");
+    assert!(srcs.iter().all(|s| s.as_str().unwrap().starts_with("/runtime/v-")), "content-hashed: {seen}");
+    // Every frame got as far as its (absent) policy: the runtime loaded in each.
+    assert!(seen["statuses"].as_array().unwrap().iter().all(|s| s == "error"), "{seen}");
+    let wasm = seen["wasm"].as_array().unwrap();
+    let fetched: Vec<&Value> = wasm.iter().filter(|w| w["fromCache"] == false).collect();
+    assert_eq!(fetched.len(), 1, "the runtime's wasm crossed the network once: {wasm:?}");
+    assert_eq!(fetched[0]["encoding"], "gzip", "{wasm:?}");
+    let total = seen["total_bytes"].as_u64().unwrap();
+    eprintln!("16-candidate ranking page: {total} bytes in all, runtime {} bytes", seen["runtime_bytes"]);
+    assert!(total < 3_000_000, "{total} bytes: {seen}");
+}

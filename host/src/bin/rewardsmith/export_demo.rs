@@ -65,6 +65,11 @@ pub fn run(args: Args) -> ExitCode {
         println!("  {:<28} {:>10} B  {:>10} B gzip", f.name, f.bytes, f.gzip_bytes);
     }
     println!("  {:<28} {:>10} B  {:>10} B gzip", "total", report.total_bytes, report.total_gzip_bytes);
+    let gz = report.files.iter().filter(|f| f.gzip_file.is_some()).count();
+    println!(
+        "{gz} precompressed copies (*.gz) are beside their files: a server that sends them (nginx `gzip_static on;`, \
+         Caddy `file_server {{ precompressed gzip }}`) ships the gzip total; `python3 -m http.server` sends the raw files."
+    );
     println!("serve it with e.g. `python3 -m http.server --bind 127.0.0.1 8000 --directory {}`", report.out.display());
     ExitCode::SUCCESS
 }
