@@ -966,7 +966,7 @@ async fn a_json_post_from_another_origin_is_refused() {
     let (status, _, _) = send(&f.raw, from(Some("http://127.0.0.1:8080"), Some("same-origin"))).await;
     assert_eq!(status, StatusCode::CREATED);
     let (status, _, _) = send(&f.raw, from(None, None)).await;
-    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(status, StatusCode::OK, "accepted; the same feedback again is the stored item");
 }
 
 #[tokio::test]
@@ -1260,4 +1260,64 @@ async fn the_run_page_leads_with_the_final_evaluation_and_links_the_report() {
     assert!(
         html.contains("<code>rewardsmith_guest::envs::cartpole::State</code>") && !html.contains("cartpole-v0::State")
     );
+}
+
+/// Issue 17: the ranking page accepted feedback on a finished run and said "the next
+/// iteration will use it", stored a second click as a second vote, forgot past choices
+/// after a reload, and printed fitness on every card.
+#[tokio::test]
+async fn ranking_agrees_with_itself() {
+    use rewardsmith::store::RunStatus;
+
+    let f = fixture();
+    let st = f.state.store();
+    let (url, page) = (format!("/api/runs/{}/feedback", f.run.id), format!("/runs/{}/iterations/0/rank", f.run.id));
+    st.begin_iteration(f.run.id, 0, 0).unwrap();
+    let good = json!({ "iteration": 0, "best": f.trained.id, "worst": f.other.id, "text": "less wobble" });
+    let (status, first) = post(&f.app, &url, good.to_string()).await;
+    assert_eq!(
+        (status, &first["duplicate"], first["used_by"].as_str()),
+        (StatusCode::CREATED, &json!(false), Some("iteration 1 will use it"))
+    );
+    // The same choice again is the stored item, not a second vote.
+    let (status, again) = post(&f.app, &url, good.to_string()).await;
+    assert_eq!((status, &again["id"], &again["duplicate"]), (StatusCode::OK, &first["id"], &json!(true)));
+    assert_eq!(st.feedback(f.run.id).unwrap().len(), 1);
+
+    // Past choices are on the page; fitness shows unless blind; every card plays one seed.
+    let (_, _, body) = get(&f.app, &page).await;
+    let html = text(&body);
+    assert!(html.contains(&format!("data-feedback-item=\"{}\"", first["id"])), "{html}");
+    assert!(
+        html.contains(&format!("best {}, worst {}: &quot;less wobble&quot; (pending)", f.trained.id, f.other.id)),
+        "{html}"
+    );
+    assert!(html.contains("data-feedback-use=\"next\"") && html.contains("Iteration 1 will use it"), "{html}");
+    assert!(html.contains("data-card-fitness") && html.contains("data-submit-feedback"), "{html}");
+    let (_, _, body) = get(&f.app, &format!("{page}?blind=1&seed=7")).await;
+    let html = text(&body);
+    assert!(
+        !html.contains("data-card-fitness") && !html.contains("0.500") && html.contains("data-blind=\"1\""),
+        "{html}"
+    );
+
+    // An interrupted run: used when it is resumed, and said so.
+    st.set_run_status(f.run.id, RunStatus::Interrupted, None).unwrap();
+    let (_, _, body) = get(&f.app, &page).await;
+    assert!(text(&body).contains(&format!("when the run is resumed (`rewardsmith evolve --resume {}`)", f.run.id)));
+    // Every iteration proposed, or the run finished: nothing will read it, so it is refused.
+    st.begin_iteration(f.run.id, 1, 0).unwrap();
+    let other = json!({ "iteration": 0, "best": f.other.id, "worst": f.trained.id, "text": "" });
+    let (status, body) = post(&f.app, &url, other.to_string()).await;
+    assert_eq!((status, body["error"]["kind"].as_str()), (StatusCode::CONFLICT, Some("feedback_unused")), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("every iteration of run"), "{body}");
+    st.set_run_status(f.run.id, RunStatus::Completed, None).unwrap();
+    let (status, body) = post(&f.app, &url, other.to_string()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["error"]["message"].as_str().unwrap().contains("has finished"), "{body}");
+    assert_eq!(st.feedback(f.run.id).unwrap().len(), 1, "nothing stored");
+    let (_, _, body) = get(&f.app, &page).await;
+    let html = text(&body);
+    assert!(html.contains("data-feedback-use=\"never\"") && !html.contains("data-submit-feedback"), "{html}");
+    assert!(html.contains(&format!("data-feedback-item=\"{}\"", first["id"])), "past choices stay listed: {html}");
 }

@@ -142,13 +142,30 @@ const scenarios = {
     await page.fill('[data-feedback-text]', text ?? '');
     await page.click('[data-submit-feedback]');
     await page.waitForFunction(() => document.querySelector('[data-feedback-result]').dataset.state, null, { timeout: 20_000 });
-    return {
+    const seen = {
       cards,
+      fitness_shown: (await page.$$('[data-card-fitness]')).length,
       replays: await page.$$eval('iframe[data-replay]', (fs) => fs.map((f) => f.getAttribute('src'))),
       state: await page.$eval('[data-feedback-result]', (e) => e.dataset.state),
       feedback_id: await page.$eval('[data-feedback-result]', (e) => Number(e.dataset.feedbackId || 0)),
       message: await page.textContent('[data-feedback-result]'),
+      listed: await page.$$eval('[data-feedback-item]', (ls) => ls.map((l) => Number(l.dataset.feedbackItem))),
     };
+    // A second click on the same choice is the same item.
+    await page.$eval('[data-feedback-result]', (e) => { delete e.dataset.state; });
+    await page.click('[data-submit-feedback]');
+    await page.waitForFunction(() => document.querySelector('[data-feedback-result]').dataset.state, null, { timeout: 20_000 });
+    seen.again = {
+      feedback_id: await page.$eval('[data-feedback-result]', (e) => Number(e.dataset.feedbackId || 0)),
+      duplicate: await page.$eval('[data-feedback-result]', (e) => e.dataset.duplicate),
+      message: await page.textContent('[data-feedback-result]'),
+    };
+    // After a reload the choice is still listed; blind mode hides fitness.
+    await page.reload();
+    seen.listed_after_reload = await page.$$eval('[data-feedback-item]', (ls) => ls.map((l) => ({ id: Number(l.dataset.feedbackItem), text: l.textContent })));
+    await page.goto(`${base}/runs/${run}/iterations/${k}/rank?blind=1`);
+    seen.blind_fitness_shown = (await page.$$('[data-card-fitness]')).length;
+    return seen;
   },
 
   async final(page) {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::parse_id;
-use super::view::{candidate_brief, run_summary};
+use super::view::{FeedbackUse, candidate_brief, feedback_use, run_summary};
 use super::{ApiError, AppState};
 use crate::candidate::Status;
 use crate::check::{CheckError, CheckOptions, check as run_check};
@@ -98,16 +98,22 @@ pub async fn feedback(
     let id = parse_id("run id", &id)?;
     let b: FeedbackBody = json_body(body)?;
     let st = state.store();
-    st.run(id)?;
+    let run = st.run(id)?;
+    // Only where an iteration will still read it: a finished run's feedback would be lost.
+    let used_by = feedback_use(st, &run)?;
+    if let FeedbackUse::Never(why) = &used_by {
+        return Err(ApiError::new(StatusCode::CONFLICT, "feedback_unused", why.clone()));
+    }
     if b.text.chars().count() > MAX_FEEDBACK_TEXT {
         return Err(ApiError::bad_request("bad_feedback", format!("text is over {MAX_FEEDBACK_TEXT} characters")));
     }
-    let row = match b.kind.as_deref().unwrap_or("preference") {
+    let (row, new) = match b.kind.as_deref().unwrap_or("preference") {
         "text" => {
             if b.text.trim().is_empty() {
                 return Err(ApiError::bad_request("bad_feedback", "text feedback needs a non-empty `text`"));
             }
-            st.add_feedback(id, b.iteration, FeedbackKind::Text, &json!({ "iteration": b.iteration, "text": b.text }))?
+            let payload = json!({ "iteration": b.iteration, "text": b.text });
+            st.add_feedback_once(id, b.iteration, FeedbackKind::Text, &payload)?
         }
         "preference" => {
             let (Some(best), Some(worst)) = (b.best, b.worst) else {
@@ -135,7 +141,7 @@ pub async fn feedback(
             }
             // The shape `StoreJournal::take_feedback` parses.
             let payload = json!({ "iteration": b.iteration, "best": best, "worst": worst, "text": b.text });
-            st.add_feedback(id, b.iteration, FeedbackKind::Preference, &payload)?
+            st.add_feedback_once(id, b.iteration, FeedbackKind::Preference, &payload)?
         }
         other => {
             return Err(ApiError::bad_request(
@@ -144,7 +150,11 @@ pub async fn feedback(
             ));
         }
     };
-    Ok((StatusCode::CREATED, Json(row)).into_response())
+    // The same item again is the stored one, not a second vote: 200 instead of 201.
+    let mut out = serde_json::to_value(&row).expect("a feedback row serialises");
+    out["duplicate"] = json!(!new);
+    out["used_by"] = json!(used_by.describe(id));
+    Ok((if new { StatusCode::CREATED } else { StatusCode::OK }, Json(out)).into_response())
 }
 
 // ----- envs -----

@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::error::{PageError, parse_id};
 use super::files::RUNTIME_HINT;
-use super::view::run_summary;
+use super::view::{FeedbackUse, feedback_line, feedback_use, run_summary};
 use super::{AppState, esc};
 use crate::candidate::{Candidate, Status};
 use crate::evolve::Summary;
@@ -42,14 +42,25 @@ fn utc(unix: i64) -> String {
     format!("{} UTC", crate::store::utc(unix))
 }
 
+/// `s` with its first letter in upper case.
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+}
+
 /// The replay iframe for a candidate's files, or how to build the runtime.
 fn replay(state: &AppState, env: &str, files: &str) -> String {
+    replay_seeded(state, env, files, 0)
+}
+
+/// [`replay`] playing episode seed `seed` first.
+fn replay_seeded(state: &AppState, env: &str, files: &str, seed: u64) -> String {
     let Some(runtime) = state.runtime() else {
         return format!("<p class=\"hint\" data-runtime-missing>Replay unavailable: {}.</p>", esc(RUNTIME_HINT));
     };
     // Under the runtime's content hash: every frame on the page shares one cached download.
     let src = format!(
-        "/runtime/{}/index.html?env={}&policy={files}policy.safetensors&reward={files}reward.wasm&seed=0&autoplay=1",
+        "/runtime/{}/index.html?env={}&policy={files}policy.safetensors&reward={files}reward.wasm&seed={seed}&autoplay=1",
         runtime.version,
         esc(env)
     );
@@ -352,6 +363,7 @@ pub async fn candidate(
 pub async fn rank(
     State(state): State<AppState>,
     Path((id, k)): Path<(String, String)>,
+    query: axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Html<String>, PageError> {
     let id = parse_id("run id", &id).map_err(PageError)?;
     let k = parse_id("iteration", &k).map_err(PageError)?;
@@ -363,10 +375,24 @@ pub async fn rank(
         .into_iter()
         .filter(|c| c.status == Status::Trained && c.key.origin.is_search())
         .collect();
+    // Blind mode hides fitness, so it cannot anchor the choice; every card plays one seed.
+    let blind = query.get("blind").is_some_and(|v| v == "1");
+    let seed: u64 = query.get("seed").and_then(|s| s.parse().ok()).unwrap_or(0);
+    let used_by = feedback_use(st, &run)?;
     let mut b = format!(
-        "<main data-rank data-run=\"{id}\" data-iteration=\"{k}\"><h1>Rank iteration {k} of <a href=\"/runs/{id}\">run {id}</a></h1>\
-         <p>Watch the policies, mark the best and the worst, add words if you like. The evolve loop uses this at its \
-         next iteration (the LLM proposer in its prompt; the offline proposer breeds from the best and never from the worst).</p>"
+        "<main data-rank data-run=\"{id}\" data-iteration=\"{k}\" data-blind=\"{}\" data-seed=\"{seed}\">\
+         <h1>Rank iteration {k} of <a href=\"/runs/{id}\">run {id}</a></h1>\
+         <p>Watch the policies, mark the best and the worst, add words if you like (the LLM proposer reads them in its \
+         prompt; the offline proposer breeds from the best and never from the worst). Every replay plays episode seed \
+         {seed}. {}</p><p data-feedback-use=\"{}\">{}.</p>",
+        u8::from(blind),
+        if blind {
+            format!("Fitness is hidden. <a href=\"?seed={seed}\" data-blind-toggle>Show it</a>.")
+        } else {
+            format!("<a href=\"?blind=1&amp;seed={seed}\" data-blind-toggle>Hide fitness</a> while you choose.")
+        },
+        if matches!(used_by, FeedbackUse::Never(_)) { "never" } else { "next" },
+        esc(&capitalised(&used_by.describe(id))),
     );
     if cands.len() < 2 {
         b.push_str("<p data-rank-empty>This iteration has fewer than two trained candidates yet.</p>");
@@ -374,22 +400,36 @@ pub async fn rank(
     b.push_str("<div class=\"cards\">");
     for c in &cands {
         let files = format!("/api/runs/{id}/candidates/{}/", c.id);
+        let fitness = if blind {
+            String::new()
+        } else {
+            format!(" · fitness <span data-card-fitness>{}</span>", fmt(c.fitness))
+        };
         let _ = write!(
             b,
-            "<div class=\"card\" data-rank-candidate=\"{cid}\"><h3><a href=\"/runs/{id}/candidates/{cid}\">{}</a> · fitness {}</h3>{}\
+            "<div class=\"card\" data-rank-candidate=\"{cid}\"><h3><a href=\"/runs/{id}/candidates/{cid}\">{}</a>{fitness}</h3>{}\
              <p><label><input type=\"radio\" name=\"best\" value=\"{cid}\" data-best=\"{cid}\"> best</label> \
              <label><input type=\"radio\" name=\"worst\" value=\"{cid}\" data-worst=\"{cid}\"> worst</label></p></div>",
             esc(&c.label()),
-            fmt(c.fitness),
-            replay(&state, &run.env, &files),
+            replay_seeded(&state, &run.env, &files, seed),
             cid = c.id,
         );
     }
-    b.push_str(
-        "</div><p><textarea data-feedback-text rows=\"3\" placeholder=\"optional: what you saw\"></textarea></p>\
-         <p><button data-submit-feedback>Send preference</button> <span data-feedback-result></span></p>",
-    );
-    let pending = st.feedback(id)?.iter().filter(|f| f.consumed_by_iteration.is_none()).count();
+    b.push_str("</div>");
+    if !matches!(used_by, FeedbackUse::Never(_)) {
+        b.push_str(
+            "<p><textarea data-feedback-text rows=\"3\" placeholder=\"optional: what you saw\"></textarea></p>\
+             <p><button data-submit-feedback>Send preference</button> <span data-feedback-result></span></p>",
+        );
+    }
+    // What was chosen here before, and whether an iteration has used it.
+    let all = st.feedback(id)?;
+    b.push_str("<h2>Choices for this iteration</h2><ul data-past-feedback>");
+    for f in all.iter().filter(|f| f.iteration == k) {
+        let _ = write!(b, "<li data-feedback-item=\"{}\">{}</li>", f.id, esc(&feedback_line(f)));
+    }
+    b.push_str("</ul>");
+    let pending = all.iter().filter(|f| f.consumed_by_iteration.is_none()).count();
     let _ =
         write!(b, "<p data-feedback-pending=\"{pending}\">{pending} feedback item(s) pending for this run.</p></main>");
     Ok(Html(layout(&format!("Rank iteration {k} of run {id}"), "rank", &b)))

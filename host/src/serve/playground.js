@@ -78,7 +78,19 @@ function rankPage() {
     if (!best || !worst) { out.textContent = "mark one best and one worst"; out.dataset.state = "error"; return; }
     const body = { iteration: Number(main.dataset.iteration), best: Number(best.value), worst: Number(worst.value), text: $("[data-feedback-text]").value };
     const r = await postJson(`/api/runs/${main.dataset.run}/feedback`, body);
-    if (r.status === 201) { out.textContent = `saved (feedback #${r.data.id}); the next iteration will use it`; out.dataset.state = "ok"; out.dataset.feedbackId = r.data.id; }
+    if (r.status === 201 || r.status === 200) {
+      const again = r.status === 200;
+      out.textContent = `${again ? "already saved as" : "saved:"} feedback #${r.data.id}; ${r.data.used_by}`;
+      out.dataset.state = "ok";
+      out.dataset.feedbackId = r.data.id;
+      out.dataset.duplicate = again ? "1" : "0";
+      if (!again) {
+        const li = document.createElement("li");
+        li.dataset.feedbackItem = r.data.id;
+        li.textContent = `#${r.data.id} best ${body.best}, worst ${body.worst}${body.text.trim() ? `: "${body.text}"` : ""} (pending)`;
+        $("[data-past-feedback]").append(li);
+      }
+    }
     else { out.textContent = r.data?.error?.message ?? `failed (${r.status})`; out.dataset.state = "error"; }
   });
 }

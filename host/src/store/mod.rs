@@ -505,14 +505,38 @@ impl Store {
         kind: FeedbackKind,
         payload: &Value,
     ) -> Result<FeedbackRow, StoreError> {
+        self.add_feedback_once(run_id, iteration, kind, payload).map(|(row, _)| row)
+    }
+
+    /// Records feedback unless the same item (run, iteration, kind and payload) is already
+    /// stored, in one transaction: a second click is not a second vote. Returns the row and
+    /// whether it is new.
+    pub fn add_feedback_once(
+        &self,
+        run_id: i64,
+        iteration: u32,
+        kind: FeedbackKind,
+        payload: &Value,
+    ) -> Result<(FeedbackRow, bool), StoreError> {
         self.write("recording feedback", |tx| {
             run_exists(tx, run_id)?;
+            let payload = payload.to_string();
+            let same = format!(
+                "SELECT {FEEDBACK_COLUMNS} FROM feedback WHERE run_id = ?1 AND iteration = ?2 AND kind = ?3 \
+                 AND payload_json = ?4 ORDER BY id LIMIT 1"
+            );
+            let found = tx.query_row(&same, params![run_id, iteration, kind, payload], feedback_from_row);
+            match found {
+                Ok(row) => return Ok((row, false)),
+                Err(rusqlite::Error::QueryReturnedNoRows) => {}
+                Err(e) => return Err(e.into()),
+            }
             tx.execute(
                 "INSERT INTO feedback (run_id, iteration, kind, payload_json, created_unix) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![run_id, iteration, kind, payload.to_string(), now_unix()],
+                params![run_id, iteration, kind, payload, now_unix()],
             )?;
             let sql = format!("SELECT {FEEDBACK_COLUMNS} FROM feedback WHERE id = ?1");
-            Ok(tx.query_row(&sql, [tx.last_insert_rowid()], feedback_from_row)?)
+            Ok((tx.query_row(&sql, [tx.last_insert_rowid()], feedback_from_row)?, true))
         })
     }
 

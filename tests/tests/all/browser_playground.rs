@@ -223,6 +223,7 @@ fn a_preference_click_reaches_the_run_store() {
     let run = new_run(&st, "cartpole-v0");
     let a = trained(&st, run.id, 0, 0.8);
     let b = trained(&st, run.id, 1, 0.2);
+    st.begin_iteration(run.id, 0, 0).unwrap();
     let (_, base) = server(&db);
     let seen = driver(
         "rank",
@@ -237,6 +238,20 @@ fn a_preference_click_reaches_the_run_store() {
     assert_eq!(fb[0].id, seen["feedback_id"].as_i64().unwrap());
     assert_eq!(fb[0].payload, json!({ "iteration": 0, "best": b, "worst": a, "text": "b balances longer" }));
     assert_eq!(fb[0].consumed_by_iteration, None);
+    // It says who will read it; a second click is the same item; it stays listed; blind
+    // mode hides fitness; every card plays one seed.
+    assert!(seen["message"].as_str().unwrap().ends_with("iteration 1 will use it"), "{seen}");
+    assert_eq!(seen["listed"], json!([fb[0].id]), "{seen}");
+    assert_eq!(
+        (seen["again"]["feedback_id"].as_i64(), seen["again"]["duplicate"].as_str()),
+        (Some(fb[0].id), Some("1"))
+    );
+    assert!(seen["again"]["message"].as_str().unwrap().starts_with("already saved as feedback"), "{seen}");
+    assert_eq!(seen["listed_after_reload"][0]["id"], fb[0].id, "{seen}");
+    assert!(seen["listed_after_reload"][0]["text"].as_str().unwrap().contains("b balances longer"), "{seen}");
+    assert_eq!((seen["fitness_shown"].as_u64(), seen["blind_fitness_shown"].as_u64()), (Some(2), Some(0)), "{seen}");
+    let replays: Vec<&str> = seen["replays"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    assert!(replays.len() == 2 && replays.iter().all(|r| r.contains("&seed=0&")), "{seen}");
     // These candidates have no run folder, so their replays' files are 404; nothing else
     // (no Content-Security-Policy violation) may go wrong.
     let errors = seen["errors"].as_array().unwrap();
