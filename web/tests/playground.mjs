@@ -7,6 +7,8 @@
 //
 // Scenarios:
 //   runs <base>                         the runs list: ids and envs of the rows
+//   runs-live <base> <run> <secs>       keeps / open until run <run> is listed as completed with a
+//                                       final score (no reload); reports the rows initially and then
 //   live <base> <run> <want> <secs>     keeps /runs/<run> open until at least <want> candidate rows
 //                                       are on the page (no reload); reports rows seen initially and at the end
 //   editor-error <base>                 types a broken program into the editor, clicks Check,
@@ -43,23 +45,53 @@ const scenarios = {
     return { title: await page.title(), runs };
   },
 
+  async 'runs-live'(page) {
+    const [run, secs] = [Number(args[0]), Number(args[1] ?? 120)];
+    await page.goto(`${base}/`);
+    let navigations = 0;
+    page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations += 1; });
+    const read = () => page.$$eval('tr[data-run-id]', (trs) => trs.map((tr) => ({
+      id: Number(tr.dataset.runId),
+      status: tr.querySelector('[data-status]')?.textContent,
+      final_best: tr.querySelector('[data-final-best]')?.textContent,
+      score: tr.querySelector('[data-score]')?.textContent,
+    })));
+    const initial = await read();
+    await page.waitForFunction(
+      (id) => document.querySelector(`tr[data-run-id="${id}"] [data-status]`)?.textContent === 'completed',
+      run,
+      { timeout: secs * 1000, polling: 200 },
+    );
+    return { initial, final: await read(), navigations };
+  },
+
   async live(page) {
     const [run, want, secs] = [args[0], Number(args[1]), Number(args[2] ?? 600)];
     await page.goto(`${base}/runs/${run}`);
     let navigations = 0;
     page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations += 1; });
     const initial = await rows(page);
+    const initialBest = await page.$('[data-best-candidate]') !== null;
     await page.waitForFunction(
       (n) => document.querySelectorAll('tbody[data-candidates] tr[data-candidate-id]').length >= n,
       want,
       { timeout: secs * 1000, polling: 200 },
     );
-    // Let a final status arrive if the run is finishing.
+    // The run finishing: its status, and the sections the page refreshes by itself.
+    await page.waitForFunction(() => document.querySelector('[data-run-status]').textContent === 'completed', null, { timeout: secs * 1000, polling: 200 })
+      .catch(() => {});
+    await page.waitForFunction(() => document.querySelector('[data-final-evaluation]') && document.querySelector('[data-best-candidate]'), null, { timeout: 10_000, polling: 200 })
+      .catch(() => {});
     await page.waitForTimeout(1000);
     return {
       initial,
+      best_initially: initialBest,
       final: await rows(page),
       status: await page.textContent('[data-run-status]'),
+      live_label: await page.textContent('[data-live]'),
+      best: await page.$eval('[data-best-candidate]', (e) => Number(e.dataset.bestCandidate)).catch(() => null),
+      best_replay: await page.$eval('section[data-best] iframe[data-replay]', (f) => f.getAttribute('src')).catch(() => null),
+      final_rows: await page.$$eval('[data-final-row]', (rs) => rs.map((r) => r.dataset.finalRow)),
       plot_has_svg: (await page.$('[data-plot] svg')) !== null,
       navigations,
     };
@@ -130,7 +162,17 @@ const scenarios = {
     const first = await read();
     // Playing at the control rate: steps advance while we watch.
     await page.waitForTimeout(1500);
-    return { best, src: await iframe.getAttribute('src'), first, later: await read() };
+    // How much of the frame the HUD covers.
+    const hud = await frame.evaluate(() => {
+      const r = document.getElementById('hud').getBoundingClientRect();
+      return { width: r.width, height: r.height, left: r.left, top: r.top, frame_width: innerWidth, frame_height: innerHeight };
+    });
+    const seen = { best, src: await iframe.getAttribute('src'), first, later: await read(), hud };
+    // The page on a phone: nothing wider than the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    seen.phone = await page.evaluate(() => ({ scroll_width: document.scrollingElement.scrollWidth, width: innerWidth }));
+    return seen;
   },
 
   async rank(page) {

@@ -25,12 +25,18 @@ nav a{margin-right:1em}table{border-collapse:collapse}td,th{border:1px solid #cc
 pre{background:#f6f6f6;padding:.7em;overflow-x:auto}.trained{color:#075}.failed,.compile_error,.reward_error,.train_error,.no_code{color:#a00}\
 .hint{background:#fff6d8;padding:.5em}.cards{display:flex;flex-wrap:wrap;gap:1em}.card{border:1px solid #ccc;padding:.5em}\
 iframe{border:1px solid #ccc;width:480px;height:360px}.diag{color:#a00;font-weight:bold}textarea{width:100%;font-family:monospace}\
-.src td{border:none;padding:0 6px;font-family:monospace;white-space:pre}.src .ln{color:#888;text-align:right}.src tr.err{background:#fde}";
+.src td{border:none;padding:0 6px;font-family:monospace;white-space:pre}.src .ln{color:#888;text-align:right}.src tr.err{background:#fde}\
+iframe{max-width:100%}svg{max-width:100%;height:auto}\
+@media (max-width:700px){body{padding:0 .5em}table{display:block;overflow-x:auto;max-width:100%}.card{width:100%}}\
+@media (prefers-color-scheme:dark){body{background:#15181c;color:#dde3ea}a{color:#8ab4f8}td,th,iframe,.card{border-color:#444}\
+pre{background:#22262b}.hint{background:#3a3320}.trained{color:#5fd3a1}.failed,.compile_error,.reward_error,.train_error,.no_code,.diag{color:#ff8a8a}\
+.src tr.err{background:#4a2530}svg{background:#fff}}";
 
 /// The page frame: nav, style, the script. `page` names the page for the script (`data-page`).
 pub fn layout(title: &str, page: &str, body: &str) -> String {
     format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>{} · rewardsmith</title>\
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <link rel=\"icon\" href=\"data:,\"><title>{} · rewardsmith</title>\
          <link rel=\"stylesheet\" href=\"/static/playground.css\"><script type=\"module\" src=\"/static/playground.js\"></script></head>\
          <body data-page=\"{page}\"><nav><b>rewardsmith</b> · <a href=\"/\">Runs</a><a href=\"/envs\">Envs</a>\
          <a href=\"/editor\">Editor</a></nav>{body}</body></html>",
@@ -90,15 +96,21 @@ pub async fn runs(State(state): State<AppState>) -> Result<Html<String>, PageErr
     }
     b.push_str(
         "<table data-runs><thead><tr><th>id</th><th>env</th><th>proposer</th><th>status</th><th>iterations</th>\
-         <th>trained</th><th>best fitness</th><th>created</th></tr></thead><tbody>",
+         <th>trained</th><th>best fitness (search)</th><th>final (best)</th><th>score</th><th>created</th></tr></thead><tbody>",
     );
     for r in &runs {
         let s = run_summary(st, r)?;
         let planned = s["planned_iterations"].as_u64().map_or(String::new(), |p| format!("/{p}"));
+        // The human-normalised score, or "undefined" with the reason on hover.
+        let score = match (s["final_score"].as_f64(), s["final_score_undefined"].as_str()) {
+            (Some(v), _) => format!("{v:.3}"),
+            (None, Some(why)) => format!("<span title=\"{}\">undefined</span>", esc(why)),
+            (None, None) => "–".into(),
+        };
         let _ = write!(
             b,
             "<tr data-run-id=\"{id}\"><td><a href=\"/runs/{id}\">{id}</a></td><td>{}</td><td>{}</td><td data-status>{}</td>\
-             <td>{}{planned}</td><td>{}/{}</td><td>{}</td><td>{}</td></tr>",
+             <td>{}{planned}</td><td>{}/{}</td><td>{}</td><td data-final-best>{}</td><td data-score>{score}</td><td>{}</td></tr>",
             esc(&r.env),
             esc(&proposer_text(r)),
             r.status,
@@ -106,6 +118,7 @@ pub async fn runs(State(state): State<AppState>) -> Result<Html<String>, PageErr
             s["trained"],
             s["candidates"],
             fmt(s["best_fitness"].as_f64()),
+            fmt(s["final_best"].as_f64()),
             utc(r.created_unix),
             id = r.id,
         );
@@ -201,11 +214,12 @@ pub async fn run(State(state): State<AppState>, Path(id): Path<String>) -> Resul
     let cands = st.candidates(id, None)?;
     let mut b = format!(
         "<main data-run=\"{id}\"><h1>Run {id} — {}</h1><p>Proposer {} · status <b data-run-status>{}</b> · created {} · \
-         <span data-live>live</span></p>",
+         <span data-live>{}</span></p>",
         esc(&run.env),
         esc(&proposer_text(&run)),
         run.status,
-        utc(run.created_unix)
+        utc(run.created_unix),
+        if run.status == crate::store::RunStatus::Running { "live" } else { "finished" }
     );
     // The answer first: the final evaluation, as in the report (linked).
     let summary = run.summary.clone().and_then(|v| serde_json::from_value::<Summary>(v).ok());
@@ -242,7 +256,10 @@ pub async fn run(State(state): State<AppState>, Path(id): Path<String>) -> Resul
         );
     }
     b.push_str("</ul>");
-    if let Some((best, selection)) = st.best_candidate(id)? {
+    // Replaced by the live script when the best changes (`data-best-id`).
+    let best = st.best_candidate(id)?;
+    let _ = write!(b, "<section data-best data-best-id=\"{}\">", best.as_ref().map_or(0, |(c, _)| c.id));
+    if let Some((best, selection)) = best {
         let _ = write!(
             b,
             "<h2>Best agent</h2><p data-best-candidate=\"{cid}\"><a href=\"/runs/{id}/candidates/{cid}\">{}</a>, \
@@ -253,6 +270,7 @@ pub async fn run(State(state): State<AppState>, Path(id): Path<String>) -> Resul
         );
         b.push_str(&replay(&state, &run.env, &format!("/api/runs/{id}/candidates/{}/", best.id)));
     }
+    b.push_str("</section>");
     b.push_str("<h2>Fitness</h2><div data-plot>");
     b.push_str(&plot(&state, &run)?);
     b.push_str(

@@ -25,6 +25,24 @@ function livePage() {
       if (r.ok) $("[data-plot]").innerHTML = await r.text();
     }, 300);
   };
+  // Sections the server renders from the store — the best agent (with its replay) and the
+  // final evaluation — are fetched again when they may have changed, and swapped in only
+  // when they did (a replay is not restarted for nothing).
+  let refreshTimer = null;
+  const refreshSections = () => {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(async () => {
+      const r = await fetch(`/runs/${id}`);
+      if (!r.ok) return;
+      const doc = new DOMParser().parseFromString(await r.text(), "text/html");
+      const swap = (sel, same) => {
+        const fresh = doc.querySelector(sel), old = $(sel);
+        if (fresh && old && !same(fresh, old)) old.replaceWith(document.importNode(fresh, true));
+      };
+      swap("section[data-best]", (a, b) => a.dataset.bestId === b.dataset.bestId);
+      swap("section[data-final]", (a, b) => a.innerHTML === b.innerHTML);
+    }, 300);
+  };
   const src = new EventSource(`/api/runs/${id}/events`);
   src.addEventListener("candidate", (e) => {
     const c = JSON.parse(e.data);
@@ -56,14 +74,38 @@ function livePage() {
     li.innerHTML = `iteration ${it.idx}${retry} — <span data-iteration-status>${esc(it.status)}</span> ` +
       `<a href="/runs/${id}/iterations/${it.idx}/rank">rank its candidates</a>`;
     redrawPlot();
+    refreshSections();
   });
   src.addEventListener("status", (e) => {
     const s = JSON.parse(e.data);
     $("[data-run-status]").textContent = s.status;
+    $("[data-live]").textContent = s.status === "running" ? "live" : "finished";
     redrawPlot();
+    refreshSections();
   });
-  src.onopen = () => { $("[data-live]").textContent = "live"; };
+  const running = () => $("[data-run-status]").textContent === "running";
+  src.onopen = () => { $("[data-live]").textContent = running() ? "live" : "finished"; };
   src.onerror = () => { $("[data-live]").textContent = "reconnecting…"; };
+}
+
+// ----- the runs list: live -----
+// The list is the server's rendering, fetched again every 2 s and swapped in when it changed.
+function runsPage() {
+  const poll = async () => {
+    try {
+      const r = await fetch("/");
+      if (r.ok) {
+        const doc = new DOMParser().parseFromString(await r.text(), "text/html");
+        const fresh = doc.querySelector("table[data-runs] tbody"), old = $("table[data-runs] tbody");
+        if (fresh && old && fresh.innerHTML !== old.innerHTML) old.replaceWith(document.importNode(fresh, true));
+        const empty = $("[data-no-runs]");
+        if (empty && !doc.querySelector("[data-no-runs]")) empty.remove();
+      }
+    } finally {
+      setTimeout(poll, 2000);
+    }
+  };
+  setTimeout(poll, 2000);
 }
 
 // ----- preference ranking -----
@@ -201,6 +243,7 @@ function editorPage() {
 }
 
 const page = document.body.dataset.page;
+if (page === "runs") runsPage();
 if (page === "run") livePage();
 if (page === "rank") rankPage();
 if (page === "editor") editorPage();

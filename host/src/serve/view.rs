@@ -87,6 +87,11 @@ pub fn run_summary(st: &Store, r: &RunRow) -> Result<Value, StoreError> {
         "best_candidate_id": best.as_ref().map(|(b, _)| b.id),
         "best_fitness": best.as_ref().map(|(_, s)| s.mean).filter(|f| f.is_finite()),
         "best_fitness_seeds": best.as_ref().map(|(_, s)| s.seeds),
+        // The final evaluation, once the run has one: the best's mean over the final seeds,
+        // and the human-normalised score or why it is undefined.
+        "final_best": r.summary.as_ref().and_then(|s| s.pointer("/best/mean_std/mean")).and_then(Value::as_f64),
+        "final_score": r.summary.as_ref().and_then(|s| s.get("human_normalized_score")).and_then(Value::as_f64),
+        "final_score_undefined": r.summary.as_ref().and_then(|s| s.get("human_normalized_undefined")).and_then(Value::as_str),
     }))
 }
 

@@ -109,6 +109,40 @@ fn the_playground_lists_runs() {
     assert_eq!(seen["errors"], json!([]), "{seen}");
 }
 
+/// Issue 17: the runs list never updated. A run created and finished while the page is open
+/// appears, then shows its status and final score, without a reload.
+#[test]
+fn the_runs_list_updates_live_with_the_final_score() {
+    let (_dir, db, st) = fresh_store();
+    let first = new_run(&st, "cartpole-v0");
+    let (_, base) = server(&db);
+    let _browser = browser_lock();
+    let next = first.id + 1;
+    let page = {
+        let base = base.clone();
+        std::thread::spawn(move || {
+            drive_unlocked("playground.mjs", &["runs-live", &base, &next.to_string(), "120"], Duration::from_secs(300))
+        })
+    };
+    std::thread::sleep(Duration::from_secs(6));
+    let run = new_run(&st, "pendulum-v0");
+    assert_eq!(run.id, next);
+    std::thread::sleep(Duration::from_secs(3));
+    let summary = json!({ "best": { "fitness": [0.5], "mean_std": { "mean": 0.5, "std": 0.0, "n": 1 } },
+        "human_normalized_score": 0.625 });
+    st.set_run_status(run.id, rewardsmith::store::RunStatus::Completed, Some(&summary)).unwrap();
+    let seen = page.join().unwrap();
+    assert_eq!(seen["initial"].as_array().unwrap().len(), 1, "{seen}");
+    let row = seen["final"].as_array().unwrap().iter().find(|r| r["id"] == run.id).cloned().unwrap();
+    assert_eq!(
+        (row["status"].as_str(), row["final_best"].as_str(), row["score"].as_str()),
+        (Some("completed"), Some("0.500"), Some("0.625")),
+        "{seen}"
+    );
+    assert_eq!(seen["navigations"], 0, "the page reloaded: {seen}");
+    assert_eq!(seen["errors"], json!([]), "{seen}");
+}
+
 #[test]
 fn a_live_run_page_updates_as_the_run_progresses() {
     let (_dir, db, st) = fresh_store();
@@ -135,6 +169,16 @@ fn a_live_run_page_updates_as_the_run_progresses() {
     assert!(last.iter().filter(|r| r["live"] == true).count() >= want - initial.len(), "{seen}");
     assert_eq!(seen["navigations"], 0, "the page reloaded: {seen}");
     assert_eq!(seen["plot_has_svg"], true);
+    // The best agent, its replay and the final evaluation arrived without a reload, and the
+    // page says the run is finished.
+    let best = st.best_candidate(run.id).unwrap().unwrap().0.id;
+    assert_eq!((seen["best_initially"].as_bool(), seen["best"].as_i64()), (Some(false), Some(best)), "{seen}");
+    assert!(
+        seen["best_replay"].as_str().unwrap().contains(&format!("/candidates/{best}/policy.safetensors")),
+        "{seen}"
+    );
+    assert_eq!(seen["final_rows"], json!(["best", "human", "sparse"]), "{seen}");
+    assert_eq!((seen["status"].as_str(), seen["live_label"].as_str()), (Some("completed"), Some("finished")), "{seen}");
     // Every row is a candidate of the store, with its status.
     let stored = st.candidates(run.id, None).unwrap();
     for r in last {
@@ -168,6 +212,15 @@ fn a_finished_run_page_replays_its_best_agent_in_the_browser_runtime() {
         "not playing: {seen}"
     );
     assert!(seen["later"]["bodies"].as_u64().unwrap() > 0, "nothing drawn: {seen}");
+    // Issue 17: the HUD covered ~35 % of a replay frame; it keeps to a corner now.
+    let hud = &seen["hud"];
+    let share = hud["width"].as_f64().unwrap() * hud["height"].as_f64().unwrap()
+        / (hud["frame_width"].as_f64().unwrap() * hud["frame_height"].as_f64().unwrap());
+    eprintln!("the HUD covers {:.1} % of the replay frame: {hud}", 100.0 * share);
+    assert!(share < 0.08, "{share}: {hud}");
+    // On a phone's width nothing makes the page scroll sideways.
+    let phone = &seen["phone"];
+    assert!(phone["scroll_width"].as_u64() <= phone["width"].as_u64(), "{phone}");
     assert_eq!(seen["errors"], json!([]), "{seen}");
 }
 
