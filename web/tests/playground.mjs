@@ -223,6 +223,7 @@ const scenarios = {
         })),
         verdict: document.querySelector('[data-verdict]')?.textContent ?? null,
         score: document.querySelector('[data-score]')?.textContent ?? null,
+        plot_texts: [...document.querySelectorAll('[data-plot] svg text')].map((t) => t.textContent.trim()),
       };
     });
     const [resp] = await Promise.all([page.waitForNavigation(), page.click('[data-report-link]')]);

@@ -126,18 +126,19 @@ pub fn charts(d: &ReportData<'_>) -> String {
         .filter(|c| search(c))
         .filter_map(|c| Some((f64::from(c.key.iteration), c.fitness.filter(|f| f.is_finite())?)))
         .collect();
-    series.push(Series { name: "candidate fitness by iteration".into(), points: all });
+    // Eureka's summary: every candidate's fitness as a dot per iteration, the best so far as a line.
+    let mut summary = Series::by_iteration("candidate fitness", all);
     if let Some(s) = d.summary {
         let best: Vec<(f64, f64)> =
             s.best_per_iteration.iter().enumerate().filter_map(|(i, f)| Some((i as f64, (*f)?))).collect();
-        series.push(Series { name: "best fitness so far by iteration".into(), points: best });
+        summary = summary.with_line("best so far", best);
     }
+    series.push(summary);
     let best = d.summary.and_then(|s| s.best_id).and_then(|id| d.candidates.iter().find(|c| c.id == id));
     if let Some(r) = &best.and_then(|c| TrainResult::from_stored(c.result.as_ref())) {
         let steps: Vec<f64> = r.checkpoint_steps.iter().map(|&s| s as f64).collect();
-        let curve = |name: String, values: &[Option<f64>]| Series {
-            name,
-            points: steps.iter().zip(values).filter_map(|(&x, v)| Some((x, (*v)?))).collect(),
+        let curve = |name: String, values: &[Option<f64>]| {
+            Series::curve(name, steps.iter().zip(values).filter_map(|(&x, v)| Some((x, (*v)?))).collect())
         };
         series.push(curve("best: task fitness over training".into(), &r.fitness.values));
         series.push(curve("best: episode length over training".into(), &r.episode_length.values));

@@ -293,9 +293,8 @@ pub async fn run(State(state): State<AppState>, Path(id): Path<String>) -> Resul
 /// Fitness, episode length and every term over training (checkpoint curves of the result).
 fn result_svg(r: &TrainResult, title: &str) -> String {
     let steps: Vec<f64> = r.checkpoint_steps.iter().map(|&s| s as f64).collect();
-    let curve = |name: String, values: &[Option<f64>]| Series {
-        name,
-        points: steps.iter().zip(values).filter_map(|(&x, v)| Some((x, (*v)?))).collect(),
+    let curve = |name: String, values: &[Option<f64>]| {
+        Series::curve(name, steps.iter().zip(values).filter_map(|(&x, v)| Some((x, (*v)?))).collect())
     };
     let mut series =
         vec![curve("task fitness".into(), &r.fitness.values), curve("episode length".into(), &r.episode_length.values)];

@@ -29,7 +29,7 @@ pub use config::{PpoConfig, TrainConfig};
 pub use error::TrainError;
 pub use eval::{ActMode, Episode, EvalReport, Frame, Replay, evaluate, rollout};
 pub use job::{Done, Folder, Job, JobError, train_into};
-pub use plot::{PlotError, Series, render_svg, write_svg};
+pub use plot::{PlotError, Series, XAxis, render_svg, write_svg};
 pub use ppo::{Hooks, Trained, train};
 pub use result::{Curve, MeanStd, StopReason, TrainResult, checkpoint_indices};
 pub use run_dir::{FORMAT, Manifest, RunDir, RunDirError, write_atomic};

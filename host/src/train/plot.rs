@@ -8,11 +8,43 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-/// One curve: `points` are (x, y) with x = environment steps.
+/// One panel's data: `points` (x, y) over env steps, drawn as a curve, or over evolve
+/// iterations, drawn as dots (the points of one iteration are separate candidates, not a
+/// curve); `overlay` is a named second series on the same axes, drawn as a line (the best
+/// so far over the candidates, as in Eureka's summary plot).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
     pub name: String,
     pub points: Vec<(f64, f64)>,
+    pub x: XAxis,
+    pub overlay: Option<(String, Vec<(f64, f64)>)>,
+}
+
+/// What the x axis counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XAxis {
+    /// Environment steps (training curves).
+    Steps,
+    /// Evolve iterations 0, 1, ...: integer ticks only.
+    Iteration,
+}
+
+impl Series {
+    /// A training curve over env steps.
+    pub fn curve(name: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
+        Series { name: name.into(), points, x: XAxis::Steps, overlay: None }
+    }
+
+    /// Values per evolve iteration, drawn as dots.
+    pub fn by_iteration(name: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
+        Series { name: name.into(), points, x: XAxis::Iteration, overlay: None }
+    }
+
+    /// This series with `points` drawn over it as a line named `name`.
+    pub fn with_line(mut self, name: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
+        self.overlay = Some((name.into(), points));
+        self
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,24 +109,41 @@ fn draw_figure(
     let body = root.titled(title, (FONT, 24))?;
     let panels = body.split_evenly(grid);
     if series.is_empty() {
-        return draw_panel(&panels[0], "", &[], PALETTE[0]);
+        return draw_panel(&panels[0], &Series::curve("", Vec::new()), PALETTE[0]);
     }
     for (i, (s, panel)) in series.iter().zip(&panels).enumerate() {
-        let points: Vec<(f64, f64)> = s
-            .points
-            .iter()
-            .filter(|(x, y)| x.is_finite() && y.is_finite())
-            .map(|&(x, y)| (x.clamp(-LIMIT, LIMIT), y.clamp(-LIMIT, LIMIT)))
-            .collect();
-        draw_panel(panel, &s.name, &points, PALETTE[i % PALETTE.len()])?;
+        draw_panel(panel, s, PALETTE[i % PALETTE.len()])?;
     }
     Ok(())
 }
 
-/// One panel; `points` are already finite and clamped.
-fn draw_panel(area: &DrawingArea<SVGBackend, Shift>, name: &str, points: &[(f64, f64)], color: RGBColor) -> DrawResult {
-    let (x0, x1) = axis_range(points.iter().map(|p| p.0));
-    let (y0, y1) = axis_range(points.iter().map(|p| p.1));
+/// The finite points, clamped to ±[`LIMIT`].
+fn finite(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    points
+        .iter()
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .map(|&(x, y)| (x.clamp(-LIMIT, LIMIT), y.clamp(-LIMIT, LIMIT)))
+        .collect()
+}
+
+/// One panel: its points, and its overlay line in the next colour.
+fn draw_panel(area: &DrawingArea<SVGBackend, Shift>, s: &Series, color: RGBColor) -> DrawResult {
+    let points = finite(&s.points);
+    let line = s.overlay.as_ref().map(|(_, p)| finite(p)).unwrap_or_default();
+    let both = || points.iter().chain(&line);
+    let (x0, x1) = match s.x {
+        XAxis::Steps => axis_range(both().map(|p| p.0)),
+        // Whole iterations, half a step of room on each side.
+        XAxis::Iteration => {
+            let (lo, hi) = both().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.0), hi.max(p.0)));
+            if lo > hi { (-0.5, 0.5) } else { (lo.floor() - 0.5, hi.ceil() + 0.5) }
+        }
+    };
+    let (y0, y1) = axis_range(both().map(|p| p.1));
+    let name = match &s.overlay {
+        Some((line_name, _)) => format!("{} · line: {line_name}", s.name),
+        None => s.name.clone(),
+    };
     let mut chart = ChartBuilder::on(area)
         .caption(name, (FONT, 17))
         .margin(6)
@@ -102,12 +151,20 @@ fn draw_panel(area: &DrawingArea<SVGBackend, Shift>, name: &str, points: &[(f64,
         .x_label_area_size(34)
         .y_label_area_size(46)
         .build_cartesian_2d(x0..x1, y0..y1)?;
-    let x_fmt = |v: &f64| fmt_tick(*v, x0, x1);
+    let x_fmt = |v: &f64| match s.x {
+        XAxis::Steps => fmt_tick(*v, x0, x1),
+        XAxis::Iteration if (v - v.round()).abs() < 1e-9 => format!("{}", v.round() as i64),
+        XAxis::Iteration => String::new(),
+    };
     let y_fmt = |v: &f64| fmt_tick(*v, y0, y1);
+    let (x_desc, x_labels) = match s.x {
+        XAxis::Steps => ("env steps", 4),
+        XAxis::Iteration => ("iteration", ((x1 - x0) as usize).clamp(1, 11) + 1),
+    };
     chart
         .configure_mesh()
-        .x_desc("env steps")
-        .x_labels(4)
+        .x_desc(x_desc)
+        .x_labels(x_labels)
         .y_labels(5)
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
@@ -116,17 +173,29 @@ fn draw_panel(area: &DrawingArea<SVGBackend, Shift>, name: &str, points: &[(f64,
         .bold_line_style(RGBColor(225, 225, 225))
         .light_line_style(TRANSPARENT)
         .draw()?;
-    if points.is_empty() {
+    if points.is_empty() && line.is_empty() {
         let style = TextStyle::from((FONT, 16).into_font()).color(&RGBColor(120, 120, 120));
         let centre = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
         chart.plotting_area().draw(&Text::new("no data", centre, style.pos(Pos::new(HPos::Center, VPos::Center))))?;
         return Ok(());
     }
-    if points.len() > 1 {
-        chart.draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))?;
+    match s.x {
+        XAxis::Steps => {
+            if points.len() > 1 {
+                chart.draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))?;
+            }
+            if points.len() <= MARKER_MAX {
+                chart.draw_series(points.iter().map(|&p| Circle::new(p, 2, color.filled())))?;
+            }
+        }
+        XAxis::Iteration => {
+            chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.mix(0.6).filled())))?;
+        }
     }
-    if points.len() <= MARKER_MAX {
-        chart.draw_series(points.iter().map(|&p| Circle::new(p, 2, color.filled())))?;
+    if !line.is_empty() {
+        let other = PALETTE[(PALETTE.iter().position(|c| *c == color).unwrap_or(0) + 1) % PALETTE.len()];
+        chart.draw_series(LineSeries::new(line.iter().copied(), other.stroke_width(2)))?;
+        chart.draw_series(line.iter().map(|&p| Circle::new(p, 2, other.filled())))?;
     }
     Ok(())
 }
@@ -184,7 +253,7 @@ mod tests {
     use super::*;
 
     fn series(name: &str, points: Vec<(f64, f64)>) -> Series {
-        Series { name: name.to_string(), points }
+        Series::curve(name, points)
     }
 
     fn curve(name: &str, n: usize) -> Series {
@@ -216,6 +285,38 @@ mod tests {
         assert!(svg.contains("<polyline"), "no curve drawn");
         // 4 panels → 3 columns × 2 rows.
         assert!(svg.contains(r#"width="900" height="476""#), "{}", &svg[..120]);
+    }
+
+    /// Issue 17: candidate fitness by iteration was one polyline through every candidate,
+    /// its axis said "env steps" with ticks at 0/0.5/1, and the best so far had its own
+    /// panel zoomed to the third decimal.
+    #[test]
+    fn iterations_are_dots_with_the_best_so_far_as_a_line_on_whole_iteration_ticks() {
+        let candidates = vec![(0.0, 0.2), (0.0, 0.9), (0.0, 0.5), (1.0, 0.95), (1.0, 0.1), (2.0, 0.3)];
+        let best = vec![(0.0, 0.9), (1.0, 0.95), (2.0, 0.95)];
+        let svg = render_svg("t", &[Series::by_iteration("fitness", candidates.clone())]).unwrap();
+        let t = texts(&svg);
+        assert!(t.iter().any(|x| x == "iteration") && !t.iter().any(|x| x == "env steps"), "{t:?}");
+        // Data lines are the 2-px polylines (grid lines are thinner).
+        let lines = |svg: &str| {
+            svg.split("<polyline")
+                .skip(1)
+                .filter(|p| p.split('>').next().unwrap().contains("stroke-width=\"2\""))
+                .count()
+        };
+        assert_eq!(lines(&svg), 0, "no line through the candidates");
+        assert_eq!(svg.matches("<circle").count(), candidates.len());
+        for tick in ["0", "1", "2"] {
+            assert!(t.iter().any(|x| x == tick), "tick {tick}: {t:?}");
+        }
+        assert!(!t.iter().any(|x| x == "0.5" || x == "1.5"), "whole iterations only: {t:?}");
+        let svg =
+            render_svg("t", &[Series::by_iteration("fitness", candidates.clone()).with_line("best so far", best)])
+                .unwrap();
+        assert_eq!(lines(&svg), 1, "the best so far is the one line");
+        assert!(texts(&svg).iter().any(|x| x == "fitness · line: best so far"));
+        // One y axis for both: the candidates' spread (0.1 .. 0.95) is on it, not only the best's.
+        assert!(texts(&svg).iter().any(|x| x == "0.2"), "{:?}", texts(&svg));
     }
 
     #[test]

@@ -262,7 +262,7 @@ fn plot_series(trained: &Trained) -> Vec<Series> {
         .map(|name| {
             let points =
                 trained.records.iter().filter_map(|r| r.get(&name).map(|v| (r.global_step as f64, v))).collect();
-            Series { name, points }
+            Series::curve(name, points)
         })
         .collect()
 }

@@ -387,6 +387,10 @@ fn a_finished_run_page_leads_with_the_final_evaluation() {
         .human_normalized_score
         .map_or_else(|| summary.human_normalized_undefined.clone().unwrap(), |v| format!("{v:.3}"));
     assert_eq!(seen["score"], want_score, "{seen}");
+    // The summary chart: candidates per iteration with the best so far, on whole iterations.
+    let texts: Vec<&str> = seen["plot_texts"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    assert!(texts.contains(&"candidate fitness · line: best so far") && texts.contains(&"iteration"), "{texts:?}");
+    assert!(texts.contains(&"0") && !texts.contains(&"0.5"), "whole iteration ticks: {texts:?}");
     assert_eq!(seen["report"]["status"], 200, "{seen}");
     assert_eq!(seen["report"]["final_rows"], 3, "{seen}");
     assert_eq!(seen["errors"], json!([]), "{seen}");
