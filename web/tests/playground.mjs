@@ -232,6 +232,18 @@ const scenarios = {
       title: await page.title(),
       final_rows: (await page.$$('[data-final-row]')).length,
     };
+    // A mutated child's page: its diff against the parent it links to.
+    const cands = (await (await page.request.get(`${base}/api/runs/${run}`)).json()).candidates;
+    const child = cands.find((c) => c.origin === 'offline' && c.parent_id);
+    if (child) {
+      await page.goto(`${base}/runs/${run}/candidates/${child.id}`);
+      seen.diff = {
+        child: child.id,
+        parent: await page.$eval('[data-parent]', (a) => Number(a.dataset.parent)).catch(() => null),
+        summary: await page.textContent('[data-diff-summary]').catch(() => null),
+        rows: await page.$$eval('tr[data-diff-line]', (trs) => trs.map((tr) => ({ sign: tr.dataset.diffLine, text: tr.lastElementChild.textContent }))),
+      };
+    }
     return seen;
   },
 

@@ -26,11 +26,12 @@ pre{background:#f6f6f6;padding:.7em;overflow-x:auto}.trained{color:#075}.failed,
 .hint{background:#fff6d8;padding:.5em}.cards{display:flex;flex-wrap:wrap;gap:1em}.card{border:1px solid #ccc;padding:.5em}\
 iframe{border:1px solid #ccc;width:480px;height:360px}.diag{color:#a00;font-weight:bold}textarea{width:100%;font-family:monospace}\
 .src td{border:none;padding:0 6px;font-family:monospace;white-space:pre}.src .ln{color:#888;text-align:right}.src tr.err{background:#fde}\
+.diff tr.add{background:#e6ffec}.diff tr.del{background:#ffebe9}.diff tr.fold td{color:#888}\
 iframe{max-width:100%}svg{max-width:100%;height:auto}\
 @media (max-width:700px){body{padding:0 .5em}table{display:block;overflow-x:auto;max-width:100%}.card{width:100%}}\
 @media (prefers-color-scheme:dark){body{background:#15181c;color:#dde3ea}a{color:#8ab4f8}td,th,iframe,.card{border-color:#444}\
 pre{background:#22262b}.hint{background:#3a3320}.trained{color:#5fd3a1}.failed,.compile_error,.reward_error,.train_error,.no_code,.diag{color:#ff8a8a}\
-.src tr.err{background:#4a2530}svg{background:#fff}}";
+.src tr.err{background:#4a2530}.diff tr.add{background:#1f3a29}.diff tr.del{background:#4a2530}svg{background:#fff}}";
 
 /// The page frame: nav, style, the script. `page` names the page for the script (`data-page`).
 pub fn layout(title: &str, page: &str, body: &str) -> String {
@@ -331,6 +332,10 @@ pub async fn candidate(
     );
     // Lineage: the candidate it was derived from, and what the proposer changed.
     let parent = c.parent_id.and_then(|p| st.candidate_of_run(id, p).ok());
+    let diff = parent
+        .as_ref()
+        .filter(|p| p.source != c.source)
+        .map(|p| (p.label(), super::diff::diff_table(&p.source, &c.source)));
     if parent.is_some() || !c.note.is_empty() {
         let from = parent.map_or(String::new(), |p| {
             format!(
@@ -367,6 +372,13 @@ pub async fn candidate(
                 .map(|f| format!("<a href=\"{files}{f}\">{f}</a>"))
                 .collect::<Vec<_>>()
                 .join(" · ")
+        );
+    }
+    if let Some((from, (removed, added, table))) = diff {
+        let _ = write!(
+            b,
+            "<h2>Changes from {}</h2><p data-diff-summary>{removed} line(s) removed, {added} added.</p>{table}",
+            esc(&from)
         );
     }
     b.push_str("<h2>Source</h2>");
