@@ -1321,3 +1321,27 @@ async fn ranking_agrees_with_itself() {
     assert!(html.contains("data-feedback-use=\"never\"") && !html.contains("data-submit-feedback"), "{html}");
     assert!(html.contains(&format!("data-feedback-item=\"{}\"", first["id"])), "past choices stay listed: {html}");
 }
+
+/// Issue 17: an editor training that names no steps gets the env's budget, within the cap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_editor_training_defaults_to_the_envs_budget_within_the_cap() {
+    let f = fixture_with(|dir| ServeConfig { editor_max_steps: 2048, ..config(dir) });
+    let (_, _, example) = get(&f.app, "/api/envs/cartpole/example").await;
+    let source = json_of(&example)["source"].as_str().unwrap().to_owned();
+    let (_, _, page) = get(&f.app, "/editor?env=cartpole").await;
+    let html = text(&page);
+    assert!(html.contains("data-budget=\"150000\" selected") && html.contains("value=\"2048\""), "{html}");
+    let (status, body) = post(&f.app, "/api/train", json!({ "env": "cartpole", "source": source }).to_string()).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(body["progress"]["total_steps"], 2048, "cartpole's 150,000 capped at 2,048: {body}");
+    let job = body["job"].as_u64().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let (_, _, b) = get(&f.app, &format!("/api/train/{job}")).await;
+        if json_of(&b)["done"] == true {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

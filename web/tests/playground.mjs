@@ -16,6 +16,8 @@
 //   editor-answer <base>                pastes a broken program wrapped in an LLM's markdown answer,
 //                                       clicks Check, reports the extracted line, the editor's text
 //                                       and the diagnostics, then clicks "Restore the answer"
+//   editor-drafts <base>                edits cartpole's reward, switches to pendulum and back, and
+//                                       reports the text, the steps and the notes at each point
 //   replay <base> <run>                 opens /runs/<run> and watches the best agent's replay play
 //   rank <base> <run> <k> <best> <worst> <text>
 //                                       marks best and worst on the ranking page and sends them
@@ -138,6 +140,29 @@ const scenarios = {
     seen.restored = (await page.inputValue('[data-source-input]')) === answer;
     seen.line_after_restore = await page.$('[data-extracted-line]') !== null;
     return seen;
+  },
+
+  async 'editor-drafts'(page) {
+    await page.goto(`${base}/editor?env=cartpole`);
+    const read = async () => ({
+      env: await page.inputValue('[data-env-picker]'),
+      source: await page.inputValue('[data-source-input]'),
+      steps: Number(await page.inputValue('[data-steps]')),
+      budget_note: await page.textContent('[data-budget-note]'),
+      draft_note: await page.textContent('[data-draft-note]'),
+    });
+    const start = await read();
+    const edited = `${start.source}\n// my change\n`;
+    await page.fill('[data-source-input]', edited);
+    const pick = async (env) => {
+      const before = await page.inputValue('[data-source-input]');
+      await page.selectOption('[data-env-picker]', env);
+      await page.waitForFunction((b) => document.querySelector('[data-source-input]').value !== b, before, { timeout: 20_000 });
+      return read();
+    };
+    const pendulum = await pick('pendulum-v0');
+    const back = await pick('cartpole-v0');
+    return { start, edited, pendulum, back };
   },
 
   async replay(page) {

@@ -38,9 +38,8 @@ pub struct ServeConfig {
     pub runtime_dir: PathBuf,
     /// How often live pages' event streams poll the store. Default 500 ms.
     pub poll: Duration,
-    /// Env steps of an editor training when the request names none. Default 20,000.
-    pub editor_steps: u64,
-    /// Most env steps an editor training may ask for. Default 200,000.
+    /// Most env steps an editor training may ask for; one that names none gets the env's
+    /// training budget up to this. Default 200,000.
     pub editor_max_steps: u64,
     /// Wall-clock limit of an editor training, seconds. Default 300.
     pub editor_seconds: f64,
@@ -59,7 +58,6 @@ impl ServeConfig {
             allow_unsandboxed: false,
             runtime_dir: crate::demo::runtime_dir(),
             poll: Duration::from_millis(500),
-            editor_steps: 20_000,
             editor_max_steps: 200_000,
             editor_seconds: 300.0,
         }

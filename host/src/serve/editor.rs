@@ -102,12 +102,18 @@ fn next_job(state: &AppState) -> u64 {
     taken.map_or(1, |n| n + 1)
 }
 
+/// The steps an editor training gets unless it asks: the env's training budget (what the
+/// CLI trains for), within the editor's cap.
+pub fn editor_default_steps(env: &str, max: u64) -> u64 {
+    crate::train::PpoConfig::for_env(env).total_steps.min(max)
+}
+
 pub async fn start(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let b: TrainBody = json_body(body)?;
     let reg =
         rewardsmith_envs::registry::find(&b.env).map_err(|e| ApiError::bad_request("unknown_env", e.to_string()))?;
     let cfg = &state.inner.cfg;
-    let steps = b.steps.unwrap_or(cfg.editor_steps);
+    let steps = b.steps.unwrap_or_else(|| editor_default_steps(reg.spec.id, cfg.editor_max_steps));
     if steps == 0 || steps > cfg.editor_max_steps {
         return Err(ApiError::bad_request(
             "bad_steps",

@@ -478,9 +478,15 @@ pub async fn editor(
     let env = reg.map_or("", |r| r.spec.id);
     let source = reg.and_then(|r| crate::evolve::baselines::human(r.spec.reward_env)).unwrap_or("");
     let mut b = String::from("<main data-editor><h1>Reward editor</h1><p>Env <select data-env-picker>");
+    let max = state.inner.cfg.editor_max_steps;
     for r in rewardsmith_envs::registry() {
         let id = r.spec.id;
-        let _ = write!(b, "<option value=\"{id}\"{}>{id}</option>", if id == env { " selected" } else { "" });
+        let _ = write!(
+            b,
+            "<option value=\"{id}\" data-budget=\"{}\"{}>{id}</option>",
+            crate::train::PpoConfig::for_env(id).total_steps,
+            if id == env { " selected" } else { "" }
+        );
     }
     let _ = write!(
         b,
@@ -488,15 +494,17 @@ pub async fn editor(
          markdown can be pasted too: its program is extracted)</p>\
          <p><textarea data-source-input rows=\"28\" spellcheck=\"false\">{}</textarea></p>\
          <p><button data-check>Check</button> <button data-train>Train</button> steps \
-         <input data-steps type=\"number\" min=\"1\" max=\"{max}\" value=\"{def}\"> (at most {max})</p>\
+         <input data-steps type=\"number\" min=\"1\" max=\"{max}\" value=\"{def}\"> \
+         <span data-budget-note>(the env's budget is {budget}; the editor trains at most {max})</span> \
+         <span data-draft-note></span></p>\
          <div data-extracted></div><div data-check-result></div><div data-diagnostics></div><div data-train-status></div>\
          <div data-train-curves></div><div data-train-replay data-runtime=\"{}\"></div>\
          <template data-runtime-hint><p class=\"hint\" data-runtime-missing>Replay unavailable: {}.</p></template></main>",
         esc(source),
         state.runtime().map_or(String::new(), |r| r.version.clone()),
         esc(RUNTIME_HINT),
-        max = state.inner.cfg.editor_max_steps,
-        def = state.inner.cfg.editor_steps,
+        def = super::editor::editor_default_steps(env, max),
+        budget = crate::train::PpoConfig::for_env(env).total_steps,
     );
     Html(layout("Editor", "editor", &b))
 }

@@ -187,9 +187,26 @@ function editorPage() {
   const picker = $("[data-env-picker]");
   const input = $("[data-source-input]");
   const result = $("[data-check-result]");
+  // Switching env never throws edits away: each env's text is kept as a draft, and the
+  // steps follow the env's training budget (within the editor's cap) unless you set them.
+  const steps = $("[data-steps]");
+  const drafts = new Map();
+  let shown = picker.value, example = input.value;
+  steps.addEventListener("input", () => { steps.dataset.touched = "1"; });
   picker.addEventListener("change", async () => {
-    const r = await fetch(`/api/envs/${encodeURIComponent(picker.value)}/example`);
-    if (r.ok) input.value = (await r.json()).source;
+    const from = shown, to = picker.value;
+    if (input.value !== example) drafts.set(from, input.value);
+    const r = await fetch(`/api/envs/${encodeURIComponent(to)}/example`);
+    if (!r.ok) return;
+    example = (await r.json()).source;
+    input.value = drafts.get(to) ?? example;
+    shown = to;
+    const note = $("[data-draft-note]");
+    note.textContent = drafts.has(from) ? `your ${from} edits are kept: pick ${from} again to get them back` : "";
+    note.dataset.kept = drafts.has(from) ? from : "";
+    const budget = Number(picker.selectedOptions[0].dataset.budget), max = Number(steps.max);
+    if (!steps.dataset.touched) steps.value = Math.min(budget, max);
+    $("[data-budget-note]").textContent = `(the env's budget is ${budget}; the editor trains at most ${max})`;
   });
   $("[data-check]").addEventListener("click", async () => {
     result.textContent = "checking… (the first compile takes a while)";

@@ -224,6 +224,24 @@ fn a_finished_run_page_replays_its_best_agent_in_the_browser_runtime() {
     assert_eq!(seen["errors"], json!([]), "{seen}");
 }
 
+/// Issue 17: switching env silently replaced edited code, and the default 20,000 steps was
+/// far below every env's budget.
+#[test]
+fn the_editor_keeps_edits_across_env_switches_and_defaults_to_the_envs_budget() {
+    let (_dir, db, _st) = fresh_store();
+    let (_, base) = server(&db);
+    let seen = driver("editor-drafts", &base, &[]);
+    let budget = |env: &str| rewardsmith::train::PpoConfig::for_env(env).total_steps.min(200_000);
+    assert_eq!(seen["start"]["steps"].as_u64(), Some(budget("cartpole-v0")), "{seen}");
+    assert!(seen["start"]["budget_note"].as_str().unwrap().contains("150000"), "{seen}");
+    let human = |env: &str| rewardsmith::evolve::baselines::human(env).unwrap();
+    assert_eq!(seen["pendulum"]["source"].as_str(), Some(human("pendulum-v0")), "{seen}");
+    assert_eq!(seen["pendulum"]["steps"].as_u64(), Some(budget("pendulum-v0")), "{seen}");
+    assert!(seen["pendulum"]["draft_note"].as_str().unwrap().contains("your cartpole-v0 edits are kept"), "{seen}");
+    assert_eq!(seen["back"]["source"], seen["edited"], "the edits came back: {seen}");
+    assert_eq!(seen["errors"], json!([]), "{seen}");
+}
+
 #[test]
 fn the_editor_reports_a_compile_error_inline() {
     let dir = tempfile::tempdir().unwrap();
