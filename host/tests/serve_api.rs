@@ -1345,3 +1345,56 @@ async fn an_editor_training_defaults_to_the_envs_budget_within_the_cap() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// Issue 17: a no-code candidate's answer, and the prompt and reflection the LLM saw, were
+/// shown nowhere (the call log held them).
+#[tokio::test]
+async fn an_llm_candidates_page_shows_its_answer_and_the_prompt() {
+    use rewardsmith::store::{LlmCallStatus, NewLlmCall};
+
+    let f = fixture();
+    let st = f.state.store();
+    let llm = |sample: u32| {
+        let key = Key { iteration: 1, attempt: 0, sample, origin: Origin::Llm, seed: 0 };
+        st.insert_candidate(&Candidate { run_id: f.run.id, ..Candidate::new(key, String::new()) }).unwrap()
+    };
+    let (coded, none) = (llm(0), llm(1));
+    st.set_candidate_failed(none.id, Status::NoCode, "no_code", "the answer held no program").unwrap();
+    let answer = "I would reward <staying up>; see http://user:hunter2@example.com/x";
+    let prompt = json!({ "model": "m", "n": 2, "messages": [
+        { "role": "system", "content": "You write reward functions." },
+        { "role": "user", "content": "Task: `cartpole-v0`." },
+        { "role": "user", "content": "We trained a policy with your reward function `i0.s0`: task_fitness: [0.1, 0.5]" },
+    ]});
+    st.record_llm_call(&NewLlmCall {
+        run_id: f.run.id,
+        iteration: 1,
+        attempt: 0,
+        request_key: "i1a0".into(),
+        prompt,
+        response: None,
+        texts: Some(vec!["```rust\nfn r() {}\n```".into(), answer.into()]),
+        prompt_tokens: Some(120),
+        completion_tokens: Some(40),
+        latency_ms: 5,
+        status: LlmCallStatus::Ok,
+        error_text: None,
+    })
+    .unwrap();
+    let (_, _, body) = get(&f.app, &format!("/runs/{}/candidates/{}", f.run.id, none.id)).await;
+    let html = text(&body);
+    assert!(html.contains("data-llm-answer") && html.contains("I would reward &lt;staying up&gt;"), "{html}");
+    assert!(!html.contains("hunter2"), "a credential in the text is masked: {html}");
+    assert!(
+        html.contains("The prompt: 3 message(s), sent with 2 sample(s), 120 prompt and 40 completion tokens"),
+        "{html}"
+    );
+    assert!(
+        html.contains("task_fitness: [0.1, 0.5]") && html.contains("data-llm-role=\"system\""),
+        "the reflection: {html}"
+    );
+    let (_, _, body) = get(&f.app, &format!("/runs/{}/candidates/{}", f.run.id, coded.id)).await;
+    assert!(text(&body).contains("fn r() {}"), "each candidate shows its own sample");
+    let (_, _, body) = get(&f.app, &format!("/runs/{}/candidates/{}", f.run.id, f.trained.id)).await;
+    assert!(!text(&body).contains("data-llm-answer"), "an offline candidate has no conversation");
+}

@@ -16,6 +16,7 @@
 mod api;
 mod auth;
 mod config;
+mod conversation;
 mod diff;
 mod editor;
 mod error;

@@ -374,6 +374,9 @@ pub async fn candidate(
                 .join(" · ")
         );
     }
+    if let Some(html) = super::conversation::conversation_html(&c, &st.llm_calls(id)?) {
+        b.push_str(&html);
+    }
     if let Some((from, (removed, added, table))) = diff {
         let _ = write!(
             b,
