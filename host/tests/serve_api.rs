@@ -1398,3 +1398,28 @@ async fn an_llm_candidates_page_shows_its_answer_and_the_prompt() {
     let (_, _, body) = get(&f.app, &format!("/runs/{}/candidates/{}", f.run.id, f.trained.id)).await;
     assert!(!text(&body).contains("data-llm-answer"), "an offline candidate has no conversation");
 }
+
+/// The compare page takes 2 to 8 candidates of the run, by integer id.
+#[tokio::test]
+async fn compare_takes_two_to_eight_candidates_of_the_run() {
+    let f = fixture();
+    let base = format!("/runs/{}/compare", f.run.id);
+    let (status, _, body) = get(&f.app, &format!("{base}?c={}&c={}", f.trained.id, f.other.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = text(&body);
+    assert!(
+        html.contains(&format!("data-compare-candidate=\"{}\"", f.other.id)) && html.contains("data-diff"),
+        "{html}"
+    );
+    assert!(html.contains("&lt;script&gt;") && !html.contains("<script>alert"), "sources escaped: {html}");
+    let many: String = (0..9).map(|i| format!("c={}&", 1000 + i)).collect();
+    for (query, status) in [
+        (format!("?c={}", f.trained.id), StatusCode::BAD_REQUEST),
+        (format!("?{many}"), StatusCode::BAD_REQUEST),
+        (format!("?c={}&c=x", f.trained.id), StatusCode::BAD_REQUEST),
+        (format!("?c={}&c={}", f.trained.id, f.foreign.id), StatusCode::NOT_FOUND),
+        (String::new(), StatusCode::BAD_REQUEST),
+    ] {
+        assert_eq!(get(&f.app, &format!("{base}{query}")).await.0, status, "{query}");
+    }
+}

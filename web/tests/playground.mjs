@@ -16,6 +16,8 @@
 //   editor-answer <base>                pastes a broken program wrapped in an LLM's markdown answer,
 //                                       clicks Check, reports the extracted line, the editor's text
 //                                       and the diagnostics, then clicks "Restore the answer"
+//   compare <base> <run> <a> <b>        ticks candidates a and b on /runs/<run>, clicks Compare, and
+//                                       reports the compare page: columns, rows, curve texts, diff
 //   editor-drafts <base>                edits cartpole's reward, switches to pendulum and back, and
 //                                       reports the text, the steps and the notes at each point
 //   replay <base> <run>                 opens /runs/<run> and watches the best agent's replay play
@@ -140,6 +142,21 @@ const scenarios = {
     seen.restored = (await page.inputValue('[data-source-input]')) === answer;
     seen.line_after_restore = await page.$('[data-extracted-line]') !== null;
     return seen;
+  },
+
+  async compare(page) {
+    const [run, a, b] = args;
+    await page.goto(`${base}/runs/${run}`);
+    await page.check(`[data-compare-pick="${a}"]`);
+    await page.check(`[data-compare-pick="${b}"]`);
+    await Promise.all([page.waitForNavigation(), page.click('[data-compare-go]')]);
+    return {
+      url: new URL(page.url()).pathname + new URL(page.url()).search,
+      columns: await page.$$eval('[data-compare-candidate]', (ths) => ths.map((th) => Number(th.dataset.compareCandidate))),
+      rows: await page.$$eval('[data-compare-row]', (trs) => trs.map((tr) => ({ key: tr.dataset.compareRow, cells: [...tr.querySelectorAll('td')].map((td) => td.textContent) }))),
+      curve_texts: await page.$$eval('[data-compare-curves] svg text', (ts) => ts.map((t) => t.textContent.trim())),
+      diff_summary: await page.textContent('[data-diff-summary]'),
+    };
   },
 
   async 'editor-drafts'(page) {

@@ -15,6 +15,7 @@
 
 mod api;
 mod auth;
+mod compare;
 mod config;
 mod conversation;
 mod diff;
@@ -154,6 +155,7 @@ pub fn router(state: AppState) -> Router {
         .route("/runs/{id}", get(pages::run))
         .route("/runs/{id}/plot.svg", get(pages::run_plot))
         .route("/runs/{id}/report", get(pages::run_report))
+        .route("/runs/{id}/compare", get(compare::compare))
         .route("/runs/{id}/candidates/{cid}", get(pages::candidate))
         .route("/runs/{id}/iterations/{k}/rank", get(pages::rank))
         .route("/static/playground.js", get(pages::script))

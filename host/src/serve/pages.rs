@@ -179,7 +179,8 @@ fn candidate_row(c: &Candidate, run: i64) -> String {
         _ => String::new(),
     };
     format!(
-        "<tr data-candidate-id=\"{id}\" data-status=\"{s}\" data-iteration=\"{}\"><td><a href=\"/runs/{run}/candidates/{id}\">{}</a></td>\
+        "<tr data-candidate-id=\"{id}\" data-status=\"{s}\" data-iteration=\"{}\"><td><input type=\"checkbox\" data-compare-pick=\"{id}\" \
+         aria-label=\"compare\"></td><td><a href=\"/runs/{run}/candidates/{id}\">{}</a></td>\
          <td>{}</td><td class=\"{s}\">{s}</td><td data-fitness>{}</td><td>{detail}</td></tr>",
         c.key.iteration,
         esc(&c.label()),
@@ -275,7 +276,9 @@ pub async fn run(State(state): State<AppState>, Path(id): Path<String>) -> Resul
     b.push_str("<h2>Fitness</h2><div data-plot>");
     b.push_str(&plot(&state, &run)?);
     b.push_str(
-        "</div><h2>Candidates</h2><table><thead><tr><th>candidate</th><th>origin</th><th>status</th><th>fitness</th>\
+        "</div><h2>Candidates</h2><p><button data-compare-go>Compare the ticked candidates</button> \
+         (their curves overlaid, their terms side by side, their sources' differences)</p>\
+         <table><thead><tr><th></th><th>candidate</th><th>origin</th><th>status</th><th>fitness</th>\
          <th>error</th></tr></thead><tbody data-candidates>",
     );
     for c in &cands {

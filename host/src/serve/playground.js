@@ -43,6 +43,10 @@ function livePage() {
       swap("section[data-final]", (a, b) => a.innerHTML === b.innerHTML);
     }, 300);
   };
+  $("[data-compare-go]").addEventListener("click", () => {
+    const ids = [...document.querySelectorAll("[data-compare-pick]:checked")].map((i) => i.dataset.comparePick);
+    if (ids.length >= 2) location.href = `/runs/${id}/compare?${ids.map((c) => `c=${c}`).join("&")}`;
+  });
   const src = new EventSource(`/api/runs/${id}/events`);
   src.addEventListener("candidate", (e) => {
     const c = JSON.parse(e.data);
@@ -56,7 +60,9 @@ function livePage() {
     tr.dataset.status = c.status;
     tr.dataset.iteration = c.iteration;
     const err = c.error_kind ? `<b>${esc(c.error_kind)}</b> ${esc(c.error)}` : "";
-    tr.innerHTML = `<td><a href="/runs/${id}/candidates/${c.id}">${esc(c.label)}</a></td><td>${esc(c.origin)}</td>` +
+    const picked = tr.querySelector("[data-compare-pick]")?.checked ? " checked" : "";
+    tr.innerHTML = `<td><input type="checkbox" data-compare-pick="${c.id}" aria-label="compare"${picked}></td>` +
+      `<td><a href="/runs/${id}/candidates/${c.id}">${esc(c.label)}</a></td><td>${esc(c.origin)}</td>` +
       `<td class="${esc(c.status)}">${esc(c.status)}</td><td data-fitness>${fmt(c.fitness)}</td><td>${err}</td>`;
     if (c.status === "trained") redrawPlot();
   });

@@ -10,14 +10,15 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// One panel's data: `points` (x, y) over env steps, drawn as a curve, or over evolve
 /// iterations, drawn as dots (the points of one iteration are separate candidates, not a
-/// curve); `overlay` is a named second series on the same axes, drawn as a line (the best
-/// so far over the candidates, as in Eureka's summary plot).
+/// curve); `lines` are named series on the same axes, each drawn as a line in its own colour
+/// (the best so far over the candidates, as in Eureka's summary plot; candidates compared),
+/// with a legend when there are several.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
     pub name: String,
     pub points: Vec<(f64, f64)>,
     pub x: XAxis,
-    pub overlay: Option<(String, Vec<(f64, f64)>)>,
+    pub lines: Vec<(String, Vec<(f64, f64)>)>,
 }
 
 /// What the x axis counts.
@@ -32,17 +33,17 @@ pub enum XAxis {
 impl Series {
     /// A training curve over env steps.
     pub fn curve(name: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
-        Series { name: name.into(), points, x: XAxis::Steps, overlay: None }
+        Series { name: name.into(), points, x: XAxis::Steps, lines: Vec::new() }
     }
 
     /// Values per evolve iteration, drawn as dots.
     pub fn by_iteration(name: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
-        Series { name: name.into(), points, x: XAxis::Iteration, overlay: None }
+        Series { name: name.into(), points, x: XAxis::Iteration, lines: Vec::new() }
     }
 
     /// This series with `points` drawn over it as a line named `name`.
     pub fn with_line(mut self, name: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
-        self.overlay = Some((name.into(), points));
+        self.lines.push((name.into(), points));
         self
     }
 }
@@ -126,11 +127,11 @@ fn finite(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// One panel: its points, and its overlay line in the next colour.
+/// One panel: its points, and its lines in the next colours.
 fn draw_panel(area: &DrawingArea<SVGBackend, Shift>, s: &Series, color: RGBColor) -> DrawResult {
     let points = finite(&s.points);
-    let line = s.overlay.as_ref().map(|(_, p)| finite(p)).unwrap_or_default();
-    let both = || points.iter().chain(&line);
+    let lines: Vec<(&str, Vec<(f64, f64)>)> = s.lines.iter().map(|(n, p)| (n.as_str(), finite(p))).collect();
+    let both = || points.iter().chain(lines.iter().flat_map(|(_, l)| l));
     let (x0, x1) = match s.x {
         XAxis::Steps => axis_range(both().map(|p| p.0)),
         // Whole iterations, half a step of room on each side.
@@ -140,9 +141,9 @@ fn draw_panel(area: &DrawingArea<SVGBackend, Shift>, s: &Series, color: RGBColor
         }
     };
     let (y0, y1) = axis_range(both().map(|p| p.1));
-    let name = match &s.overlay {
-        Some((line_name, _)) => format!("{} · line: {line_name}", s.name),
-        None => s.name.clone(),
+    let name = match lines.as_slice() {
+        [(line_name, _)] => format!("{} · line: {line_name}", s.name),
+        _ => s.name.clone(),
     };
     let mut chart = ChartBuilder::on(area)
         .caption(name, (FONT, 17))
@@ -173,7 +174,7 @@ fn draw_panel(area: &DrawingArea<SVGBackend, Shift>, s: &Series, color: RGBColor
         .bold_line_style(RGBColor(225, 225, 225))
         .light_line_style(TRANSPARENT)
         .draw()?;
-    if points.is_empty() && line.is_empty() {
+    if both().next().is_none() {
         let style = TextStyle::from((FONT, 16).into_font()).color(&RGBColor(120, 120, 120));
         let centre = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
         chart.plotting_area().draw(&Text::new("no data", centre, style.pos(Pos::new(HPos::Center, VPos::Center))))?;
@@ -192,10 +193,26 @@ fn draw_panel(area: &DrawingArea<SVGBackend, Shift>, s: &Series, color: RGBColor
             chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.mix(0.6).filled())))?;
         }
     }
-    if !line.is_empty() {
-        let other = PALETTE[(PALETTE.iter().position(|c| *c == color).unwrap_or(0) + 1) % PALETTE.len()];
-        chart.draw_series(LineSeries::new(line.iter().copied(), other.stroke_width(2)))?;
-        chart.draw_series(line.iter().map(|&p| Circle::new(p, 2, other.filled())))?;
+    let base = PALETTE.iter().position(|c| *c == color).unwrap_or(0);
+    for (k, (line_name, line)) in lines.iter().enumerate().filter(|(_, (_, l))| !l.is_empty()) {
+        let other = PALETTE[(base + 1 + k) % PALETTE.len()];
+        let drawn = chart.draw_series(LineSeries::new(line.iter().copied(), other.stroke_width(2)))?;
+        if lines.len() > 1 {
+            drawn
+                .label(*line_name)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], other.stroke_width(2)));
+        }
+        if line.len() <= MARKER_MAX {
+            chart.draw_series(line.iter().map(|&p| Circle::new(p, 2, other.filled())))?;
+        }
+    }
+    if lines.len() > 1 {
+        chart
+            .configure_series_labels()
+            .label_font((FONT, 11))
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(200, 200, 200))
+            .draw()?;
     }
     Ok(())
 }

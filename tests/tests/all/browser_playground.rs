@@ -425,6 +425,35 @@ fn a_finished_run_page_leads_with_the_final_evaluation() {
     assert!(plus.iter().all(|r| child.source.lines().any(|l| l == r["text"])), "{diff}");
     let want = format!("{} line(s) removed, {} added.", minus.len(), plus.len());
     assert_eq!(diff["summary"].as_str(), Some(want.as_str()), "{diff}");
+
+    // Two candidates compared from the run page: their statistics side by side (the stored
+    // numbers), their curves overlaid with a legend, their sources' differences.
+    // The table lists candidates by id, so the ticked ones arrive in that order.
+    let (first, second) = if parent.id < child.id { (&parent, &child) } else { (&child, &parent) };
+    let pair = [first.id, second.id];
+    let seen = driver("compare", &base, &[run.id.to_string(), pair[0].to_string(), pair[1].to_string()]);
+    assert_eq!(seen["url"], format!("/runs/{}/compare?c={}&c={}", run.id, pair[0], pair[1]), "{seen}");
+    assert_eq!(seen["columns"], json!(pair), "{seen}");
+    let row =
+        |key: &str| seen["rows"].as_array().unwrap().iter().find(|r| r["key"] == key).cloned().unwrap_or_default();
+    let fitness: Vec<String> = [first, second].iter().map(|c| rewardsmith::evolve::report::fmt(c.fitness)).collect();
+    assert_eq!(row("fitness")["cells"], json!(fitness), "{seen}");
+    let texts: Vec<&str> = seen["curve_texts"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    assert!(texts.contains(&"task fitness over training"), "{texts:?}");
+    assert!(texts.contains(&child.label().as_str()) && texts.contains(&parent.label().as_str()), "a legend: {texts:?}");
+    let result = rewardsmith::train::TrainResult::from_stored(first.result.as_ref()).unwrap();
+    for t in &result.terms {
+        assert!(texts.contains(&format!("term {}", t.name).as_str()), "{}: {texts:?}", t.name);
+        assert!(
+            row(&format!("term:{}", t.name))["cells"][0]
+                .as_str()
+                .unwrap()
+                .starts_with(&rewardsmith::evolve::report::fmt(t.mean)),
+            "{seen}"
+        );
+    }
+    assert!(seen["diff_summary"].as_str().unwrap().ends_with("added."), "{seen}");
+    assert_eq!(seen["errors"], json!([]), "{seen}");
     assert_eq!(seen["errors"], json!([]), "{seen}");
 }
 
