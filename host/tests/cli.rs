@@ -387,7 +387,17 @@ fn train_then_eval_then_rollout_on_the_run_folder() {
     ] {
         assert!(header.split(',').any(|h| h == name), "{name} not in {header}");
     }
-    assert!(std::fs::read_to_string(run.join("curves.svg")).unwrap().contains("terms/upright"));
+    let curves = std::fs::read_to_string(run.join("curves.svg")).unwrap();
+    for panel in [
+        "terms/upright",
+        "losses/value_loss",
+        "losses/entropy",
+        "losses/approx_kl",
+        "losses/clipfrac",
+        "losses/explained_variance",
+    ] {
+        assert!(curves.contains(panel), "curves.svg has no {panel} panel");
+    }
 
     let out = rewardsmith(&["eval", "--run", run_s, "--episodes", "3", "--json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -205,6 +205,11 @@ async fn pages_render_and_escape_sources() {
     let html = text(&body);
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>alert(1)"), "{html}");
     assert!(html.contains("data-runtime-missing") && html.contains("web/build.sh"), "runtime hint: {html}");
+    // Its run folder's figure of every logged iteration, PPO's diagnostics included.
+    let files = format!("/api/runs/{}/candidates/{}/", f.run.id, f.trained.id);
+    assert!(html.contains(&format!("<img data-train-diagnostics src=\"{files}curves.svg\"")), "{html}");
+    let (_, _, body) = get(&f.app, &format!("/runs/{}/candidates/{}", f.run.id, f.other.id)).await;
+    assert!(!text(&body).contains("data-train-diagnostics"), "no run folder, no figure");
 
     let (_, _, body) = get(&f.app, &format!("/runs/{}/candidates/{}", f.run.id, f.failed.id)).await;
     let html = text(&body);

@@ -283,6 +283,7 @@ const scenarios = {
         child: child.id,
         parent: await page.$eval('[data-parent]', (a) => Number(a.dataset.parent)).catch(() => null),
         summary: await page.textContent('[data-diff-summary]').catch(() => null),
+        diagnostics: await page.$eval('img[data-train-diagnostics]', async (img) => { await img.decode().catch(() => {}); return img.naturalWidth; }).catch(() => 0),
         rows: await page.$$eval('tr[data-diff-line]', (trs) => trs.map((tr) => ({ sign: tr.dataset.diffLine, text: tr.lastElementChild.textContent }))),
       };
     }

@@ -367,6 +367,16 @@ pub async fn candidate(
             b.push_str(&result_svg(&r, &format!("{} — {}", run.env, c.label())));
             b.push_str("</div>");
         }
+        // Every logged iteration of the training, PPO's diagnostics included (value loss,
+        // entropy, KL, clip fraction, explained variance): the run folder's own figure.
+        if super::files::candidate_dir(&state, id, cid).is_ok_and(|d| d.join("curves.svg").is_file()) {
+            let _ = write!(
+                b,
+                "<h2>Training, every iteration</h2><p>Returns, fitness, episode lengths, every reward term and PPO's \
+                 diagnostics, as logged in <a href=\"{files}metrics.jsonl\">metrics.jsonl</a>.</p>\
+                 <img data-train-diagnostics src=\"{files}curves.svg\" alt=\"training curves and PPO diagnostics\">"
+            );
+        }
         let _ = write!(
             b,
             "<p>Files: {}</p>",

@@ -9,7 +9,7 @@
 //! metrics.csv         the same table, written when training stops
 //! policy.safetensors  actor.*, log_std, obs_norm.* (what acts) and critic.* (for fine-tuning)
 //! result.json         the TrainResult summary, with the reward-reflection curves
-//! curves.svg          fitness, return, length, losses and every reward term over env steps
+//! curves.svg          fitness, return, length, PPO diagnostics and every reward term over env steps
 //! ```
 //!
 //! Files are written to a temporary name and renamed, so a crash leaves either the old or
@@ -243,15 +243,19 @@ impl RunDir {
     }
 }
 
-/// The curves drawn in `curves.svg`: the charts, then the main losses, then every term.
+/// The curves drawn in `curves.svg`, every logged iteration: the charts, then PPO's
+/// diagnostics (losses, entropy, KL, clip fraction, explained variance), then every term.
 fn plot_series(trained: &Trained) -> Vec<Series> {
     let mut names: Vec<String> = [
         metrics::FITNESS,
         metrics::EPISODIC_RETURN,
         metrics::EPISODE_LENGTH,
         metrics::VALUE_LOSS,
+        metrics::POLICY_LOSS,
         metrics::ENTROPY,
         metrics::APPROX_KL,
+        metrics::CLIPFRAC,
+        metrics::EXPLAINED_VARIANCE,
     ]
     .iter()
     .map(|s| (*s).to_owned())

@@ -417,6 +417,7 @@ fn a_finished_run_page_leads_with_the_final_evaluation() {
     let child = st.candidate(diff["child"].as_i64().expect("a child in iteration 1")).unwrap();
     let parent = st.candidate(child.parent_id.unwrap()).unwrap();
     assert_eq!(diff["parent"].as_i64(), Some(parent.id), "{diff}");
+    assert!(diff["diagnostics"].as_u64() > Some(0), "the training's curves with PPO diagnostics loaded: {diff}");
     let rows = diff["rows"].as_array().unwrap();
     let (minus, plus): (Vec<&Value>, Vec<&Value>) =
         rows.iter().filter(|r| r["sign"] != " ").partition(|r| r["sign"] == "-");
