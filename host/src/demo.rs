@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! index.html, demo.js, rewardsmith_web.js, rewardsmith_web_bg.wasm, ...   the runtime
-//! policy.safetensors                                                       actor, log_std, obs_norm.*
+//! policy.safetensors                                                       actor, log_std, obs_norm.* (the run's best or last checkpoint)
 //! reward.wasm                                                              the sandboxed reward (no imports)
 //! demo.json                                                                {env, seed, policy, reward, title, run}
 //! ```
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::train::{RunDir, RunDirError};
+use crate::train::{BestInfo, Checkpoint, RunDir, RunDirError};
 
 /// Files of the runtime that a demo cannot play without.
 pub const RUNTIME_FILES: [&str; 4] = ["index.html", "demo.js", "rewardsmith_web.js", "rewardsmith_web_bg.wasm"];
@@ -72,6 +72,8 @@ pub struct ExportOptions {
     pub title: Option<String>,
     /// Replace a non-empty `out`.
     pub force: bool,
+    /// Which saved policy the page plays (`best` falls back to `last` when the run kept none).
+    pub checkpoint: Checkpoint,
 }
 
 /// `demo.json`: what the page plays.
@@ -93,6 +95,10 @@ pub struct DemoRun {
     pub seed: u64,
     pub steps: u64,
     pub crate_version: String,
+    /// The checkpoint the demo's policy is (`best` or `last`), and for the best when it was
+    /// taken and its held-out fitness.
+    pub checkpoint: Checkpoint,
+    pub best: Option<BestInfo>,
 }
 
 /// One exported file and its sizes in bytes.
@@ -134,9 +140,10 @@ pub fn export(run: &Path, out: &Path, opts: &ExportOptions) -> Result<ExportRepo
     }
     let dir = RunDir::open(run)?;
     // Loading proves the policy file is whole before anything is written.
-    dir.load_policy()?;
+    let (_, checkpoint) = dir.load_checkpoint(opts.checkpoint)?;
+    let best = if checkpoint == Checkpoint::Best { dir.result().and_then(|r| r.best) } else { None };
     let reward = dir.reward_wasm()?;
-    let policy_path = run.join("policy.safetensors");
+    let policy_path = run.join(checkpoint.file_name());
     let policy = fs::read(&policy_path).map_err(io(&policy_path))?;
 
     if out.exists() && !opts.force && fs::read_dir(out).map_err(io(out))?.next().is_some() {
@@ -156,6 +163,8 @@ pub fn export(run: &Path, out: &Path, opts: &ExportOptions) -> Result<ExportRepo
             seed: m.seed,
             steps: m.steps,
             crate_version: m.crate_version.clone(),
+            checkpoint,
+            best,
         },
     };
 

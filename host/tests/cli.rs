@@ -357,6 +357,7 @@ fn train_then_eval_then_rollout_on_the_run_folder() {
     for f in [
         "manifest.json",
         "policy.safetensors",
+        "policy-best.safetensors",
         "metrics.jsonl",
         "metrics.csv",
         "result.json",
@@ -405,6 +406,20 @@ fn train_then_eval_then_rollout_on_the_run_folder() {
     assert_eq!(e["episodes"].as_array().unwrap().len(), 3);
     let f = e["fitness"]["mean"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&f), "{f}");
+    // The best checkpoint by default, with when it was taken; evaluated again on its own
+    // held-out episodes it scores exactly what training recorded.
+    assert_eq!(e["checkpoint"], "best");
+    assert_eq!(e["best"], s["best"], "eval reports the checkpoint training kept");
+    let best = &s["best"];
+    let (n, seed) = (best["fitness"]["n"].to_string(), best["seed"].to_string());
+    let out = rewardsmith(&["eval", "--run", run_s, "--episodes", &n, "--seed", &seed, "--json"]);
+    assert_eq!(json(&out)["fitness"]["mean"], best["fitness"]["mean"], "{best}");
+    let out = rewardsmith(&["eval", "--run", run_s, "--episodes", "3", "--checkpoint", "last"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("checkpoint: last"), "{text}");
+    let out = rewardsmith(&["eval", "--run", run_s, "--checkpoint", "latest"]);
+    assert_eq!(out.status.code(), Some(2), "an unknown checkpoint is a usage error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`best` or `last`"));
 
     let replay = dir.path().join("replay.json");
     let out = rewardsmith(&["rollout", "--run", run_s, "--seed", "5", "--out", replay.to_str().unwrap()]);

@@ -47,6 +47,7 @@ KINDS = (
     "action_length", "non_finite_action", "discrete_out_of_range", "needs_reset",
     # training, evaluation and run folders
     "diverged", "env", "policy", "policy_mismatch", "override", "run_dir", "config", "threads",
+    "bad_checkpoint",
     "train_fn",
     # evolve runs: the run store, the proposer, the executor
     "store", "not_found", "proposer", "baseline", "executor", "unreachable", "unauthorized",

@@ -76,27 +76,35 @@ def train(
     return TrainResult(json.loads(raw), out_dir)
 
 
-def evaluate(run: Union[str, PathLike], episodes: int = 10, seed: int = 0, stochastic: bool = False) -> Dict[str, Any]:
+def evaluate(
+    run: Union[str, PathLike], episodes: int = 10, seed: int = 0, stochastic: bool = False, checkpoint: str = "best"
+) -> Dict[str, Any]:
     """Evaluates run folder ``run``'s policy on ``episodes`` seeded episodes: fitness,
-    return and length (mean and std), the solved fraction, and every episode."""
-    return json.loads(_native.evaluate(str(run), episodes, seed, stochastic))
+    return and length (mean and std), the solved fraction, and every episode.
+    ``checkpoint``: ``"best"`` (the best held-out fitness during training; the last policy
+    where the run kept none) or ``"last"``; the report's ``checkpoint`` says which acted."""
+    return json.loads(_native.evaluate(str(run), episodes, seed, stochastic, checkpoint))
 
 
-def rollout(run: Union[str, PathLike], seed: int = 0, stochastic: bool = False) -> Dict[str, Any]:
+def rollout(
+    run: Union[str, PathLike], seed: int = 0, stochastic: bool = False, checkpoint: str = "best"
+) -> Dict[str, Any]:
     """One episode of run folder ``run``'s policy from ``seed``, step by step: ``frames``
     (``t``, ``obs``, ``action``, ``reward``, ``terms``, ``snapshot`` of every body),
     ``term_names``, ``fitness``, ``episodic_return`` — what ``rewardsmith rollout`` writes
-    and the browser replays."""
-    return json.loads(_native.rollout(str(run), seed, stochastic))
+    and the browser replays; ``checkpoint`` as for :func:`evaluate`."""
+    return json.loads(_native.rollout(str(run), seed, stochastic, checkpoint))
 
 
 class Policy:
     """A trained policy as a callable: ``policy(obs) → action`` (deterministic; a discrete
     action comes back as its index, an int)."""
 
-    def __init__(self, run: Union[str, PathLike]) -> None:
-        self._native = _native.NativePolicy(str(run))
+    def __init__(self, run: Union[str, PathLike], checkpoint: str = "best") -> None:
+        self._native = _native.NativePolicy(str(run), checkpoint)
         self.env_id: str = self._native.env
+        #: The checkpoint loaded: ``"best"`` or ``"last"``.
+        self.checkpoint: str = self._native.checkpoint
         self._discrete = spec(self.env_id)["action_space"]["kind"] == "discrete"
 
     def __call__(self, obs: Any) -> Any:
@@ -104,9 +112,11 @@ class Policy:
         return int(a[0]) if self._discrete else a
 
 
-def load_policy(run: Union[str, PathLike]) -> Policy:
-    """The policy of run folder ``run`` (``rewardsmith train`` or :func:`train` wrote it)."""
-    return Policy(run)
+def load_policy(run: Union[str, PathLike], checkpoint: str = "best") -> Policy:
+    """The policy of run folder ``run`` (``rewardsmith train`` or :func:`train` wrote it):
+    ``checkpoint="best"`` (the best held-out fitness during training, SB3's ``best_model``;
+    the last policy where the run kept none) or ``"last"`` (when training stopped)."""
+    return Policy(run, checkpoint)
 
 
 def run_job(job: Union[str, Mapping[str, Any]], dir: Union[str, PathLike], threads: int = 1) -> Dict[str, Any]:

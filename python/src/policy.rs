@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
-use rewardsmith::train::RunDir;
+use rewardsmith::train::{Checkpoint, RunDir};
 use rewardsmith_policy::Policy;
 
 use crate::error::error;
@@ -15,16 +15,26 @@ use crate::error::error;
 pub struct NativePolicy {
     policy: Policy,
     env: String,
+    checkpoint: Checkpoint,
 }
 
 #[pymethods]
 impl NativePolicy {
-    /// Loads `policy.safetensors` of run folder `run`.
+    /// Loads checkpoint `checkpoint` (`"best"`: `policy-best.safetensors`, the last policy
+    /// where the run kept none; `"last"`: `policy.safetensors`) of run folder `run`.
     #[new]
-    fn new(py: Python<'_>, run: PathBuf) -> PyResult<Self> {
+    #[pyo3(signature = (run, checkpoint="best"))]
+    fn new(py: Python<'_>, run: PathBuf, checkpoint: &str) -> PyResult<Self> {
+        let wanted = crate::train::checkpoint_arg(py, checkpoint)?;
         let dir = RunDir::open(&run).map_err(|e| error(py, "run_dir", &e))?;
-        let policy = dir.load_policy().map_err(|e| error(py, "run_dir", &e))?;
-        Ok(NativePolicy { policy, env: dir.manifest().env.clone() })
+        let (policy, used) = dir.load_checkpoint(wanted).map_err(|e| error(py, "run_dir", &e))?;
+        Ok(NativePolicy { policy, env: dir.manifest().env.clone(), checkpoint: used })
+    }
+
+    /// The checkpoint loaded: `"best"` or `"last"`.
+    #[getter]
+    fn checkpoint(&self) -> &'static str {
+        self.checkpoint.as_str()
     }
 
     /// The deterministic action for `obs` (float32; a discrete action is its index).

@@ -11,7 +11,8 @@ use pyo3::prelude::*;
 use rewardsmith::compiler::{Compiler, CompilerOptions, Source, SourceKind};
 use rewardsmith::sandbox::{Limits, Sandbox};
 use rewardsmith::train::{
-    ActMode, Folder, Hooks, Job, RunDir, TrainConfig, evaluate as eval_native, rollout as rollout_native, train_into,
+    ActMode, Checkpoint, Folder, Hooks, Job, RunDir, TrainConfig, evaluate as eval_native, rollout as rollout_native,
+    train_into,
 };
 use serde_json::Value;
 
@@ -101,22 +102,33 @@ pub fn train(
 /// Evaluates the policy of run folder `run` on `episodes` seeded episodes; returns the
 /// `EvalReport` as JSON.
 #[pyfunction]
-#[pyo3(signature = (run, episodes=10, seed=0, stochastic=false))]
-pub fn evaluate(py: Python<'_>, run: PathBuf, episodes: u32, seed: u64, stochastic: bool) -> PyResult<String> {
-    let r = Loaded::open(py, &run, stochastic)?;
+#[pyo3(signature = (run, episodes=10, seed=0, stochastic=false, checkpoint="best"))]
+pub fn evaluate(
+    py: Python<'_>,
+    run: PathBuf,
+    episodes: u32,
+    seed: u64,
+    stochastic: bool,
+    checkpoint: &str,
+) -> PyResult<String> {
+    let r = Loaded::open(py, &run, stochastic, checkpoint)?;
     let report = py.detach(|| eval_native(&r.policy, &r.env, &r.sandbox, &r.module, episodes, seed, r.mode)).py(py)?;
-    Ok(serde_json::to_string(&report).expect("a report serialises"))
+    let mut v = serde_json::to_value(&report).expect("a report serialises");
+    v["checkpoint"] = r.checkpoint.as_str().into();
+    Ok(v.to_string())
 }
 
 /// One episode of run folder `run`'s policy from `seed`, step by step (observations,
 /// actions, rewards, terms, body poses): the `Replay` as JSON, the same as `rewardsmith
 /// rollout` writes.
 #[pyfunction]
-#[pyo3(signature = (run, seed=0, stochastic=false))]
-pub fn rollout(py: Python<'_>, run: PathBuf, seed: u64, stochastic: bool) -> PyResult<String> {
-    let r = Loaded::open(py, &run, stochastic)?;
+#[pyo3(signature = (run, seed=0, stochastic=false, checkpoint="best"))]
+pub fn rollout(py: Python<'_>, run: PathBuf, seed: u64, stochastic: bool, checkpoint: &str) -> PyResult<String> {
+    let r = Loaded::open(py, &run, stochastic, checkpoint)?;
     let replay = py.detach(|| rollout_native(&r.policy, &r.env, &r.sandbox, &r.module, seed, r.mode)).py(py)?;
-    Ok(serde_json::to_string(&replay).expect("a replay serialises"))
+    let mut v = serde_json::to_value(&replay).expect("a replay serialises");
+    v["checkpoint"] = r.checkpoint.as_str().into();
+    Ok(v.to_string())
 }
 
 /// What evaluating or replaying a run folder needs: its env, policy and reward module.
@@ -126,17 +138,25 @@ struct Loaded {
     sandbox: Sandbox,
     module: Arc<rewardsmith::sandbox::RewardModule>,
     mode: ActMode,
+    /// The checkpoint `policy` is (`best` falls back to `last` where the run kept none).
+    checkpoint: Checkpoint,
+}
+
+/// `"best"` or `"last"` as a checkpoint, or a `ValueError` saying so.
+pub fn checkpoint_arg(py: Python<'_>, s: &str) -> PyResult<Checkpoint> {
+    s.parse().map_err(|msg: String| error(py, "bad_checkpoint", msg))
 }
 
 impl Loaded {
-    fn open(py: Python<'_>, run: &Path, stochastic: bool) -> PyResult<Loaded> {
+    fn open(py: Python<'_>, run: &Path, stochastic: bool, checkpoint: &str) -> PyResult<Loaded> {
+        let wanted = checkpoint_arg(py, checkpoint)?;
         let dir = open_run(py, run)?;
-        let policy = dir.load_policy().map_err(|e| error(py, "run_dir", &e))?;
+        let (policy, checkpoint) = dir.load_checkpoint(wanted).map_err(|e| error(py, "run_dir", &e))?;
         let sandbox = Sandbox::new(Limits::default()).py(py)?;
         let wasm = dir.reward_wasm().map_err(|e| error(py, "run_dir", &e))?;
         let module = sandbox.load(&wasm).py(py)?;
         let mode = if stochastic { ActMode::Stochastic } else { ActMode::Deterministic };
-        Ok(Loaded { env: dir.manifest().env.clone(), policy, sandbox, module, mode })
+        Ok(Loaded { env: dir.manifest().env.clone(), policy, sandbox, module, mode, checkpoint })
     }
 }
 

@@ -181,6 +181,7 @@ impl TrainReport {
             episode_length: curve("episode_length", self.episode_length.as_ref()),
             episodic_return: curve("episodic_return", self.episodic_return.as_ref()),
             terms: self.terms.iter().map(|(n, s)| curve(n, Some(s))).collect(),
+            best: None,
         };
         TrainOutcome {
             candidate_id: job.candidate_id,

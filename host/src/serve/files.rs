@@ -17,7 +17,7 @@ use super::{ApiError, AppState};
 
 /// The files served from a candidate's (or an editor training's) run folder.
 pub const CANDIDATE_FILES: &[&str] =
-    &["policy.safetensors", "reward.wasm", "metrics.jsonl", "curves.svg", "result.json"];
+    &["policy.safetensors", "policy-best.safetensors", "reward.wasm", "metrics.jsonl", "curves.svg", "result.json"];
 
 /// The hint shown wherever the runtime is missing.
 pub const RUNTIME_HINT: &str = "the browser runtime is not built: run `web/build.sh` (it writes target/web-pkg), or point \

@@ -277,6 +277,16 @@ pub struct TrainConfig {
     pub checkpoints: usize,
     /// Fraction of training, at the end, whose episodes make the late-window fitness. Default 0.2.
     pub late_window: f32,
+    /// Held-out episodes (deterministic actions) the policy plays at each of the
+    /// `checkpoints` evenly spaced iterations and when training stops; the policy with the
+    /// best mean task fitness is saved as the best checkpoint beside the last one. 0 keeps
+    /// no best checkpoint. Default 5.
+    #[serde(default = "default_best_episodes")]
+    pub best_episodes: u32,
+}
+
+fn default_best_episodes() -> u32 {
+    5
 }
 
 impl TrainConfig {
@@ -291,6 +301,7 @@ impl TrainConfig {
             time_limit: None,
             checkpoints: 10,
             late_window: 0.2,
+            best_episodes: default_best_episodes(),
         }
     }
 }

@@ -11,6 +11,9 @@ pub const EPISODIC_RETURN: &str = "charts/episodic_return";
 pub const FITNESS: &str = "charts/fitness";
 /// Mean task fitness of the last 100 episodes (what "solved" is judged on).
 pub const FITNESS_100: &str = "charts/fitness_100";
+/// Mean task fitness of the held-out episodes that choose the best checkpoint
+/// (`train::best`); present only at the iterations that evaluate.
+pub const EVAL_FITNESS: &str = "eval/fitness";
 /// Mean length (steps) of episodes that ended this iteration.
 pub const EPISODE_LENGTH: &str = "charts/episode_length";
 /// Episodes that ended this iteration.

@@ -14,6 +14,7 @@
 //! println!("fitness {:?}", trained.result.late_fitness);
 //! ```
 
+mod best;
 mod config;
 mod error;
 mod eval;
@@ -25,6 +26,7 @@ mod result;
 mod run_dir;
 pub mod run_files;
 
+pub use best::{Best, BestInfo, Checkpoint, HELD_OUT_SEED};
 pub use config::{PpoConfig, TrainConfig};
 pub use error::TrainError;
 pub use eval::{ActMode, Episode, EvalReport, Frame, Replay, evaluate, rollout};

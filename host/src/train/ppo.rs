@@ -35,6 +35,7 @@ use rewardsmith_policy::{
     diag_gaussian_log_prob_grad, diag_gaussian_sample,
 };
 
+use super::best::{self, Best, BestInfo};
 use super::config::{PpoConfig, TrainConfig};
 use super::error::TrainError;
 use super::metrics::{self as m, Record};
@@ -73,6 +74,8 @@ pub struct Trained {
     /// The reward's term names, in its order.
     pub term_names: Vec<String>,
     pub result: TrainResult,
+    /// The policy with the best held-out fitness (`None` with `best_episodes` 0).
+    pub best: Option<Best>,
 }
 
 /// Trains a policy on `cfg.env` with the reward `module`, on `pool`'s threads only (the
@@ -284,6 +287,8 @@ impl<'a> Run<'a> {
         let mut solved_at = None;
         let (mut acts_a, mut acts_c) = (Activations::default(), Activations::default());
         let out_dim = self.actor.out_dim();
+        let eval_at = result::checkpoint_indices(iterations as usize, self.cfg.checkpoints);
+        let mut best = None;
         for iteration in 0..iterations {
             let frac = 1.0 - iteration as f64 / iterations as f64;
             let lr = if p.anneal_lr { (frac * f64::from(p.learning_rate)) as f32 } else { p.learning_rate };
@@ -395,29 +400,48 @@ impl<'a> Run<'a> {
                 return Err(TrainError::Diverged { step: global_step, what: "the loss" });
             }
             let ev = explained_variance(&ro.values, &ro.returns);
+            let stopping = if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                Some(StopReason::Cancelled)
+            } else if self.cfg.time_limit.is_some_and(|l| start.elapsed() >= l) {
+                Some(StopReason::TimeLimit)
+            } else {
+                None
+            };
+            // The best checkpoint: held-out episodes at the evenly spaced iterations and at
+            // the last one, however training stops.
+            let evaluate = self.cfg.best_episodes > 0
+                && (eval_at.contains(&(iteration as usize)) || stopping.is_some() || iteration + 1 == iterations);
+            let eval_fitness = if evaluate {
+                let policy = self.policy();
+                let fitness = best::held_out_fitness(&policy, &self.cfg.env, self.cfg.best_episodes)?;
+                let info = BestInfo { iteration, step: global_step, fitness, seed: best::HELD_OUT_SEED };
+                best::keep_if_better(&mut best, || policy, info);
+                Some(fitness.mean)
+            } else {
+                None
+            };
             let wall = start.elapsed().as_secs_f64();
-            let rec = self.record(iteration, global_step, wall, &st, fitness_100, lr, &losses, grad_norm, ev);
+            let mut rec = self.record(iteration, global_step, wall, &st, fitness_100, lr, &losses, grad_norm, ev);
+            rec.values.insert(3, (m::EVAL_FITNESS.into(), eval_fitness));
             if let Some(cb) = on_iteration.as_mut() {
                 cb(&rec);
             }
             records.push(rec);
-            if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-                stop = StopReason::Cancelled;
-                break;
-            }
-            if self.cfg.time_limit.is_some_and(|l| start.elapsed() >= l) {
-                stop = StopReason::TimeLimit;
+            if let Some(reason) = stopping {
+                stop = reason;
                 break;
             }
         }
         let wall = start.elapsed().as_secs_f64();
-        let result = self.result(&records, stop, global_step, wall, solved_at);
+        let mut result = self.result(&records, stop, global_step, wall, solved_at);
+        result.best = best.as_ref().map(|b: &Best| b.info.clone());
         Ok(Trained {
             policy: self.policy(),
             critic: self.critic.clone(),
             records,
             term_names: self.term_names.clone(),
             result,
+            best,
         })
     }
 
@@ -620,6 +644,7 @@ impl<'a> Run<'a> {
             episode_length,
             episodic_return,
             terms,
+            best: None,
         }
     }
 }

@@ -104,6 +104,10 @@ pub struct TrainResult {
     pub episodic_return: Curve,
     /// Every reward term's mean per-step value at the checkpoints.
     pub terms: Vec<Curve>,
+    /// The best checkpoint (`train::best`): when it was taken and its held-out fitness.
+    /// `None` when training kept none (`best_episodes` 0, or a run older than the field).
+    #[serde(default)]
+    pub best: Option<super::best::BestInfo>,
 }
 
 impl TrainResult {

@@ -7,7 +7,8 @@
 //! reward.wasm         the compiled module that computed every reward
 //! metrics.jsonl       one JSON object per iteration, appended and flushed as training runs
 //! metrics.csv         the same table, written when training stops
-//! policy.safetensors  actor.*, log_std, obs_norm.* (what acts) and critic.* (for fine-tuning)
+//! policy.safetensors  actor.*, log_std, obs_norm.* (what acts) and critic.* (for fine-tuning): the last policy
+//! policy-best.safetensors  actor.*, log_std, obs_norm.*: the best held-out policy (`train::best`; absent with best_episodes 0)
 //! result.json         the TrainResult summary, with the reward-reflection curves
 //! curves.svg          fitness, return, length, PPO diagnostics and every reward term over env steps
 //! ```
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 use rewardsmith_policy::{Policy, PolicyError, read_safetensors, write_safetensors};
 use serde::{Deserialize, Serialize};
 
+use super::best::Checkpoint;
 use super::metrics::{self, Record};
 use super::plot::{self, Series};
 use super::ppo::Trained;
@@ -207,6 +209,12 @@ impl RunDir {
         let bytes =
             write_safetensors(&tensors).map_err(|source| RunDirError::Policy { path: ppath.clone(), source })?;
         write_atomic(&ppath, &bytes)?;
+        if let Some(best) = &trained.best {
+            let bpath = self.path.join(Checkpoint::Best.file_name());
+            let bytes = write_safetensors(&best.policy.to_tensors())
+                .map_err(|source| RunDirError::Policy { path: bpath.clone(), source })?;
+            write_atomic(&bpath, &bytes)?;
+        }
         write_atomic(&self.path.join("metrics.csv"), metrics::to_csv(&trained.records).as_bytes())?;
         let result = serde_json::to_string_pretty(&trained.result).expect("the result serialises");
         write_atomic(&self.path.join("result.json"), result.as_bytes())?;
@@ -228,12 +236,38 @@ impl RunDir {
         self.write_manifest()
     }
 
-    /// The saved policy.
+    /// The last policy (`policy.safetensors`).
     pub fn load_policy(&self) -> Result<Policy, RunDirError> {
-        let path = self.path.join("policy.safetensors");
+        self.load_file(Checkpoint::Last)
+    }
+
+    /// The checkpoint this folder has for `wanted`: `Best` falls back to `Last` when the run
+    /// kept no best checkpoint (trained with `best_episodes` 0, or before they existed).
+    pub fn checkpoint(&self, wanted: Checkpoint) -> Checkpoint {
+        if wanted == Checkpoint::Best && !self.path.join(Checkpoint::Best.file_name()).is_file() {
+            Checkpoint::Last
+        } else {
+            wanted
+        }
+    }
+
+    /// The policy of [`RunDir::checkpoint`]`(wanted)`, and which one that is.
+    pub fn load_checkpoint(&self, wanted: Checkpoint) -> Result<(Policy, Checkpoint), RunDirError> {
+        let which = self.checkpoint(wanted);
+        Ok((self.load_file(which)?, which))
+    }
+
+    fn load_file(&self, which: Checkpoint) -> Result<Policy, RunDirError> {
+        let path = self.path.join(which.file_name());
         let bytes = fs::read(&path).map_err(io(&path))?;
         let tensors = read_safetensors(&bytes).map_err(|source| RunDirError::Policy { path: path.clone(), source })?;
         Policy::from_tensors(&tensors).map_err(|source| RunDirError::Policy { path, source })
+    }
+
+    /// `result.json`, when training finished and wrote one that this build reads.
+    pub fn result(&self) -> Option<super::TrainResult> {
+        let text = fs::read_to_string(self.path.join("result.json")).ok()?;
+        serde_json::from_str(&text).ok()
     }
 
     /// The compiled reward module's bytes.
@@ -248,6 +282,7 @@ impl RunDir {
 fn plot_series(trained: &Trained) -> Vec<Series> {
     let mut names: Vec<String> = [
         metrics::FITNESS,
+        metrics::EVAL_FITNESS,
         metrics::EPISODIC_RETURN,
         metrics::EPISODE_LENGTH,
         metrics::VALUE_LOSS,

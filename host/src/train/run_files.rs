@@ -19,6 +19,7 @@ pub const NAMES: &[&str] = &[
     "metrics.jsonl",
     "metrics.csv",
     "policy.safetensors",
+    "policy-best.safetensors",
     "result.json",
     "curves.svg",
 ];

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use rewardsmith::demo::{DemoError, ExportOptions, export};
 use rewardsmith::sandbox::{Limits, Sandbox};
-use rewardsmith::train::{ActMode, Hooks, Manifest, Replay, RunDir, TrainConfig, rollout, train};
+use rewardsmith::train::{ActMode, Checkpoint, Hooks, Manifest, Replay, RunDir, TrainConfig, rollout, train};
 use rewardsmith_tests::browser::{StaticServer, drive, runtime};
 use rewardsmith_tests::{compile_file, example};
 use serde_json::Value;
@@ -38,7 +38,10 @@ fn native_rollout(run: &Path, seed: u64) -> Replay {
     let dir = RunDir::open(run).unwrap();
     let sandbox = Sandbox::new(Limits::default()).unwrap();
     let module = sandbox.load(&dir.reward_wasm().unwrap()).unwrap();
-    rollout(&dir.load_policy().unwrap(), &dir.manifest().env, &sandbox, &module, seed, ActMode::Deterministic).unwrap()
+    // The best checkpoint: what export-demo ships by default.
+    let (policy, which) = dir.load_checkpoint(Checkpoint::Best).unwrap();
+    assert_eq!(which, Checkpoint::Best, "training keeps a best checkpoint by default");
+    rollout(&policy, &dir.manifest().env, &sandbox, &module, seed, ActMode::Deterministic).unwrap()
 }
 
 fn floats(v: &Value) -> Vec<f32> {
@@ -55,9 +58,18 @@ fn demo_matches_native(env: &str, train_steps: u64, seed: u64, steps: usize, bac
     let tmp = tempfile::tempdir().unwrap();
     let run = trained_run(env, train_steps, tmp.path());
     let out = tmp.path().join("demo");
-    let opts = ExportOptions { runtime: runtime().to_owned(), seed, title: None, force: false };
+    let opts =
+        ExportOptions { runtime: runtime().to_owned(), seed, title: None, force: false, checkpoint: Checkpoint::Best };
     let report = export(&run, &out, &opts).unwrap();
     assert!(report.total_gzip_bytes > 0 && report.total_gzip_bytes < report.total_bytes);
+    assert_eq!(report.config.run.checkpoint, Checkpoint::Best);
+    let best = report.config.run.best.as_ref().expect("the best checkpoint's record");
+    assert_eq!(
+        std::fs::read(out.join("policy.safetensors")).unwrap(),
+        std::fs::read(run.join("policy-best.safetensors")).unwrap(),
+        "the demo ships the best checkpoint (iteration {})",
+        best.iteration
+    );
     let native = native_rollout(&run, seed);
     let n = steps.min(native.frames.len());
 
@@ -121,13 +133,25 @@ fn continuous_multi_body_demo_matches_the_native_rollout() {
 fn export_refuses_a_missing_runtime_and_a_non_empty_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let run = trained_run("cartpole", 2_048, tmp.path());
-    let missing = ExportOptions { runtime: tmp.path().join("nope"), seed: 0, title: None, force: false };
+    let missing = ExportOptions {
+        runtime: tmp.path().join("nope"),
+        seed: 0,
+        title: None,
+        force: false,
+        checkpoint: Checkpoint::Last,
+    };
     let err = export(&run, &tmp.path().join("d1"), &missing).unwrap_err();
     assert!(matches!(err, DemoError::RuntimeMissing { .. }), "{err}");
     assert!(err.to_string().contains("web/build.sh"), "{err}");
     assert!(!tmp.path().join("d1").exists(), "nothing is written when the runtime is missing");
 
-    let opts = ExportOptions { runtime: runtime().to_owned(), seed: 0, title: None, force: false };
+    let opts = ExportOptions {
+        runtime: runtime().to_owned(),
+        seed: 0,
+        title: None,
+        force: false,
+        checkpoint: Checkpoint::Last,
+    };
     let out = tmp.path().join("d2");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("keep.txt"), "mine").unwrap();

@@ -2,6 +2,7 @@
 //! wasmtime does). Hostile modules are inline WAT next to the tests that run them.
 
 mod abi_wat_guest;
+mod best_checkpoint;
 mod bridge;
 mod browser_demo;
 mod browser_playground;

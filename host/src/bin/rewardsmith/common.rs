@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use rewardsmith::sandbox::{RewardModule, Sandbox};
-use rewardsmith::train::RunDir;
+use rewardsmith::train::{BestInfo, Checkpoint, RunDir};
 
 /// A command's failure: a stable kind (for scripts) and the message (for people).
 #[derive(Debug)]
@@ -49,18 +49,46 @@ pub fn fail(f: &Failure, json: bool) -> ExitCode {
 pub struct LoadedRun {
     pub env: String,
     pub policy: rewardsmith_policy::Policy,
+    /// Which checkpoint `policy` is, and (for the best) when it was taken.
+    pub checkpoint: Checkpoint,
+    pub best: Option<BestInfo>,
     pub sandbox: Sandbox,
     pub module: std::sync::Arc<RewardModule>,
 }
 
-/// Opens a run folder, loads its policy, and loads its reward module into a fresh sandbox.
-pub fn open_run(path: &Path) -> Result<LoadedRun, Failure> {
+impl LoadedRun {
+    /// One line saying which policy acts, e.g. `checkpoint: best (iteration 41, step
+    /// 172,032; held-out fitness 1.000 ± 0.000 over 5 episodes)`.
+    pub fn checkpoint_line(&self, wanted: Checkpoint) -> String {
+        checkpoint_line(wanted, self.checkpoint, self.best.as_ref())
+    }
+}
+
+/// See [`LoadedRun::checkpoint_line`].
+pub fn checkpoint_line(wanted: Checkpoint, used: Checkpoint, best: Option<&BestInfo>) -> String {
+    match (used, best) {
+        (Checkpoint::Best, Some(b)) => format!(
+            "checkpoint: best (iteration {}, step {}; held-out fitness {:.3} ± {:.3} over {} episodes)",
+            b.iteration, b.step, b.fitness.mean, b.fitness.std, b.fitness.n
+        ),
+        (Checkpoint::Last, _) if wanted == Checkpoint::Best => {
+            "checkpoint: last (this run kept no best checkpoint: it trained with best_episodes 0 or before they existed)"
+                .into()
+        }
+        (c, _) => format!("checkpoint: {c}"),
+    }
+}
+
+/// Opens a run folder, loads the policy of checkpoint `wanted` (see
+/// [`RunDir::load_checkpoint`]), and loads its reward module into a fresh sandbox.
+pub fn open_run(path: &Path, wanted: Checkpoint) -> Result<LoadedRun, Failure> {
     let dir = RunDir::open(path).map_err(|e| Failure::new("run_dir", e))?;
-    let policy = dir.load_policy().map_err(|e| Failure::new("run_dir", e))?;
+    let (policy, checkpoint) = dir.load_checkpoint(wanted).map_err(|e| Failure::new("run_dir", e))?;
+    let best = if checkpoint == Checkpoint::Best { dir.result().and_then(|r| r.best) } else { None };
     let sandbox = Sandbox::new(rewardsmith::sandbox::Limits::default()).map_err(|e| Failure::new(e.kind(), e))?;
     let wasm = dir.reward_wasm().map_err(|e| Failure::new("run_dir", e))?;
     let module = sandbox.load(&wasm).map_err(|e| Failure::new(e.kind(), e))?;
-    Ok(LoadedRun { env: dir.manifest().env.clone(), policy, sandbox, module })
+    Ok(LoadedRun { env: dir.manifest().env.clone(), policy, checkpoint, best, sandbox, module })
 }
 
 /// The reward compiler a command uses; `allow_unsandboxed` (`--allow-unsandboxed`) lets it

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use rewardsmith::train::evaluate;
 
+use rewardsmith::train::Checkpoint;
+
 use crate::common::{Failure, act_mode, fail, open_run};
 
 /// Evaluate a trained policy: task fitness, return and episode length over seeded episodes.
@@ -26,6 +28,10 @@ pub struct Args {
     /// Sample actions from the policy instead of taking the most likely one.
     #[arg(long)]
     stochastic: bool,
+    /// Which saved policy acts: `best` (the best held-out fitness during training; the last
+    /// when the run kept none) or `last` (the policy when training stopped).
+    #[arg(long, default_value = "best")]
+    checkpoint: Checkpoint,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
@@ -39,12 +45,15 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn run_inner(args: &Args) -> Result<(), Failure> {
-    let run = open_run(&args.run)?;
+    let run = open_run(&args.run, args.checkpoint)?;
     let mode = act_mode(args.stochastic);
     let r = evaluate(&run.policy, &run.env, &run.sandbox, &run.module, args.episodes, args.seed, mode)
         .map_err(|e| Failure::new(e.kind(), e))?;
     if args.json {
-        println!("{}", serde_json::to_string(&r).expect("report serialises"));
+        let mut v = serde_json::to_value(&r).expect("report serialises");
+        v["checkpoint"] = run.checkpoint.as_str().into();
+        v["best"] = serde_json::to_value(&run.best).expect("best serialises");
+        println!("{v}");
         return Ok(());
     }
     println!(
@@ -55,6 +64,7 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
         args.seed,
         args.seed + u64::from(args.episodes.max(1)) - 1
     );
+    println!("  {}", run.checkpoint_line(args.checkpoint));
     println!(
         "  fitness         {:.3} ± {:.3}  (solved ≥ {}: {:.0} % of episodes)",
         r.fitness.mean,

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use rewardsmith::demo::{ExportOptions, export, runtime_dir};
 
-use crate::common::{Failure, fail};
+use rewardsmith::train::Checkpoint;
+
+use crate::common::{Failure, checkpoint_line, fail};
 
 /// Export a trained agent as a static browser demo.
 ///
@@ -40,6 +42,10 @@ pub struct Args {
     /// Replace FOLDER if it is not empty.
     #[arg(long)]
     force: bool,
+    /// Which saved policy the page plays: `best` (the best held-out fitness during training;
+    /// the last when the run kept none) or `last` (the policy when training stopped).
+    #[arg(long, default_value = "best")]
+    checkpoint: Checkpoint,
     /// Print the report (files, raw and gzip sizes) as JSON.
     #[arg(long)]
     json: bool,
@@ -51,6 +57,7 @@ pub fn run(args: Args) -> ExitCode {
         seed: args.seed,
         title: args.title.clone(),
         force: args.force,
+        checkpoint: args.checkpoint,
     };
     let report = match export(&args.run, &args.out, &opts) {
         Ok(r) => r,
@@ -61,6 +68,8 @@ pub fn run(args: Args) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     println!("{} demo → {}", report.config.env, report.out.display());
+    let run = &report.config.run;
+    println!("  {}", checkpoint_line(args.checkpoint, run.checkpoint, run.best.as_ref()));
     for f in &report.files {
         println!("  {:<28} {:>10} B  {:>10} B gzip", f.name, f.bytes, f.gzip_bytes);
     }

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use rewardsmith::train::{rollout, write_atomic};
 
+use rewardsmith::train::Checkpoint;
+
 use crate::common::{Failure, act_mode, fail, open_run};
 
 /// Record one episode of a trained policy for replay.
@@ -28,6 +30,10 @@ pub struct Args {
     /// Sample actions instead of taking the most likely one.
     #[arg(long)]
     stochastic: bool,
+    /// Which saved policy acts: `best` (the best held-out fitness during training; the last
+    /// when the run kept none) or `last` (the policy when training stopped).
+    #[arg(long, default_value = "best")]
+    checkpoint: Checkpoint,
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
@@ -41,14 +47,15 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn run_inner(args: &Args) -> Result<(), Failure> {
-    let run = open_run(&args.run)?;
+    let run = open_run(&args.run, args.checkpoint)?;
     let mode = act_mode(args.stochastic);
     let replay = rollout(&run.policy, &run.env, &run.sandbox, &run.module, args.seed, mode)
         .map_err(|e| Failure::new(e.kind(), e))?;
     let text = serde_json::to_string(&replay).expect("replay serialises");
     write_atomic(&args.out, text.as_bytes()).map_err(|e| Failure::new("io", e))?;
     if args.json {
-        let s = serde_json::json!({"out": args.out, "steps": replay.frames.len(), "fitness": replay.fitness, "episodic_return": replay.episodic_return});
+        let s = serde_json::json!({"out": args.out, "steps": replay.frames.len(), "fitness": replay.fitness,
+            "episodic_return": replay.episodic_return, "checkpoint": run.checkpoint, "best": run.best});
         println!("{s}");
     } else {
         println!(
@@ -60,6 +67,7 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
             replay.episodic_return,
             args.out.display()
         );
+        println!("  {}", run.checkpoint_line(args.checkpoint));
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use crate::common::{Failure, fail};
 
 /// Train a policy with PPO on an env, every reward computed by the sandboxed reward program.
 ///
-/// Writes a run folder (policy.safetensors, manifest.json, metrics.jsonl/.csv, result.json,
+/// Writes a run folder (policy.safetensors and policy-best.safetensors, manifest.json, metrics.jsonl/.csv, result.json,
 /// curves.svg, the reward's source and module) and prints the final task fitness. Ctrl-C,
 /// --time-limit and the step budget all stop cleanly and save what was learned.
 /// Hyperparameters default to the env's row in docs/training.md; change any with --set.
@@ -49,6 +49,11 @@ pub struct Args {
     /// Stop cleanly after this many seconds of training, keeping the policy so far.
     #[arg(long, value_name = "SECONDS")]
     time_limit: Option<f64>,
+    /// Held-out episodes (deterministic actions, seeds 2,000,000..) the policy plays at 10
+    /// evenly spaced iterations and at the last; the best by mean task fitness is saved as
+    /// policy-best.safetensors beside the last policy. 0: keep no best checkpoint.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    best_episodes: u32,
     /// Override a PPO hyperparameter, `key=value` with a JSON value (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     sets: Vec<String>,
@@ -78,6 +83,7 @@ fn config(args: &Args) -> Result<TrainConfig, Failure> {
     let reg = rewardsmith_envs::registry::find(&args.env).map_err(|e| Failure::new("env", e))?;
     let mut cfg = TrainConfig::new(reg.spec.id);
     cfg.seed = args.seed;
+    cfg.best_episodes = args.best_episodes;
     let mut sets = Vec::new();
     if let Some(s) = args.steps {
         sets.push(format!("total_steps={s}"));
@@ -238,6 +244,7 @@ fn summary_json(r: &TrainResult, out: &Path) -> String {
         "solved_at_s": r.solved_at_s,
         "reward_share": r.reward_share,
         "reward_ns_per_transition": r.reward_ns_per_transition,
+        "best": r.best,
         "result": r,
     })
     .to_string()
@@ -264,6 +271,13 @@ fn print_summary(r: &TrainResult, out: &Path) {
         r.reward_ns_per_transition,
         100.0 * r.reward_share
     );
+    if let Some(b) = &r.best {
+        println!(
+            "  best checkpoint: iteration {}, step {}, held-out fitness {:.3} ± {:.3} over {} episodes \
+             (policy-best.safetensors; eval, rollout and export-demo use it unless --checkpoint last)",
+            b.iteration, b.step, b.fitness.mean, b.fitness.std, b.fitness.n
+        );
+    }
     println!("  run folder: {}", out.display());
     println!("  next: rewardsmith eval --run {}", out.display());
 }
