@@ -24,11 +24,14 @@ cargo build --profile web --target wasm32-unknown-unknown -p rewardsmith-web
 dest=target/web-pkg
 out=$(mktemp -d target/web-pkg.tmp.XXXXXX)
 trap 'rm -rf "$out"' EXIT
-wasm-bindgen --target web --no-typescript --out-dir "$out" \
+# The `name` section (function names for stack traces, ~1 MB raw, ~270 KiB gzip) and the
+# producers section are dropped: a panic in the page still says its message, and the demo
+# fits 1.5 MB gzip without wasm-opt (docs/benchmarks.md, "Demo size").
+wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir "$out" \
   target/web/wasm32-unknown-unknown/web/rewardsmith_web.wasm
 
 wasm="$out/rewardsmith_web_bg.wasm"
-# wasm-opt -Oz (npm binaryen) saves ~14 % gzip (1740 -> 1503 KiB) but takes 6+ minutes on
+# wasm-opt -Oz (npm binaryen) saved ~14 % gzip (1740 -> 1503 KiB, with the name section) but takes 6+ minutes on
 # 2 cores, so it is opt-in: WASM_OPT=1 web/build.sh for a demo you publish. The tests and
 # CI build without it; the -Oz module was checked to replay bit-identically too.
 if [ "${WASM_OPT:-0}" = 1 ]; then

@@ -16,11 +16,19 @@
 //   editor-answer <base>                pastes a broken program wrapped in an LLM's markdown answer,
 //                                       clicks Check, reports the extracted line, the editor's text
 //                                       and the diagnostics, then clicks "Restore the answer"
-//   compare <base> <run> <a> <b>        ticks candidates a and b on /runs/<run>, clicks Compare, and
-//                                       reports the compare page: columns, rows, curve texts, diff
+//   compare <base> <run> <a> <b>        on /runs/<run>: sorts the candidates by fitness (twice) and
+//                                       filters them; then ticks a and b, clicks Compare, and reports the
+//                                       comparison shown on the page: columns, rows, curve texts and
+//                                       hover titles, diff
 //   editor-drafts <base>                edits cartpole's reward, switches to pendulum and back, and
 //                                       reports the text, the steps and the notes at each point
 //   replay <base> <run>                 opens /runs/<run> and watches the best agent's replay play
+//   candidate-diagnostics <base> <run> <cid>
+//                                       opens a candidate's page and reports the source lines marked
+//                                       with compiler diagnostics and their texts
+//   editor-train <base> <steps>         trains the editor's default cartpole reward for <steps> steps
+//                                       and reports which checkpoint the result says it replays, the
+//                                       replay's policy URL and whether the replay plays
 //   rank <base> <run> <k> <best> <worst> <text>
 //                                       marks best and worst on the ranking page and sends them
 //   final <base> <run>                  opens /runs/<run>: which section comes first, the final
@@ -76,6 +84,16 @@ const scenarios = {
     page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations += 1; });
     const initial = await rows(page);
     const initialBest = await page.$('[data-best-candidate]') !== null;
+    // Every training progress text that appears on a candidate row, however briefly.
+    await page.evaluate(() => {
+      window.__progress = [];
+      new MutationObserver(() => {
+        for (const e of document.querySelectorAll('tbody[data-candidates] [data-progress-text]')) {
+          const t = `${e.closest('tr').dataset.candidateId}: ${e.textContent}`;
+          if (!window.__progress.includes(t)) window.__progress.push(t);
+        }
+      }).observe(document.querySelector('tbody[data-candidates]'), { childList: true, subtree: true });
+    });
     await page.waitForFunction(
       (n) => document.querySelectorAll('tbody[data-candidates] tr[data-candidate-id]').length >= n,
       want,
@@ -97,6 +115,7 @@ const scenarios = {
       best_replay: await page.$eval('section[data-best] iframe[data-replay]', (f) => f.getAttribute('src')).catch(() => null),
       final_rows: await page.$$eval('[data-final-row]', (rs) => rs.map((r) => r.dataset.finalRow)),
       plot_has_svg: (await page.$('[data-plot] svg')) !== null,
+      progress: await page.evaluate(() => window.__progress),
       navigations,
     };
   },
@@ -147,15 +166,36 @@ const scenarios = {
   async compare(page) {
     const [run, a, b] = args;
     await page.goto(`${base}/runs/${run}`);
+    let navigations = 0;
+    page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations += 1; });
+    // Sorting and filtering the candidate table.
+    const table = () => page.$$eval('tbody[data-candidates] tr[data-candidate-id]', (trs) => trs.map((tr) => ({
+      id: Number(tr.dataset.candidateId), status: tr.dataset.status, fitness: tr.querySelector('[data-fitness]').textContent, hidden: tr.hidden,
+    })));
+    await page.click('[data-sort="fitness"]');
+    const by_fitness = await table();
+    await page.click('[data-sort="fitness"]');
+    const by_fitness_reversed = await table();
+    await page.fill('[data-candidate-filter]', 'trained');
+    const filtered = await table();
+    const count = await page.textContent('[data-candidate-count]');
+    await page.fill('[data-candidate-filter]', '');
+    // Comparing, on this page.
     await page.check(`[data-compare-pick="${a}"]`);
     await page.check(`[data-compare-pick="${b}"]`);
-    await Promise.all([page.waitForNavigation(), page.click('[data-compare-go]')]);
+    await page.click('[data-compare-go]');
+    const inline = await page.waitForSelector('[data-compare-inline] main[data-compare]', { timeout: 20_000 });
+    const q = (sel) => `[data-compare-inline] ${sel}`;
     return {
       url: new URL(page.url()).pathname + new URL(page.url()).search,
-      columns: await page.$$eval('[data-compare-candidate]', (ths) => ths.map((th) => Number(th.dataset.compareCandidate))),
-      rows: await page.$$eval('[data-compare-row]', (trs) => trs.map((tr) => ({ key: tr.dataset.compareRow, cells: [...tr.querySelectorAll('td')].map((td) => td.textContent) }))),
-      curve_texts: await page.$$eval('[data-compare-curves] svg text', (ts) => ts.map((t) => t.textContent.trim())),
-      diff_summary: await page.textContent('[data-diff-summary]'),
+      navigations,
+      link: await page.getAttribute(q('[data-compare-link]'), 'href'),
+      sorted: { by_fitness, by_fitness_reversed, filtered, count },
+      columns: await page.$$eval(q('[data-compare-candidate]'), (ths) => ths.map((th) => Number(th.dataset.compareCandidate))),
+      rows: await page.$$eval(q('[data-compare-row]'), (trs) => trs.map((tr) => ({ key: tr.dataset.compareRow, cells: [...tr.querySelectorAll('td')].map((td) => td.textContent) }))),
+      curve_texts: await page.$$eval(q('[data-compare-curves] svg text'), (ts) => ts.map((t) => t.textContent.trim())),
+      hover: await page.$$eval(q('[data-compare-curves] svg title'), (ts) => ts.map((t) => t.textContent)),
+      diff_summary: await inline.$eval('[data-diff-summary]', (e) => e.textContent),
     };
   },
 
@@ -180,6 +220,42 @@ const scenarios = {
     const pendulum = await pick('pendulum-v0');
     const back = await pick('cartpole-v0');
     return { start, edited, pendulum, back };
+  },
+
+  async 'candidate-diagnostics'(page) {
+    const [run, cid] = args;
+    await page.goto(`${base}/runs/${run}/candidates/${cid}`);
+    return {
+      marked: await page.$$eval('table[data-source] tr[data-line].err', (trs) => trs.map((tr) => Number(tr.dataset.line))),
+      diagnostics: await page.$$eval('table[data-source] tr[data-diagnostic]', (trs) => trs.map((tr) => ({
+        line: Number(tr.dataset.diagnosticLine),
+        text: tr.textContent,
+        after: Number(tr.previousElementSibling?.dataset.line ?? -1),
+      }))),
+    };
+  },
+
+  async 'editor-train'(page) {
+    const [steps] = args;
+    await page.goto(`${base}/editor?env=cartpole`);
+    await page.fill('[data-steps]', steps);
+    await page.click('[data-train]');
+    const note = await page.waitForSelector('[data-train-checkpoint]', { timeout: 600_000 });
+    const iframe = await page.waitForSelector('[data-train-replay] iframe[data-replay]');
+    const frame = await iframe.contentFrame();
+    await frame.waitForFunction(
+      () => ['running', 'paused', 'done', 'error'].includes(document.body?.dataset.status),
+      null,
+      { timeout: 60_000 },
+    );
+    return {
+      job: Number(await page.$eval('[data-train-status]', (e) => e.dataset.job)),
+      status: await page.$eval('[data-train-status]', (e) => e.dataset.state),
+      checkpoint: await note.getAttribute('data-train-checkpoint'),
+      note: await note.textContent(),
+      src: await iframe.getAttribute('src'),
+      replay: await frame.evaluate(() => ({ status: document.body.dataset.status, error: document.body.dataset.error ?? null })),
+    };
   },
 
   async replay(page) {
@@ -209,7 +285,8 @@ const scenarios = {
       const r = document.getElementById('hud').getBoundingClientRect();
       return { width: r.width, height: r.height, left: r.left, top: r.top, frame_width: innerWidth, frame_height: innerHeight };
     });
-    const seen = { best, src: await iframe.getAttribute('src'), first, later: await read(), hud };
+    const checkpoint = await page.$eval('section[data-best] [data-replay-checkpoint]', (e) => ({ which: e.dataset.replayCheckpoint, text: e.textContent }));
+    const seen = { best, src: await iframe.getAttribute('src'), checkpoint, first, later: await read(), hud };
     // The page on a phone: nothing wider than the screen.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();

@@ -277,9 +277,82 @@ pub fn render(diags: &[Diagnostic], max: usize) -> String {
     out.join("\n")
 }
 
+/// A diagnostic's place and text, read back from a stored error text: [`render`]'s
+/// `line L:C: ...` lines (with their indented notes) and `CompileError::Refused`'s
+/// `refused at line L:C: ...`, after an optional `compile error: ` prefix. The candidate
+/// pages mark the source lines with them; [`render`] and this read are tested together, so
+/// they cannot drift apart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located {
+    pub line: usize,
+    pub column: usize,
+    /// The diagnostic as rendered, from its level on (`error[E0425]: ...`, notes included).
+    pub text: String,
+}
+
+/// The located diagnostics of `text` (see [`Located`]), in order.
+pub fn located(text: &str) -> Vec<Located> {
+    let mut out: Vec<Located> = Vec::new();
+    let mut open = false;
+    for raw in text.lines() {
+        if open && raw.starts_with("    ") {
+            let last = out.last_mut().expect("open implies one");
+            last.text.push('\n');
+            last.text.push_str(raw);
+            continue;
+        }
+        let line = raw.strip_prefix("compile error: ").unwrap_or(raw);
+        let place = line.strip_prefix("line ").or_else(|| line.strip_prefix("refused at line "));
+        let parsed = place.and_then(|p| {
+            let (at, rest) = p.split_once(": ")?;
+            let (l, c) = at.split_once(':')?;
+            Some(Located { line: l.parse().ok()?, column: c.parse().ok()?, text: rest.to_owned() })
+        });
+        open = parsed.is_some();
+        out.extend(parsed);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn located_reads_back_what_render_and_refusals_write() {
+        let d = |line, message: &str, notes: Vec<String>| Diagnostic {
+            level: "error".into(),
+            code: Some("E0425".into()),
+            message: message.into(),
+            line,
+            column: 5,
+            label: Some("not found in this scope".into()),
+            notes,
+        };
+        let diags = vec![
+            d(
+                7,
+                "cannot find value `x` in this scope",
+                vec!["help: a local variable with a similar name exists".into()],
+            ),
+            d(0, "no location", vec![]),
+            d(12, "mismatched types", vec![]),
+        ];
+        let text = format!("compile error: {}", render(&diags, 5));
+        let got = located(&text);
+        assert_eq!(got.iter().map(|l| (l.line, l.column)).collect::<Vec<_>>(), [(7, 5), (12, 5)]);
+        assert_eq!(format!("line 7:5: {}", got[0].text), diags[0].to_string(), "notes included");
+        let refused = "refused at line 3:9: `std::fs` is not allowed: reward programs cannot touch files";
+        assert_eq!(
+            located(refused),
+            [Located {
+                line: 3,
+                column: 9,
+                text: "`std::fs` is not allowed: reward programs cannot touch files".into()
+            }]
+        );
+        assert!(located("trap: unreachable executed\n    at step 40").is_empty(), "no place, no marks");
+    }
 
     #[test]
     fn keeps_errors_with_locations_and_drops_noise() {

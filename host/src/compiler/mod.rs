@@ -23,7 +23,7 @@ mod toolchain;
 
 pub use answer::{ExtractError, Extracted};
 pub use cache::DEFAULT_MAX_BYTES as DEFAULT_CACHE_MAX_BYTES;
-pub use diagnostics::Diagnostic;
+pub use diagnostics::{Diagnostic, Located, located};
 pub use isolation::{Confined, Isolation};
 pub use screen::Refusal;
 pub use toolchain::{SdkBuild, Toolchain, sdk_source};

@@ -21,7 +21,7 @@ use super::{ApiError, AppState};
 use crate::candidate::Status;
 use crate::check::{CheckError, CheckOptions, check as run_check};
 use crate::compiler::{CompileError, Source};
-use crate::store::{FeedbackKind, Store};
+use crate::store::FeedbackKind;
 
 /// Reads a JSON body: 413 over the size limit, 400 when it is not the expected JSON.
 pub fn json_body<T: for<'de> Deserialize<'de>>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
@@ -260,9 +260,11 @@ struct Seen {
 }
 
 /// The events for what changed since `seen` (everything on the first poll).
-fn changes(st: &Store, id: i64, seen: &mut Seen) -> Result<Vec<Event>, ApiError> {
+fn changes(state: &AppState, id: i64, seen: &mut Seen) -> Result<Vec<Event>, ApiError> {
+    let st = state.store();
     let mut out = Vec::new();
     let run = st.run(id)?;
+    let artifacts = super::files::folder_under(&run.artifact_dir, &state.inner.root);
     for it in st.iterations(id)? {
         let v = serde_json::to_value(&it).unwrap_or(Value::Null);
         if seen.iterations.get(&(it.idx, it.attempt)) != Some(&v) {
@@ -271,7 +273,13 @@ fn changes(st: &Store, id: i64, seen: &mut Seen) -> Result<Vec<Event>, ApiError>
         }
     }
     for c in st.candidates(id, None)? {
-        let v = candidate_brief(&c);
+        let mut v = candidate_brief(&c);
+        // A candidate in training: how far it has got, from its run folder.
+        if c.status == crate::candidate::Status::Compiled
+            && let Some(p) = artifacts.as_ref().and_then(|a| super::progress::of_folder(&a.join(format!("c{}", c.id))))
+        {
+            v["progress"] = json!(p);
+        }
         if seen.candidates.get(&c.id) != Some(&v) {
             out.push(Event::default().event("candidate").data(v.to_string()));
             seen.candidates.insert(c.id, v);
@@ -302,7 +310,7 @@ pub async fn events(
         }
         let st = state.clone();
         let (batch, seen) = tokio::task::spawn_blocking(move || {
-            let batch = changes(st.store(), id, &mut seen).unwrap_or_else(|e| {
+            let batch = changes(&st, id, &mut seen).unwrap_or_else(|e| {
                 vec![Event::default().event("error").data(json!({ "kind": e.kind, "message": e.message }).to_string())]
             });
             (batch, seen)

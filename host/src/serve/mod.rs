@@ -25,6 +25,7 @@ mod files;
 mod guard;
 mod headers;
 mod pages;
+mod progress;
 mod runtime;
 mod slots;
 pub mod view;

@@ -16,7 +16,7 @@ use crate::candidate::{Candidate, Status};
 use crate::evolve::Summary;
 use crate::evolve::report::{StoredRun, charts, final_evaluation_html, first_line, fmt};
 use crate::store::RunRow;
-use crate::train::{Series, TrainResult, render_svg};
+use crate::train::{Checkpoint, Series, TrainResult, render_svg};
 
 /// The style sheet, served at `/static/playground.css` (no inline styles: the CSP allows
 /// styles from this server only).
@@ -55,23 +55,41 @@ fn capitalised(s: &str) -> String {
     c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
 }
 
-/// The replay iframe for a candidate's files, or how to build the runtime.
-fn replay(state: &AppState, env: &str, files: &str) -> String {
-    replay_seeded(state, env, files, 0)
+/// The replay iframe for a candidate's files, or how to build the runtime. It plays the
+/// best checkpoint when the training kept one (`result`'s `best`), as `eval` and
+/// `export-demo` do by default, and says which.
+fn replay(state: &AppState, env: &str, files: &str, result: Option<&TrainResult>) -> String {
+    replay_seeded(state, env, files, result, 0)
 }
 
 /// [`replay`] playing episode seed `seed` first.
-fn replay_seeded(state: &AppState, env: &str, files: &str, seed: u64) -> String {
+fn replay_seeded(state: &AppState, env: &str, files: &str, result: Option<&TrainResult>, seed: u64) -> String {
     let Some(runtime) = state.runtime() else {
         return format!("<p class=\"hint\" data-runtime-missing>Replay unavailable: {}.</p>", esc(RUNTIME_HINT));
     };
+    let best = result.and_then(|r| r.best.as_ref());
+    let checkpoint = if best.is_some() { Checkpoint::Best } else { Checkpoint::Last };
     // Under the runtime's content hash: every frame on the page shares one cached download.
     let src = format!(
-        "/runtime/{}/index.html?env={}&policy={files}policy.safetensors&reward={files}reward.wasm&seed={seed}&autoplay=1",
+        "/runtime/{}/index.html?env={}&policy={files}{}&reward={files}reward.wasm&seed={seed}&autoplay=1",
         runtime.version,
-        esc(env)
+        esc(env),
+        checkpoint.file_name(),
     );
-    format!("<iframe data-replay src=\"{src}\" title=\"replay\" loading=\"lazy\"></iframe>")
+    let caption = match best {
+        Some(b) => {
+            format!("best checkpoint: step {}, held-out fitness {}", b.step, fmt_pm(b.fitness.mean, b.fitness.std))
+        }
+        None => "last policy (no best checkpoint kept)".into(),
+    };
+    format!(
+        "<iframe data-replay src=\"{src}\" title=\"replay\" loading=\"lazy\"></iframe>\
+         <p class=\"hint\" data-replay-checkpoint=\"{checkpoint}\">{caption}</p>"
+    )
+}
+
+fn fmt_pm(mean: f64, std: f64) -> String {
+    format!("{mean:.3} ± {std:.3}")
 }
 
 pub async fn script() -> Response {
@@ -270,23 +288,28 @@ pub async fn run(State(state): State<AppState>, Path(id): Path<String>) -> Resul
             esc(&selection.describe()),
             cid = best.id,
         );
-        b.push_str(&replay(&state, &run.env, &format!("/api/runs/{id}/candidates/{}/", best.id)));
+        let result = TrainResult::from_stored(best.result.as_ref());
+        b.push_str(&replay(&state, &run.env, &format!("/api/runs/{id}/candidates/{}/", best.id), result.as_ref()));
     }
     b.push_str("</section>");
     b.push_str("<h2>Fitness</h2><div data-plot>");
     b.push_str(&plot(&state, &run)?);
     b.push_str(
         "</div><h2>Candidates</h2><p><button data-compare-go>Compare the ticked candidates</button> \
-         (their curves overlaid, their terms side by side, their sources' differences)</p>\
-         <table><thead><tr><th></th><th>candidate</th><th>origin</th><th>status</th><th>fitness</th>\
-         <th>error</th></tr></thead><tbody data-candidates>",
+         (their curves overlaid, their terms side by side, their sources' differences, on this page)</p>\
+         <p><label>Show only rows containing <input type=\"search\" data-candidate-filter \
+         placeholder=\"e.g. trained, mutation, compile\"></label> <span data-candidate-count></span></p>\
+         <table><thead><tr><th></th><th><button data-sort=\"candidate\">candidate</button></th>\
+         <th><button data-sort=\"origin\">origin</button></th><th><button data-sort=\"status\">status</button></th>\
+         <th><button data-sort=\"fitness\">fitness</button></th><th>error</th></tr></thead><tbody data-candidates>",
     );
     for c in &cands {
         b.push_str(&candidate_row(c, id));
     }
     let _ = write!(
         b,
-        "</tbody></table><h2>Config</h2><pre data-config>{}</pre></main>",
+        "</tbody></table><section data-compare-inline hidden></section>\
+         <h2>Config</h2><pre data-config>{}</pre></main>",
         esc(&serde_json::to_string_pretty(&run.config).unwrap_or_default())
     );
     Ok(Html(layout(&format!("Run {id}"), "run", &b)))
@@ -306,11 +329,24 @@ fn result_svg(r: &TrainResult, title: &str) -> String {
     render_svg(title, &series).unwrap_or_default()
 }
 
-/// Source with line numbers.
-pub fn numbered(source: &str) -> String {
+/// Source with line numbers, and compiler diagnostics under the lines they name (as the
+/// editor shows them): the line marked `err`, a `tr[data-diagnostic]` row with the message.
+fn numbered(source: &str, diags: &[crate::compiler::Located]) -> String {
     let mut s = String::from("<table class=\"src\" data-source>");
     for (i, line) in source.lines().enumerate() {
-        let _ = write!(s, "<tr data-line=\"{n}\"><td class=\"ln\">{n}</td><td>{}</td></tr>", esc(line), n = i + 1);
+        let n = i + 1;
+        let here: Vec<_> = diags.iter().filter(|d| d.line == n).collect();
+        let class = if here.is_empty() { "" } else { " class=\"err\"" };
+        let _ = write!(s, "<tr data-line=\"{n}\"{class}><td class=\"ln\">{n}</td><td>{}</td></tr>", esc(line));
+        for d in here {
+            let _ = write!(
+                s,
+                "<tr data-diagnostic data-diagnostic-line=\"{n}\"><td class=\"ln\"></td><td class=\"diag\">\
+                 <pre>line {n}:{}: {}</pre></td></tr>",
+                d.column,
+                esc(&d.text)
+            );
+        }
     }
     s.push_str("</table>");
     s
@@ -361,8 +397,9 @@ pub async fn candidate(
     if c.status == Status::Trained {
         let files = format!("/api/runs/{id}/candidates/{cid}/");
         b.push_str("<h2>Replay</h2>");
-        b.push_str(&replay(&state, &run.env, &files));
-        if let Some(r) = TrainResult::from_stored(c.result.as_ref()) {
+        let result = TrainResult::from_stored(c.result.as_ref());
+        b.push_str(&replay(&state, &run.env, &files, result.as_ref()));
+        if let Some(r) = result {
             b.push_str("<h2>Curves</h2><div data-curves>");
             b.push_str(&result_svg(&r, &format!("{} — {}", run.env, c.label())));
             b.push_str("</div>");
@@ -373,7 +410,9 @@ pub async fn candidate(
             let _ = write!(
                 b,
                 "<h2>Training, every iteration</h2><p>Returns, fitness, episode lengths, every reward term and PPO's \
-                 diagnostics, as logged in <a href=\"{files}metrics.jsonl\">metrics.jsonl</a>.</p>\
+                 diagnostics, as logged in <a href=\"{files}metrics.jsonl\">metrics.jsonl</a>; long curves smoothed \
+                 (TensorBoard's 0.6) over the raw ones. <a href=\"{files}curves.svg\" data-curves-open>Open the figure by \
+                 itself</a> to read any point's value on hover.</p>\
                  <img data-train-diagnostics src=\"{files}curves.svg\" alt=\"training curves and PPO diagnostics\">"
             );
         }
@@ -398,7 +437,13 @@ pub async fn candidate(
         );
     }
     b.push_str("<h2>Source</h2>");
-    b.push_str(&numbered(&c.source));
+    // A compile error's diagnostics marked on the lines they name.
+    let located = if c.status == Status::CompileError {
+        crate::compiler::located(c.error_text.as_deref().unwrap_or(""))
+    } else {
+        Vec::new()
+    };
+    b.push_str(&numbered(&c.source, &located));
     b.push_str("</main>");
     Ok(Html(layout(&format!("Candidate {cid}"), "candidate", &b)))
 }
@@ -456,7 +501,7 @@ pub async fn rank(
              <p><label><input type=\"radio\" name=\"best\" value=\"{cid}\" data-best=\"{cid}\"> best</label> \
              <label><input type=\"radio\" name=\"worst\" value=\"{cid}\" data-worst=\"{cid}\"> worst</label></p></div>",
             esc(&c.label()),
-            replay_seeded(&state, &run.env, &files, seed),
+            replay_seeded(&state, &run.env, &files, TrainResult::from_stored(c.result.as_ref()).as_ref(), seed),
             cid = c.id,
         );
     }

@@ -43,9 +43,62 @@ function livePage() {
       swap("section[data-final]", (a, b) => a.innerHTML === b.innerHTML);
     }, 300);
   };
-  $("[data-compare-go]").addEventListener("click", () => {
+  // Sorting (click a header; again to reverse) and filtering (rows whose text contains the
+  // query), kept as live rows arrive.
+  let sortKey = null, sortDir = 1;
+  const cell = (tr, key) => {
+    const i = { candidate: 1, origin: 2, status: 3, fitness: 4 }[key];
+    return tr.children[i]?.textContent ?? "";
+  };
+  const arrange = () => {
+    const rows = [...tbody.querySelectorAll("tr[data-candidate-id]")];
+    if (sortKey) {
+      const num = (t) => { const v = parseFloat(t); return Number.isNaN(v) ? -Infinity : v; };
+      rows.sort((a, b) => {
+        const [x, y] = [cell(a, sortKey), cell(b, sortKey)];
+        const c = sortKey === "fitness" ? num(x) - num(y) : x.localeCompare(y, undefined, { numeric: true });
+        return sortDir * c || Number(a.dataset.candidateId) - Number(b.dataset.candidateId);
+      });
+      tbody.append(...rows);
+    }
+    const q = $("[data-candidate-filter]").value.trim().toLowerCase();
+    let shown = 0;
+    for (const tr of rows) {
+      tr.hidden = q !== "" && !tr.textContent.toLowerCase().includes(q);
+      if (!tr.hidden) shown += 1;
+    }
+    $("[data-candidate-count]").textContent = q ? `${shown} of ${rows.length} shown` : "";
+  };
+  document.querySelectorAll("[data-sort]").forEach((btn) => btn.addEventListener("click", () => {
+    sortDir = sortKey === btn.dataset.sort ? -sortDir : (btn.dataset.sort === "fitness" ? -1 : 1);
+    sortKey = btn.dataset.sort;
+    document.querySelectorAll("[data-sort]").forEach((b) => { delete b.dataset.sorted; });
+    btn.dataset.sorted = sortDir > 0 ? "ascending" : "descending";
+    arrange();
+  }));
+  $("[data-candidate-filter]").addEventListener("input", arrange);
+  // The comparison opens on this page, under the table (its own URL is linked for sharing).
+  $("[data-compare-go]").addEventListener("click", async () => {
     const ids = [...document.querySelectorAll("[data-compare-pick]:checked")].map((i) => i.dataset.comparePick);
-    if (ids.length >= 2) location.href = `/runs/${id}/compare?${ids.map((c) => `c=${c}`).join("&")}`;
+    const out = $("[data-compare-inline]");
+    out.hidden = false;
+    if (ids.length < 2 || ids.length > 8) {
+      out.innerHTML = `<p class="diag" data-compare-error>Tick 2 to 8 candidates to compare (${ids.length} ticked).</p>`;
+      return;
+    }
+    const url = `/runs/${id}/compare?${ids.map((c) => `c=${c}`).join("&")}`;
+    out.innerHTML = "<p>comparing…</p>";
+    const r = await fetch(url);
+    const doc = new DOMParser().parseFromString(await r.text(), "text/html");
+    const main = doc.querySelector("main[data-compare]");
+    if (!r.ok || !main) {
+      out.innerHTML = `<p class="diag" data-compare-error>${esc(doc.body?.textContent?.trim() || `failed (${r.status})`)}</p>`;
+      return;
+    }
+    out.replaceChildren(document.importNode(main, true));
+    out.insertAdjacentHTML("afterbegin", `<p><a href="${url}" data-compare-link>Open this comparison on its own page</a> · <button data-compare-close>Close</button></p>`);
+    $("[data-compare-close]", out).addEventListener("click", () => { out.hidden = true; out.replaceChildren(); });
+    out.scrollIntoView({ block: "start" });
   });
   const src = new EventSource(`/api/runs/${id}/events`);
   src.addEventListener("candidate", (e) => {
@@ -63,7 +116,9 @@ function livePage() {
     const picked = tr.querySelector("[data-compare-pick]")?.checked ? " checked" : "";
     tr.innerHTML = `<td><input type="checkbox" data-compare-pick="${c.id}" aria-label="compare"${picked}></td>` +
       `<td><a href="/runs/${id}/candidates/${c.id}">${esc(c.label)}</a></td><td>${esc(c.origin)}</td>` +
-      `<td class="${esc(c.status)}">${esc(c.status)}</td><td data-fitness>${fmt(c.fitness)}</td><td>${err}</td>`;
+      `<td class="${esc(c.status)}">${esc(c.status)}${c.progress ? ` <progress data-progress max="${c.progress.total_steps}" value="${c.progress.steps}"></progress> <span data-progress-text>training: ${c.progress.steps.toLocaleString("en")} / ${c.progress.total_steps.toLocaleString("en")} steps</span>` : ""}</td>` +
+      `<td data-fitness>${fmt(c.fitness)}</td><td>${err}</td>`;
+    arrange();
     if (c.status === "trained") redrawPlot();
   });
   src.addEventListener("iteration", (e) => {
@@ -251,11 +306,18 @@ function editorPage() {
       if (!s.done) { setTimeout(poll, 1000); return; }
       if (s.result) {
         const files = `/api/train/${job}/`;
-        $("[data-train-curves]").innerHTML = `<img data-train-svg src="${files}curves.svg" alt="training curves">`;
+        // The best checkpoint (best held-out fitness during training) is what replays, as
+        // `rewardsmith eval` and `export-demo` use by default; both policies are saved.
+        const best = s.result.best;
+        const policy = best ? "policy-best.safetensors" : "policy.safetensors";
+        $("[data-train-curves]").innerHTML = `<img data-train-svg src="${files}curves.svg" alt="training curves">` +
+          `<p data-train-checkpoint="${best ? "best" : "last"}">${best
+            ? `Replaying the best checkpoint: iteration ${best.iteration}, step ${best.step}, held-out fitness ${fmt(best.fitness.mean)} ± ${fmt(best.fitness.std)} over ${best.fitness.n} episodes (late training fitness ${fmt(s.result.late_fitness?.mean)}). Saved in the run folder as <a href="${files}policy-best.safetensors">policy-best.safetensors</a> beside the last policy, <a href="${files}policy.safetensors">policy.safetensors</a>.`
+            : `Replaying the last policy (this training kept no best checkpoint).`}</p>`;
         const replay = $("[data-train-replay]");
         if (replay.dataset.runtime) {
           const env = encodeURIComponent(p.env);
-          replay.innerHTML = `<iframe data-replay src="/runtime/${replay.dataset.runtime}/index.html?env=${env}&policy=${files}policy.safetensors&reward=${files}reward.wasm&seed=0&autoplay=1"></iframe>`;
+          replay.innerHTML = `<iframe data-replay src="/runtime/${replay.dataset.runtime}/index.html?env=${env}&policy=${files}${policy}&reward=${files}reward.wasm&seed=0&autoplay=1"></iframe>`;
         } else {
           replay.innerHTML = $("[data-runtime-hint]").innerHTML;
         }

@@ -60,8 +60,14 @@ const PANEL_H: u32 = 220;
 const TITLE_H: u32 = 36;
 /// Values are clamped to ±this so axis spans stay finite (plotters' tick search never ends on an infinite span).
 const LIMIT: f64 = 1e300;
-/// Series with at most this many points also get a dot per point (a single point would otherwise be invisible).
+/// Series with at most this many points also get a dot per point (a single point would otherwise be invisible);
+/// longer training curves are drawn faintly with their smoothed curve over them.
 const MARKER_MAX: usize = 30;
+/// TensorBoard's default smoothing weight (its debiased exponential moving average).
+pub const SMOOTHING: f64 = 0.6;
+/// The fill of the invisible hover targets, swapped for `<title>`d circles after drawing.
+const HOVER: RGBColor = RGBColor(1, 2, 3);
+const HOVER_FILL: &str = "fill=\"#010203\"";
 const FONT: &str = "sans-serif";
 const PALETTE: [RGBColor; 6] = [
     RGBColor(31, 119, 180),
@@ -89,13 +95,57 @@ pub fn render_svg(title: &str, series: &[Series]) -> Result<String, PlotError> {
     let rows = series.len().div_ceil(COLS).max(1);
     let size = (PANEL_W * cols as u32, TITLE_H + PANEL_H * rows as u32);
     let mut buf = String::new();
+    let mut hover = Vec::new();
     {
         let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
-        draw_figure(&root, title, series, (rows, cols))
+        draw_figure(&root, title, series, (rows, cols), &mut hover)
             .and_then(|()| root.present())
             .map_err(|e| PlotError::Write { path: PathBuf::from("<memory>"), reason: e.to_string() })?;
     }
-    Ok(buf)
+    Ok(with_titles(&buf, &hover))
+}
+
+/// Gives the hover targets, in drawing order, their `<title>` (shown on hover where the
+/// SVG is inline or opened by itself).
+fn with_titles(svg: &str, titles: &[String]) -> String {
+    let mut out = String::with_capacity(svg.len() + titles.iter().map(|t| t.len() + 40).sum::<usize>());
+    let mut rest = svg;
+    let mut titles = titles.iter();
+    while let Some(at) = rest.find("<circle") {
+        let end = at + rest[at..].find("/>").map_or(rest.len() - at, |e| e + 2);
+        let tag = &rest[at..end];
+        out.push_str(&rest[..at]);
+        match tag.contains(HOVER_FILL).then(|| titles.next()).flatten() {
+            Some(t) => {
+                let _ = std::fmt::Write::write_fmt(
+                    &mut out,
+                    format_args!("{}><title>{}</title></circle>", tag.trim_end_matches("/>").trim_end(), xml_escape(t)),
+                );
+            }
+            None => out.push_str(tag),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// TensorBoard's smoothing: a debiased exponential moving average of the y values.
+pub fn smooth(points: &[(f64, f64)], weight: f64) -> Vec<(f64, f64)> {
+    let mut last = 0.0;
+    let mut debias = 1.0;
+    points
+        .iter()
+        .map(|&(x, y)| {
+            last = last * weight + (1.0 - weight) * y;
+            debias *= weight;
+            (x, last / (1.0 - debias))
+        })
+        .collect()
 }
 
 type DrawResult = Result<(), DrawingAreaErrorKind<std::io::Error>>;
@@ -105,15 +155,16 @@ fn draw_figure(
     title: &str,
     series: &[Series],
     grid: (usize, usize),
+    hover: &mut Vec<String>,
 ) -> DrawResult {
     root.fill(&WHITE)?;
     let body = root.titled(title, (FONT, 24))?;
     let panels = body.split_evenly(grid);
     if series.is_empty() {
-        return draw_panel(&panels[0], &Series::curve("", Vec::new()), PALETTE[0]);
+        return draw_panel(&panels[0], &Series::curve("", Vec::new()), PALETTE[0], hover);
     }
     for (i, (s, panel)) in series.iter().zip(&panels).enumerate() {
-        draw_panel(panel, s, PALETTE[i % PALETTE.len()])?;
+        draw_panel(panel, s, PALETTE[i % PALETTE.len()], hover)?;
     }
     Ok(())
 }
@@ -128,7 +179,12 @@ fn finite(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
 }
 
 /// One panel: its points, and its lines in the next colours.
-fn draw_panel(area: &DrawingArea<SVGBackend, Shift>, s: &Series, color: RGBColor) -> DrawResult {
+fn draw_panel(
+    area: &DrawingArea<SVGBackend, Shift>,
+    s: &Series,
+    color: RGBColor,
+    hover: &mut Vec<String>,
+) -> DrawResult {
     let points = finite(&s.points);
     let lines: Vec<(&str, Vec<(f64, f64)>)> = s.lines.iter().map(|(n, p)| (n.as_str(), finite(p))).collect();
     let both = || points.iter().chain(lines.iter().flat_map(|(_, l)| l));
@@ -141,8 +197,10 @@ fn draw_panel(area: &DrawingArea<SVGBackend, Shift>, s: &Series, color: RGBColor
         }
     };
     let (y0, y1) = axis_range(both().map(|p| p.1));
+    let smoothed = s.x == XAxis::Steps && points.len() > MARKER_MAX;
     let name = match lines.as_slice() {
         [(line_name, _)] => format!("{} · line: {line_name}", s.name),
+        _ if smoothed => format!("{} · smoothed {SMOOTHING}", s.name),
         _ => s.name.clone(),
     };
     let mut chart = ChartBuilder::on(area)
@@ -180,19 +238,32 @@ fn draw_panel(area: &DrawingArea<SVGBackend, Shift>, s: &Series, color: RGBColor
         chart.plotting_area().draw(&Text::new("no data", centre, style.pos(Pos::new(HPos::Center, VPos::Center))))?;
         return Ok(());
     }
+    let at = |x: f64| match s.x {
+        XAxis::Steps => format!("step {x}"),
+        XAxis::Iteration => format!("iteration {x}"),
+    };
+    // Invisible hover targets over every data point, titled after drawing.
+    let mut targets = |chart: &mut ChartContext<'_, SVGBackend, _>, who: &str, pts: &[(f64, f64)]| -> DrawResult {
+        hover.extend(pts.iter().map(|&(x, y)| format!("{who} · {}: {}", at(x), fmt_value(y))));
+        chart.draw_series(pts.iter().map(|&p| Circle::new(p, 5, HOVER.mix(0.004).filled())))?;
+        Ok(())
+    };
     match s.x {
+        XAxis::Steps if smoothed => {
+            chart.draw_series(LineSeries::new(points.iter().copied(), color.mix(0.3).stroke_width(1)))?;
+            chart.draw_series(LineSeries::new(smooth(&points, SMOOTHING), color.stroke_width(2)))?;
+        }
         XAxis::Steps => {
             if points.len() > 1 {
                 chart.draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))?;
             }
-            if points.len() <= MARKER_MAX {
-                chart.draw_series(points.iter().map(|&p| Circle::new(p, 2, color.filled())))?;
-            }
+            chart.draw_series(points.iter().map(|&p| Circle::new(p, 2, color.filled())))?;
         }
         XAxis::Iteration => {
             chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.mix(0.6).filled())))?;
         }
     }
+    targets(&mut chart, &s.name, &points)?;
     let base = PALETTE.iter().position(|c| *c == color).unwrap_or(0);
     for (k, (line_name, line)) in lines.iter().enumerate().filter(|(_, (_, l))| !l.is_empty()) {
         let other = PALETTE[(base + 1 + k) % PALETTE.len()];
@@ -205,6 +276,7 @@ fn draw_panel(area: &DrawingArea<SVGBackend, Shift>, s: &Series, color: RGBColor
         if line.len() <= MARKER_MAX {
             chart.draw_series(line.iter().map(|&p| Circle::new(p, 2, other.filled())))?;
         }
+        targets(&mut chart, line_name, line)?;
     }
     if lines.len() > 1 {
         chart
@@ -261,6 +333,16 @@ fn fmt_tick(v: f64, lo: f64, hi: f64) -> String {
     }
 }
 
+/// A value in a hover title: 4 significant digits.
+fn fmt_value(v: f64) -> String {
+    if v != 0.0 && !(1e-3..1e6).contains(&v.abs()) {
+        format!("{v:.3e}")
+    } else {
+        let decimals = (3 - v.abs().log10().floor() as i32).clamp(0, 6) as usize;
+        trim_zeros(&format!("{v:.decimals$}")).to_string()
+    }
+}
+
 fn trim_zeros(s: &str) -> &str {
     if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { s }
 }
@@ -296,7 +378,9 @@ mod tests {
         let svg = render_svg("ppo on cartpole", &all).unwrap();
         assert_svg(&svg);
         let texts = texts(&svg);
-        for text in ["ppo on cartpole", "episode return", "policy loss", "entropy", "kl", "env steps"] {
+        for text in
+            ["ppo on cartpole", "episode return · smoothed 0.6", "policy loss · smoothed 0.6", "entropy", "env steps"]
+        {
             assert!(texts.iter().any(|t| t == text), "missing <text> {text} in {texts:?}");
         }
         assert!(svg.contains("<polyline"), "no curve drawn");
@@ -322,7 +406,9 @@ mod tests {
                 .count()
         };
         assert_eq!(lines(&svg), 0, "no line through the candidates");
-        assert_eq!(svg.matches("<circle").count(), candidates.len());
+        let titled = svg.matches("<title>").count();
+        assert_eq!((svg.matches("<circle").count() - titled, titled), (candidates.len(), candidates.len()));
+        assert!(svg.contains("<title>fitness · iteration 1: 0.95</title>"), "hover says which and what");
         for tick in ["0", "1", "2"] {
             assert!(t.iter().any(|x| x == tick), "tick {tick}: {t:?}");
         }
@@ -334,6 +420,38 @@ mod tests {
         assert!(texts(&svg).iter().any(|x| x == "fitness · line: best so far"));
         // One y axis for both: the candidates' spread (0.1 .. 0.95) is on it, not only the best's.
         assert!(texts(&svg).iter().any(|x| x == "0.2"), "{:?}", texts(&svg));
+    }
+
+    /// Issue 17: training curves had no smoothing and no hover.
+    #[test]
+    fn long_curves_are_smoothed_and_every_point_has_a_hover_title() {
+        let points: Vec<(f64, f64)> = (0..200).map(|i| (f64::from(i) * 100.0, f64::from(i % 7))).collect();
+        let svg = render_svg("t", &[series("loss <x>", points.clone())]).unwrap();
+        let t = texts(&svg);
+        assert!(t.iter().any(|x| x == "loss &lt;x&gt; · smoothed 0.6"), "{t:?}");
+        let titles: Vec<&str> = svg.split("<title>").skip(1).map(|x| x.split_once("</title>").unwrap().0).collect();
+        assert_eq!(titles.len(), points.len());
+        assert_eq!(titles[3], "loss &lt;x&gt; · step 300: 3");
+        // The raw curve (faint, 1 px) and the smoothed one (2 px).
+        let widths: Vec<&str> = svg
+            .split("<polyline")
+            .skip(1)
+            .filter_map(|p| p.split_once("stroke-width=\"")?.1.split_once('"').map(|w| w.0))
+            .collect();
+        assert!(widths.contains(&"1") && widths.contains(&"2"), "{widths:?}");
+        // A short curve keeps its dots and is not smoothed.
+        let svg = render_svg("t", &[curve("r", 10)]).unwrap();
+        assert!(!texts(&svg).iter().any(|x| x.contains("smoothed")));
+    }
+
+    #[test]
+    fn smoothing_is_tensorboards_debiased_average() {
+        let s = smooth(&[(0.0, 2.0), (1.0, 2.0), (2.0, 2.0)], 0.6);
+        assert!(s.iter().all(|p| (p.1 - 2.0).abs() < 1e-12), "a constant stays itself: {s:?}");
+        let s = smooth(&[(0.0, 0.0), (1.0, 1.0)], 0.6);
+        assert_eq!(s[0], (0.0, 0.0));
+        // (0.6·0.4·0 + 0.4·1) / (1 − 0.36)
+        assert!((s[1].1 - 0.4 / 0.64).abs() < 1e-12, "{s:?}");
     }
 
     #[test]

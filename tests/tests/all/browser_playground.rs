@@ -174,9 +174,20 @@ fn a_live_run_page_updates_as_the_run_progresses() {
     let best = st.best_candidate(run.id).unwrap().unwrap().0.id;
     assert_eq!((seen["best_initially"].as_bool(), seen["best"].as_i64()), (Some(false), Some(best)), "{seen}");
     assert!(
-        seen["best_replay"].as_str().unwrap().contains(&format!("/candidates/{best}/policy.safetensors")),
+        seen["best_replay"].as_str().unwrap().contains(&format!("/candidates/{best}/policy-best.safetensors")),
         "{seen}"
     );
+    // Candidates in training showed how far they had got, of their 4,096-step budget.
+    let progress = seen["progress"].as_array().unwrap();
+    assert!(!progress.is_empty(), "no training progress shown: {seen}");
+    for p in progress {
+        let p = p.as_str().unwrap();
+        let (_, text) = p.split_once(": training: ").unwrap_or_else(|| panic!("{p}"));
+        let (steps, total) = text.trim_end_matches(" steps").split_once(" / ").unwrap();
+        let steps: u64 = steps.replace(',', "").parse().unwrap();
+        assert_eq!(total, "4,096", "{p}");
+        assert!(steps > 0 && steps <= 4096, "{p}");
+    }
     assert_eq!(seen["final_rows"], json!(["best", "human", "sparse"]), "{seen}");
     assert_eq!((seen["status"].as_str(), seen["live_label"].as_str()), (Some("completed"), Some("finished")), "{seen}");
     // Every row is a candidate of the store, with its status.
@@ -202,7 +213,11 @@ fn a_finished_run_page_replays_its_best_agent_in_the_browser_runtime() {
     let seen = driver("replay", &base, &[run.id.to_string()]);
     assert_eq!(seen["best"], best.id, "{seen}");
     let src = seen["src"].as_str().unwrap();
-    assert!(src.contains(&format!("/api/runs/{}/candidates/{}/policy.safetensors", run.id, best.id)), "{src}");
+    // The best checkpoint of the candidate's training replays, and the page says so.
+    assert!(src.contains(&format!("/api/runs/{}/candidates/{}/policy-best.safetensors", run.id, best.id)), "{src}");
+    let kept = rewardsmith::train::TrainResult::from_stored(best.result.as_ref()).unwrap().best.unwrap();
+    assert_eq!(seen["checkpoint"]["which"], "best", "{seen}");
+    assert!(seen["checkpoint"]["text"].as_str().unwrap().contains(&format!("step {}", kept.step)), "{seen}");
     for key in ["first", "later"] {
         assert_eq!(seen[key]["error"], Value::Null, "{seen}");
         assert!(["running", "paused", "done"].contains(&seen[key]["status"].as_str().unwrap()), "{seen}");
@@ -239,6 +254,56 @@ fn the_editor_keeps_edits_across_env_switches_and_defaults_to_the_envs_budget() 
     assert_eq!(seen["pendulum"]["steps"].as_u64(), Some(budget("pendulum-v0")), "{seen}");
     assert!(seen["pendulum"]["draft_note"].as_str().unwrap().contains("your cartpole-v0 edits are kept"), "{seen}");
     assert_eq!(seen["back"]["source"], seen["edited"], "the edits came back: {seen}");
+    assert_eq!(seen["errors"], json!([]), "{seen}");
+}
+
+/// Issue 17: the candidate page did not mark compile errors on source lines (the editor did).
+#[test]
+fn a_compile_error_candidate_marks_its_diagnostics_on_the_source_lines() {
+    let (_dir, db, st) = fresh_store();
+    let run = new_run(&st, "cartpole-v0");
+    let human = rewardsmith::evolve::baselines::human("cartpole-v0").unwrap();
+    let broken = human.replacen("t.add(\"alive\", 1.0)", "t.add(\"alive\", no_such_fn(1.0))", 1);
+    assert_ne!(broken, human, "the baseline has the line this test breaks");
+    let line = broken.lines().position(|l| l.contains("no_such_fn")).unwrap() + 1;
+    let err = rewardsmith_tests::compiler().compile(&rewardsmith::compiler::Source::rust(&broken)).unwrap_err();
+    let key = Key { iteration: 0, attempt: 0, sample: 0, origin: Origin::Offline, seed: 0 };
+    let c = st.insert_candidate(&Candidate { run_id: run.id, ..Candidate::new(key, broken.clone()) }).unwrap();
+    // As the evolve loop stores it: the error's kind and its text.
+    st.set_candidate_failed(c.id, rewardsmith::candidate::Status::CompileError, err.kind(), &err.to_string()).unwrap();
+    let (_, base) = server(&db);
+    let seen = driver("candidate-diagnostics", &base, &[run.id.to_string(), c.id.to_string()]);
+    assert_eq!(seen["marked"], json!([line]), "{seen}");
+    let diags = seen["diagnostics"].as_array().unwrap();
+    assert!(!diags.is_empty(), "{seen}");
+    for d in diags {
+        assert_eq!((d["line"].as_u64(), d["after"].as_u64()), (Some(line as u64), Some(line as u64)), "{seen}");
+    }
+    assert!(diags.iter().any(|d| d["text"].as_str().unwrap().contains("no_such_fn")), "{seen}");
+    assert_eq!(seen["errors"], json!([]), "{seen}");
+}
+
+/// Issue 17: a training that solved cartpole and then collapsed saved and replayed the
+/// collapsed policy. The editor's training keeps the best held-out policy beside the last,
+/// replays it and says which it is.
+#[test]
+fn the_editor_saves_and_replays_the_best_checkpoint() {
+    let (dir, db, _st) = fresh_store();
+    let (_, base) = server(&db);
+    let seen = driver("editor-train", &base, &["8192".into()]);
+    assert_eq!(seen["status"], "completed", "{seen}");
+    let folder = dir.path().join("editor").join(seen["job"].to_string());
+    let run = rewardsmith::train::RunDir::open(&folder).unwrap();
+    let best = run.result().unwrap().best.expect("the editor's training kept a best checkpoint");
+    assert_eq!(run.checkpoint(rewardsmith::train::Checkpoint::Best), rewardsmith::train::Checkpoint::Best);
+    assert_eq!(seen["checkpoint"], "best", "{seen}");
+    let note = seen["note"].as_str().unwrap();
+    assert!(note.contains(&format!("iteration {}, step {}", best.iteration, best.step)), "{note}");
+    assert!(
+        seen["src"].as_str().unwrap().contains(&format!("/api/train/{}/policy-best.safetensors", seen["job"])),
+        "{seen}"
+    );
+    assert_eq!(seen["replay"]["error"], Value::Null, "{seen}");
     assert_eq!(seen["errors"], json!([]), "{seen}");
 }
 
@@ -433,8 +498,41 @@ fn a_finished_run_page_leads_with_the_final_evaluation() {
     let (first, second) = if parent.id < child.id { (&parent, &child) } else { (&child, &parent) };
     let pair = [first.id, second.id];
     let seen = driver("compare", &base, &[run.id.to_string(), pair[0].to_string(), pair[1].to_string()]);
-    assert_eq!(seen["url"], format!("/runs/{}/compare?c={}&c={}", run.id, pair[0], pair[1]), "{seen}");
+    // On the run page itself (no navigation), with a link to the comparison's own URL.
+    assert_eq!(
+        (seen["url"].as_str(), seen["navigations"].as_u64()),
+        (Some(&*format!("/runs/{}", run.id)), Some(0)),
+        "{seen}"
+    );
+    assert_eq!(seen["link"], format!("/runs/{}/compare?c={}&c={}", run.id, pair[0], pair[1]), "{seen}");
     assert_eq!(seen["columns"], json!(pair), "{seen}");
+    // Sorted by fitness, best first, then reversed; filtered to the trained rows.
+    let all = st.candidates(run.id, None).unwrap();
+    let fit = |c: &Candidate| c.fitness.unwrap_or(f64::NEG_INFINITY);
+    let ids = |v: &Value| v.as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect::<Vec<_>>();
+    let mut want: Vec<&Candidate> = all.iter().collect();
+    want.sort_by(|a, b| fit(b).total_cmp(&fit(a)).then(a.id.cmp(&b.id)));
+    // Printed fitness is rounded to 3 decimals: compare the order of the printed values.
+    let printed = |v: &Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["fitness"].as_str().unwrap().parse::<f64>().unwrap_or(f64::NEG_INFINITY))
+            .collect::<Vec<f64>>()
+    };
+    let shown = printed(&seen["sorted"]["by_fitness"]);
+    assert!(shown.windows(2).all(|w| w[0] >= w[1]), "descending: {shown:?}");
+    assert_eq!(ids(&seen["sorted"]["by_fitness"]).len(), all.len());
+    assert_eq!(ids(&seen["sorted"]["by_fitness"])[0], want[0].id, "{seen}");
+    let shown = printed(&seen["sorted"]["by_fitness_reversed"]);
+    assert!(shown.windows(2).all(|w| w[0] <= w[1]), "ascending: {shown:?}");
+    let filtered = seen["sorted"]["filtered"].as_array().unwrap();
+    let trained = all.iter().filter(|c| c.status.to_string() == "trained").count();
+    assert!(filtered.iter().all(|r| r["hidden"].as_bool() == Some(r["status"] != "trained")), "{seen}");
+    assert_eq!(seen["sorted"]["count"], format!("{trained} of {} shown", all.len()), "{seen}");
+    // Hovering a point says its candidate, step and value.
+    let hover: Vec<&str> = seen["hover"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    assert!(hover.iter().any(|t| t.starts_with(&format!("{} · step ", first.label()))), "{hover:?}");
     let row =
         |key: &str| seen["rows"].as_array().unwrap().iter().find(|r| r["key"] == key).cloned().unwrap_or_default();
     let fitness: Vec<String> = [first, second].iter().map(|c| rewardsmith::evolve::report::fmt(c.fitness)).collect();
