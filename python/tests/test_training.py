@@ -29,6 +29,21 @@ def test_evaluate_and_the_policy_callable(cartpole_run):
         policy(np.zeros(5, np.float32))
 
 
+def test_the_best_checkpoint_is_the_default_and_last_is_a_choice(cartpole_run):
+    result = json.loads((cartpole_run / "result.json").read_text())
+    best = result["best"]
+    assert (cartpole_run / "policy-best.safetensors").exists()
+    # On its own held-out episodes the best checkpoint scores what training recorded.
+    report = rewardsmith.evaluate(cartpole_run, episodes=best["fitness"]["n"], seed=best["seed"])
+    assert report["checkpoint"] == "best" and report["fitness"] == best["fitness"]
+    assert rewardsmith.evaluate(cartpole_run, episodes=2, checkpoint="last")["checkpoint"] == "last"
+    assert rewardsmith.rollout(cartpole_run, seed=1, checkpoint="last")["checkpoint"] == "last"
+    assert rewardsmith.load_policy(cartpole_run).checkpoint == "best"
+    assert rewardsmith.load_policy(cartpole_run, checkpoint="last").checkpoint == "last"
+    with pytest.raises(errors.of_kind("bad_checkpoint"), match="`best` or `last`"):
+        rewardsmith.evaluate(cartpole_run, checkpoint="latest")
+
+
 def test_same_seed_same_result(tmp_path):
     a = rewardsmith.train("pendulum", steps=2048, seed=1, out=tmp_path / "a", threads=1)
     b = rewardsmith.train("pendulum", steps=2048, seed=1, out=tmp_path / "b", threads=2)

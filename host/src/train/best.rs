@@ -1,7 +1,7 @@
 //! The best checkpoint. At evenly spaced iterations the current policy plays held-out
 //! episodes (deterministic actions, seeds disjoint from training's and from `eval`'s
-//! default); the policy with the highest mean task fitness is kept beside the last one, as
-//! SB3's `EvalCallback(best_model_save_path=...)` does. PPO can solve a task and then
+//! default); the policy with the highest mean task fitness (the later on a tie) is kept
+//! beside the last one, as SB3's `EvalCallback(best_model_save_path=...)` does. PPO can solve a task and then
 //! collapse: the last policy alone would lose what was learned.
 //!
 //! The held-out episodes read only the env's task fitness (no reward program runs), use no
@@ -101,10 +101,14 @@ pub fn held_out_fitness(policy: &Policy, env: &str, episodes: u32) -> Result<Mea
     Ok(MeanStd::of(&fitness).expect("at least one episode"))
 }
 
-/// Keeps `candidate` when it beats `best` (strictly: on a tie the earlier policy stays, as
-/// SB3 keeps it). Returns whether it was kept.
+/// Keeps `candidate` when it scores at least as well as `best`. On a tie the later policy
+/// wins (SB3 keeps the earlier): task fitness is bounded, so ties at the top are common
+/// (cartpole's 1.0), and the earlier of two equal scores on a few episodes is the luckier,
+/// less trained one — measured: a cartpole best kept at 17k steps by the earlier-wins rule
+/// scored 0.999 on 50 later episodes where the last policy scored 1.000. Returns whether it
+/// was kept.
 pub fn keep_if_better(best: &mut Option<Best>, candidate: impl FnOnce() -> Policy, info: BestInfo) -> bool {
-    if best.as_ref().is_some_and(|b| info.fitness.mean <= b.info.fitness.mean) {
+    if best.as_ref().is_some_and(|b| info.fitness.mean < b.info.fitness.mean) {
         return false;
     }
     *best = Some(Best { policy: candidate(), info });
@@ -124,7 +128,7 @@ mod tests {
     }
 
     #[test]
-    fn only_a_strictly_better_policy_replaces_the_best() {
+    fn a_policy_as_good_or_better_replaces_the_best() {
         let policy = || {
             let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(0);
             let actor =
@@ -139,8 +143,9 @@ mod tests {
         };
         let mut best = None;
         assert!(keep_if_better(&mut best, policy, info(0, 0.5)));
-        assert!(!keep_if_better(&mut best, policy, info(1, 0.5)), "a tie keeps the earlier policy");
+        assert!(keep_if_better(&mut best, policy, info(1, 0.5)), "a tie keeps the later, more trained policy");
         assert!(!keep_if_better(&mut best, policy, info(2, 0.4)));
+        assert_eq!(best.as_ref().unwrap().info.iteration, 1);
         assert!(keep_if_better(&mut best, policy, info(3, 0.6)));
         assert_eq!(best.unwrap().info.iteration, 3);
     }

@@ -400,23 +400,29 @@ impl<'a> Run<'a> {
                 return Err(TrainError::Diverged { step: global_step, what: "the loss" });
             }
             let ev = explained_variance(&ro.values, &ro.returns);
-            let stopping = if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-                Some(StopReason::Cancelled)
-            } else if self.cfg.time_limit.is_some_and(|l| start.elapsed() >= l) {
-                Some(StopReason::TimeLimit)
-            } else {
-                None
+            let stop_now = || {
+                if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    Some(StopReason::Cancelled)
+                } else if self.cfg.time_limit.is_some_and(|l| start.elapsed() >= l) {
+                    Some(StopReason::TimeLimit)
+                } else {
+                    None
+                }
             };
+            let stopping = stop_now();
             // The best checkpoint: held-out episodes at the evenly spaced iterations and at
             // the last one, however training stops.
-            let evaluate = self.cfg.best_episodes > 0
-                && (eval_at.contains(&(iteration as usize)) || stopping.is_some() || iteration + 1 == iterations);
-            let eval_fitness = if evaluate {
-                let policy = self.policy();
+            let mut evaluate = |policy: Policy| -> Result<f64, TrainError> {
                 let fitness = best::held_out_fitness(&policy, &self.cfg.env, self.cfg.best_episodes)?;
                 let info = BestInfo { iteration, step: global_step, fitness, seed: best::HELD_OUT_SEED };
                 best::keep_if_better(&mut best, || policy, info);
-                Some(fitness.mean)
+                Ok(fitness.mean)
+            };
+            let keeps_best = self.cfg.best_episodes > 0;
+            let eval_fitness = if keeps_best
+                && (eval_at.contains(&(iteration as usize)) || stopping.is_some() || iteration + 1 == iterations)
+            {
+                Some(evaluate(self.policy())?)
             } else {
                 None
             };
@@ -427,7 +433,16 @@ impl<'a> Run<'a> {
                 cb(&rec);
             }
             records.push(rec);
-            if let Some(reason) = stopping {
+            // A stop asked for during the callback (or the time limit reached meanwhile) ends
+            // training now too; the last policy is still evaluated (the callback has seen
+            // this iteration's record without it).
+            if let Some(reason) = stopping.or_else(stop_now) {
+                if keeps_best && eval_fitness.is_none() {
+                    let f = evaluate(self.policy())?;
+                    if let Some(last) = records.last_mut() {
+                        last.values[3].1 = Some(f);
+                    }
+                }
                 stop = reason;
                 break;
             }

@@ -44,11 +44,11 @@ fn training_keeps_the_best_held_out_policy_and_its_score_is_reproducible() {
         expected.push(t.records.len() as u64 - 1);
     }
     assert_eq!(evaluated.iter().map(|e| e.0).collect::<Vec<_>>(), expected);
-    // The best is the first evaluation with the highest mean, and what it was taken at.
+    // The best is the last evaluation with the highest mean, and what it was taken at.
     let top = evaluated.iter().map(|e| e.1).fold(f64::MIN, f64::max);
-    let first_top = evaluated.iter().find(|e| e.1 == top).unwrap();
-    assert_eq!((best.info.iteration, best.info.fitness.mean), *first_top, "{evaluated:?}");
-    assert_eq!(best.info.step, t.records[first_top.0 as usize].global_step);
+    let last_top = evaluated.iter().rev().find(|e| e.1 == top).unwrap();
+    assert_eq!((best.info.iteration, best.info.fitness.mean), *last_top, "{evaluated:?}");
+    assert_eq!(best.info.step, t.records[last_top.0 as usize].global_step);
 
     // The same episodes through `evaluate` (another code path, with the reward running)
     // give the same fitness.
@@ -106,4 +106,30 @@ fn the_run_folder_saves_both_checkpoints_and_says_which_it_loads() {
     let (policy, which) = dir.load_checkpoint(Checkpoint::Best).unwrap();
     assert_eq!(which, Checkpoint::Last);
     assert_eq!(bits(policy.actor.params()), bits(trained.policy.actor.params()));
+}
+
+#[test]
+fn a_training_cancelled_from_its_callback_still_evaluates_its_last_policy() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let wasm = compile_file(&example("cartpole"));
+    let sandbox = Sandbox::new(Limits::default()).unwrap();
+    let module = sandbox.load(&wasm).unwrap();
+    let cancel = AtomicBool::new(false);
+    let mut seen = 0;
+    let mut on_iteration = |_: &metrics::Record| {
+        seen += 1;
+        if seen == 3 {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    };
+    let hooks = Hooks { on_iteration: Some(&mut on_iteration), cancel: Some(&cancel) };
+    // 100 iterations planned: the evenly spaced evaluations are at 0, 11, 22, ...
+    let t = train(&cartpole(102_400), &sandbox, &module, &pool(), hooks).unwrap();
+    assert_eq!(t.records.len(), 3, "stopped after the callback asked");
+    let evaluated: Vec<u64> =
+        t.records.iter().filter(|r| r.get(metrics::EVAL_FITNESS).is_some()).map(|r| r.iteration).collect();
+    assert_eq!(evaluated, [0, 2], "the first iteration, then the last one however training stopped");
+    let best = t.best.unwrap().info;
+    let top = t.records.iter().filter_map(|r| r.get(metrics::EVAL_FITNESS)).fold(f64::MIN, f64::max);
+    assert_eq!(best.fitness.mean, top);
 }

@@ -11,8 +11,9 @@ use crate::common::{Failure, act_mode, fail, open_run};
 
 /// Record one episode of a trained policy for replay.
 ///
-/// Writes JSON: env, seed, control_dt (s), term_names, the bodies after reset, and per step
-/// the observation, action, reward, terms and every body's pose (metres, quaternion w-x-y-z).
+/// Writes JSON: env, seed, control_dt (s), term_names, the bodies after reset, per step the
+/// observation, action, reward, terms and every body's pose (metres, quaternion w-x-y-z), and
+/// the checkpoint that acted (`best` or `last`).
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Example:\n  rewardsmith rollout --run runs/train/cartpole-v0-s0-1764230000 --seed 7 --out replay.json"
@@ -51,7 +52,10 @@ fn run_inner(args: &Args) -> Result<(), Failure> {
     let mode = act_mode(args.stochastic);
     let replay = rollout(&run.policy, &run.env, &run.sandbox, &run.module, args.seed, mode)
         .map_err(|e| Failure::new(e.kind(), e))?;
-    let text = serde_json::to_string(&replay).expect("replay serialises");
+    // The replay, and which checkpoint acted (as Python's `rollout` returns it).
+    let mut value = serde_json::to_value(&replay).expect("replay serialises");
+    value["checkpoint"] = run.checkpoint.as_str().into();
+    let text = value.to_string();
     write_atomic(&args.out, text.as_bytes()).map_err(|e| Failure::new("io", e))?;
     if args.json {
         let s = serde_json::json!({"out": args.out, "steps": replay.frames.len(), "fitness": replay.fitness,
