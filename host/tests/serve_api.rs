@@ -462,6 +462,56 @@ async fn candidate_files_by_fixed_name_only() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+/// Single trainings (`<store dir>/train/<name>`, `<store dir>/editor/<n>`): listed on `/`,
+/// their pages and files by kind, plain name and file allow-list only.
+#[tokio::test]
+async fn single_trainings_are_listed_and_served_by_kind_and_plain_name_only() {
+    let f = fixture();
+    let root = f.dir.path();
+    let write_run = |dir: &Path| {
+        std::fs::create_dir_all(dir).unwrap();
+        let cfg = rewardsmith::train::TrainConfig::new("cartpole");
+        let m = rewardsmith::train::Manifest::new(&cfg, "reward.rs", b"fn r() {}", "00");
+        std::fs::write(dir.join("manifest.json"), serde_json::to_string(&m).unwrap()).unwrap();
+        std::fs::write(dir.join("reward.rs"), "fn r() {} // <b>mine</b>").unwrap();
+        std::fs::write(dir.join("policy.safetensors"), "POLICY").unwrap();
+    };
+    write_run(&root.join("train/t-1"));
+    write_run(&root.join("editor/3"));
+    std::fs::create_dir_all(root.join("train/no-manifest")).unwrap();
+    let (status, _, body) = get(&f.app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = text(&body);
+    assert!(page.contains("data-training=\"train/t-1\"") && page.contains("data-training=\"editor/3\""), "{page}");
+    assert!(!page.contains("no-manifest"), "a folder without a manifest is not a training");
+    let (status, _, body) = get(&f.app, "/trainings/train/t-1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text(&body).contains("&lt;b&gt;mine&lt;/b&gt;"), "the source, escaped");
+    let (status, _, body) = get(&f.app, "/api/trainings/editor/3/policy.safetensors").await;
+    assert_eq!((status, &body[..]), (StatusCode::OK, &b"POLICY"[..]));
+    // Another kind, a name that is not plain, traversal, files off the list, no manifest.
+    let outside = tempfile::tempdir().unwrap();
+    write_run(outside.path());
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(outside.path(), root.join("train/linked")).unwrap();
+    for uri in [
+        "/api/trainings/runs/t-1/policy.safetensors",
+        "/api/trainings/train/%2e%2e/policy.safetensors",
+        "/api/trainings/train/..%2ftrain%2ft-1/policy.safetensors",
+        "/api/trainings/train/.hidden/policy.safetensors",
+        "/api/trainings/train/t-1/manifest.json",
+        "/api/trainings/train/t-1/reward.rs",
+        "/api/trainings/train/no-manifest/policy.safetensors",
+        "/api/trainings/train/linked/policy.safetensors",
+        "/trainings/train/linked",
+        "/trainings/other/t-1",
+    ] {
+        let (status, _, body) = get(&f.app, uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(!text(&body).contains("POLICY"), "{uri}");
+    }
+}
+
 #[cfg(unix)]
 #[tokio::test]
 async fn symlinks_out_of_a_run_folder_are_not_followed() {

@@ -23,6 +23,12 @@
 //   editor-drafts <base>                edits cartpole's reward, switches to pendulum and back, and
 //                                       reports the text, the steps and the notes at each point
 //   replay <base> <run>                 opens /runs/<run> and watches the best agent's replay play
+//   trainings <base> <want> <secs>      keeps / open until <want> single trainings are listed (no
+//                                       reload); reports the rows initially and then, and the page of
+//                                       the first `train/` one: status, fitness, replay, source lines
+//   candidate-conversation <base> <run> <cid>
+//                                       opens an LLM candidate's page, reads its answer, opens the
+//                                       prompt and reports its messages' roles and texts as shown
 //   candidate-diagnostics <base> <run> <cid>
 //                                       opens a candidate's page and reports the source lines marked
 //                                       with compiler diagnostics and their texts
@@ -93,6 +99,14 @@ const scenarios = {
           if (!window.__progress.includes(t)) window.__progress.push(t);
         }
       }).observe(document.querySelector('tbody[data-candidates]'), { childList: true, subtree: true });
+      // And every iteration status shown, in progress ones included.
+      window.__iterations = [];
+      new MutationObserver(() => {
+        for (const li of document.querySelectorAll('[data-iterations] li[data-iteration-key]')) {
+          const t = `${li.dataset.iterationKey} ${li.querySelector('[data-iteration-status]')?.textContent}`;
+          if (!window.__iterations.includes(t)) window.__iterations.push(t);
+        }
+      }).observe(document.querySelector('[data-iterations]'), { childList: true, subtree: true });
     });
     await page.waitForFunction(
       (n) => document.querySelectorAll('tbody[data-candidates] tr[data-candidate-id]').length >= n,
@@ -116,6 +130,7 @@ const scenarios = {
       final_rows: await page.$$eval('[data-final-row]', (rs) => rs.map((r) => r.dataset.finalRow)),
       plot_has_svg: (await page.$('[data-plot] svg')) !== null,
       progress: await page.evaluate(() => window.__progress),
+      iterations: await page.evaluate(() => window.__iterations),
       navigations,
     };
   },
@@ -220,6 +235,58 @@ const scenarios = {
     const pendulum = await pick('pendulum-v0');
     const back = await pick('cartpole-v0');
     return { start, edited, pendulum, back };
+  },
+
+  async trainings(page) {
+    const [want, secs] = [Number(args[0]), Number(args[1] ?? 300)];
+    await page.goto(`${base}/`);
+    let navigations = 0;
+    page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations += 1; });
+    const read = () => page.$$eval('tr[data-training]', (trs) => trs.map((tr) => ({
+      key: tr.dataset.training,
+      status: tr.querySelector('[data-status]').textContent,
+      late: tr.querySelector('[data-late-fitness]').textContent,
+      best: tr.querySelector('[data-best-fitness]').textContent,
+      href: tr.querySelector('a').getAttribute('href'),
+    })));
+    const initial = await read();
+    await page.waitForFunction((n) => document.querySelectorAll('tr[data-training]').length >= n, want, { timeout: secs * 1000, polling: 200 });
+    const rows = await read();
+    const live_navigations = navigations;
+    const train = rows.find((r) => r.key.startsWith('train/'));
+    await page.goto(`${base}${train.href}`);
+    const iframe = await page.waitForSelector('iframe[data-replay]');
+    const frame = await iframe.contentFrame();
+    await frame.waitForFunction(() => ['running', 'paused', 'done', 'error'].includes(document.body?.dataset.status), null, { timeout: 60_000 });
+    return {
+      initial,
+      rows,
+      navigations: live_navigations,
+      page: {
+        status: await page.textContent('[data-status]'),
+        late: await page.textContent('[data-late-fitness]'),
+        checkpoint: await page.$eval('[data-replay-checkpoint]', (e) => e.dataset.replayCheckpoint),
+        src: await iframe.getAttribute('src'),
+        replay: await frame.evaluate(() => ({ status: document.body.dataset.status, error: document.body.dataset.error ?? null })),
+        source_lines: await page.$$eval('table[data-source] tr[data-line]', (trs) => trs.length),
+        curves: await page.$eval('img[data-train-diagnostics]', async (img) => { await img.decode().catch(() => {}); return img.naturalWidth; }),
+      },
+    };
+  },
+
+  async 'candidate-conversation'(page) {
+    const [run, cid] = args;
+    await page.goto(`${base}/runs/${run}/candidates/${cid}`);
+    const answer = await page.$eval('[data-llm-answer] pre', (e) => ({ text: e.innerText, visible: e.checkVisibility() }));
+    const hidden = await page.$eval('[data-llm-prompt] h3', (e) => e.checkVisibility());
+    await page.click('[data-llm-prompt] summary');
+    return {
+      answer,
+      prompt_hidden_at_first: !hidden,
+      messages: await page.$$eval('[data-llm-prompt] h3[data-llm-role]', (hs) => hs.map((h) => ({
+        role: h.dataset.llmRole, text: h.nextElementSibling.innerText, visible: h.nextElementSibling.checkVisibility(),
+      }))),
+    };
   },
 
   async 'candidate-diagnostics'(page) {

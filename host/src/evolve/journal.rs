@@ -35,6 +35,12 @@ pub trait Journal {
         let _ = iteration;
         Ok(Vec::new())
     }
+    /// Says iteration `iteration` (attempt `attempt`) is under way: proposing (`training`
+    /// false) or training its candidates. Default: nothing (journals that only keep outcomes).
+    fn iteration_progress(&mut self, iteration: u32, attempt: u32, training: bool) -> Result<(), Self::Error> {
+        let _ = (iteration, attempt, training);
+        Ok(())
+    }
     /// Records an iteration's outcome (`done` or `all_failed`) and its best candidate.
     fn finish_iteration(
         &mut self,

@@ -306,6 +306,9 @@ pub fn evolve<J: Journal>(
             // a resumed iteration proposes from the same feedback.
             let mut feedback = journal.consumed_feedback(iteration).map_err(journal_err)?;
             feedback.extend(journal.take_feedback(iteration).map_err(journal_err)?);
+            // Listed while it runs (the playground shows iterations in progress). After taking
+            // the feedback: what arrives from now on is the next iteration's, as the pages say.
+            journal.iteration_progress(iteration, attempt, false).map_err(journal_err)?;
             let mine: Vec<Candidate> = history
                 .iter()
                 .filter(|c| c.key.iteration == iteration && c.key.attempt == attempt && c.key.origin.is_search())
@@ -345,6 +348,7 @@ pub fn evolve<J: Journal>(
                 }
                 out
             };
+            journal.iteration_progress(iteration, attempt, true).map_err(journal_err)?;
             on_event(Event::IterationStarted { iteration, attempt, candidates: proposed.len() });
             let done = run_candidates(&target, proposed, journal, res, on_event, |seed| cfg.train_config(seed))?;
             let rechecks = rechecks_for(cfg, &done);

@@ -61,6 +61,12 @@ impl Journal for StoreJournal<'_> {
         Ok(rows.iter().filter(|r| r.consumed_by_iteration == Some(iteration)).filter_map(feedback_from).collect())
     }
 
+    fn iteration_progress(&mut self, iteration: u32, attempt: u32, training: bool) -> Result<(), Self::Error> {
+        self.store.begin_iteration(self.run_id, iteration, attempt)?;
+        let status = if training { IterationStatus::Training } else { IterationStatus::Proposing };
+        self.store.set_iteration_status(self.run_id, iteration, attempt, status)
+    }
+
     fn finish_iteration(
         &mut self,
         iteration: u32,

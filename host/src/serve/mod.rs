@@ -28,6 +28,7 @@ mod pages;
 mod progress;
 mod runtime;
 mod slots;
+mod trainings;
 pub mod view;
 
 use std::net::SocketAddr;
@@ -159,6 +160,8 @@ pub fn router(state: AppState) -> Router {
         .route("/runs/{id}/compare", get(compare::compare))
         .route("/runs/{id}/candidates/{cid}", get(pages::candidate))
         .route("/runs/{id}/iterations/{k}/rank", get(pages::rank))
+        .route("/trainings/{kind}/{name}", get(trainings::page))
+        .route("/api/trainings/{kind}/{name}/{file}", get(trainings::file))
         .route("/static/playground.js", get(pages::script))
         .route("/static/playground.css", get(pages::style))
         .route("/api/runs", get(api::runs))

@@ -58,7 +58,7 @@ fn capitalised(s: &str) -> String {
 /// The replay iframe for a candidate's files, or how to build the runtime. It plays the
 /// best checkpoint when the training kept one (`result`'s `best`), as `eval` and
 /// `export-demo` do by default, and says which.
-fn replay(state: &AppState, env: &str, files: &str, result: Option<&TrainResult>) -> String {
+pub(super) fn replay(state: &AppState, env: &str, files: &str, result: Option<&TrainResult>) -> String {
     replay_seeded(state, env, files, result, 0)
 }
 
@@ -143,6 +143,7 @@ pub async fn runs(State(state): State<AppState>) -> Result<Html<String>, PageErr
         );
     }
     b.push_str("</tbody></table>");
+    b.push_str(&super::trainings::section(&state.inner.root));
     Ok(Html(layout("Runs", "runs", &b)))
 }
 
@@ -331,7 +332,7 @@ fn result_svg(r: &TrainResult, title: &str) -> String {
 
 /// Source with line numbers, and compiler diagnostics under the lines they name (as the
 /// editor shows them): the line marked `err`, a `tr[data-diagnostic]` row with the message.
-fn numbered(source: &str, diags: &[crate::compiler::Located]) -> String {
+pub(super) fn numbered(source: &str, diags: &[crate::compiler::Located]) -> String {
     let mut s = String::from("<table class=\"src\" data-source>");
     for (i, line) in source.lines().enumerate() {
         let n = i + 1;

@@ -157,8 +157,10 @@ function runsPage() {
       const r = await fetch("/");
       if (r.ok) {
         const doc = new DOMParser().parseFromString(await r.text(), "text/html");
-        const fresh = doc.querySelector("table[data-runs] tbody"), old = $("table[data-runs] tbody");
-        if (fresh && old && fresh.innerHTML !== old.innerHTML) old.replaceWith(document.importNode(fresh, true));
+        for (const sel of ["table[data-runs] tbody", "section[data-trainings-section]"]) {
+          const fresh = doc.querySelector(sel), old = $(sel);
+          if (fresh && old && fresh.innerHTML !== old.innerHTML) old.replaceWith(document.importNode(fresh, true));
+        }
         const empty = $("[data-no-runs]");
         if (empty && !doc.querySelector("[data-no-runs]")) empty.remove();
       }

@@ -132,7 +132,10 @@ fn the_runs_list_updates_live_with_the_final_score() {
         "human_normalized_score": 0.625 });
     st.set_run_status(run.id, rewardsmith::store::RunStatus::Completed, Some(&summary)).unwrap();
     let seen = page.join().unwrap();
-    assert_eq!(seen["initial"].as_array().unwrap().len(), 1, "{seen}");
+    // The page opened before the run finished (on a loaded machine the browser may start
+    // after the new run was created, but not after it completed): the finish came live.
+    let initial = seen["initial"].as_array().unwrap();
+    assert!(initial.iter().all(|r| r["status"] == "running"), "the page opened too late: {seen}");
     let row = seen["final"].as_array().unwrap().iter().find(|r| r["id"] == run.id).cloned().unwrap();
     assert_eq!(
         (row["status"].as_str(), row["final_best"].as_str(), row["score"].as_str()),
@@ -177,6 +180,15 @@ fn a_live_run_page_updates_as_the_run_progresses() {
         seen["best_replay"].as_str().unwrap().contains(&format!("/candidates/{best}/policy-best.safetensors")),
         "{seen}"
     );
+    // Iterations were listed while in progress, then done.
+    let its: Vec<&str> = seen["iterations"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    for k in ["0.0", "1.0"] {
+        assert!(its.contains(&format!("{k} done").as_str()), "{its:?}");
+        assert!(
+            its.iter().any(|t| *t == format!("{k} proposing") || *t == format!("{k} training")),
+            "iteration {k} was not shown in progress: {its:?}"
+        );
+    }
     // Candidates in training showed how far they had got, of their 4,096-step budget.
     let progress = seen["progress"].as_array().unwrap();
     assert!(!progress.is_empty(), "no training progress shown: {seen}");
@@ -254,6 +266,125 @@ fn the_editor_keeps_edits_across_env_switches_and_defaults_to_the_envs_budget() 
     assert_eq!(seen["pendulum"]["steps"].as_u64(), Some(budget("pendulum-v0")), "{seen}");
     assert!(seen["pendulum"]["draft_note"].as_str().unwrap().contains("your cartpole-v0 edits are kept"), "{seen}");
     assert_eq!(seen["back"]["source"], seen["edited"], "the edits came back: {seen}");
+    assert_eq!(seen["errors"], json!([]), "{seen}");
+}
+
+/// Trains cartpole for `steps` into `dir` (a run folder, as `rewardsmith train` writes it).
+fn train_folder(dir: &Path, steps: u64) -> rewardsmith::train::Trained {
+    use rewardsmith::train::{Folder, Hooks, Job, TrainConfig, train_into};
+    let source = rewardsmith::evolve::baselines::human("cartpole-v0").unwrap();
+    let compiled = rewardsmith_tests::compiler().compile(&rewardsmith::compiler::Source::rust(source)).unwrap();
+    let sandbox = Sandbox::new(Limits::default()).unwrap();
+    let module = sandbox.load(&compiled.wasm).unwrap();
+    let mut cfg = TrainConfig::new("cartpole");
+    cfg.ppo.total_steps = steps;
+    let job = Job {
+        config: &cfg,
+        source_name: "reward.rs",
+        source: source.as_bytes(),
+        wasm: &compiled.wasm,
+        module: &module,
+        compiler_isolation: None,
+        created_unix: None,
+        folder: Folder::Required,
+    };
+    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap());
+    train_into(dir, &job, &sandbox, &pool, Hooks::default()).unwrap().trained
+}
+
+/// Issue 17: standalone `train` runs and editor trainings never appeared as runs. They are
+/// listed under the evolve runs (live), each with a page that replays its best checkpoint.
+#[test]
+fn single_trainings_are_listed_as_runs_and_appear_live() {
+    let (dir, db, _st) = fresh_store();
+    let first = train_folder(&dir.path().join("train/cartpole-v0-s0-1"), 4096);
+    let (_, base) = server(&db);
+    let _browser = browser_lock();
+    let page = {
+        let base = base.clone();
+        std::thread::spawn(move || {
+            drive_unlocked("playground.mjs", &["trainings", &base, "2", "300"], Duration::from_secs(400))
+        })
+    };
+    // An editor training lands while the page is open.
+    std::thread::sleep(Duration::from_secs(5));
+    train_folder(&dir.path().join("editor/1"), 2048);
+    let seen = page.join().unwrap();
+    let keys =
+        |v: &Value| v.as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    assert_eq!(keys(&seen["initial"]), ["train/cartpole-v0-s0-1"], "{seen}");
+    let mut all = keys(&seen["rows"]);
+    all.sort();
+    assert_eq!(all, ["editor/1", "train/cartpole-v0-s0-1"], "{seen}");
+    assert_eq!(seen["navigations"], 0, "the list updated without a reload: {seen}");
+    let row = seen["rows"].as_array().unwrap().iter().find(|r| r["key"] == "train/cartpole-v0-s0-1").unwrap();
+    let best = first.result.best.as_ref().unwrap();
+    assert_eq!(row["status"], "completed", "{seen}");
+    assert_eq!(row["late"], rewardsmith::evolve::report::fmt(first.result.late_fitness.map(|m| m.mean)), "{seen}");
+    assert_eq!(row["best"], rewardsmith::evolve::report::fmt(Some(best.fitness.mean)), "{seen}");
+    let p = &seen["page"];
+    assert_eq!((p["status"].as_str(), p["checkpoint"].as_str()), (Some("completed"), Some("best")), "{seen}");
+    assert!(
+        p["src"].as_str().unwrap().contains("/api/trainings/train/cartpole-v0-s0-1/policy-best.safetensors"),
+        "{seen}"
+    );
+    assert_eq!(p["replay"]["error"], Value::Null, "{seen}");
+    let human = rewardsmith::evolve::baselines::human("cartpole-v0").unwrap();
+    assert_eq!(p["source_lines"].as_u64(), Some(human.lines().count() as u64), "{seen}");
+    assert!(p["curves"].as_u64() > Some(0), "curves.svg loaded: {seen}");
+    assert_eq!(seen["errors"], json!([]), "{seen}");
+}
+
+/// Issue 17: a no-code candidate's answer, and the prompt and reflection the LLM saw, were
+/// shown nowhere. Its page shows the answer open and the prompt's messages a click away,
+/// credentials masked.
+#[test]
+fn an_llm_candidates_answer_and_prompt_are_readable_in_the_browser() {
+    use rewardsmith::store::{LlmCallStatus, NewLlmCall};
+    let (_dir, db, st) = fresh_store();
+    let run = st
+        .create_run(&NewRun {
+            env: "cartpole-v0".into(),
+            proposer: Proposer::Llm,
+            model: Some("m".into()),
+            config: json!({}),
+        })
+        .unwrap();
+    let key = Key { iteration: 0, attempt: 0, sample: 0, origin: Origin::Llm, seed: 0 };
+    let c = st.insert_candidate(&Candidate { run_id: run.id, ..Candidate::new(key, String::new()) }).unwrap();
+    st.set_candidate_failed(c.id, rewardsmith::candidate::Status::NoCode, "no_code", "the answer held no program")
+        .unwrap();
+    let answer = "I would reward <staying up>; see http://user:hunter2@example.com/x";
+    let reflection = "We trained a policy with your reward function: task_fitness: [0.1, 0.5]";
+    let prompt = json!({ "model": "m", "n": 1, "messages": [
+        { "role": "system", "content": "You write reward functions." },
+        { "role": "user", "content": reflection },
+    ]});
+    st.record_llm_call(&NewLlmCall {
+        run_id: run.id,
+        iteration: 0,
+        attempt: 0,
+        request_key: "i0a0".into(),
+        prompt,
+        response: None,
+        texts: Some(vec![answer.into()]),
+        prompt_tokens: Some(10),
+        completion_tokens: Some(20),
+        latency_ms: 5,
+        status: LlmCallStatus::Ok,
+        error_text: None,
+    })
+    .unwrap();
+    let (_, base) = server(&db);
+    let seen = driver("candidate-conversation", &base, &[run.id.to_string(), c.id.to_string()]);
+    let shown = seen["answer"]["text"].as_str().unwrap();
+    assert!(seen["answer"]["visible"] == true && shown.starts_with("I would reward <staying up>"), "{seen}");
+    assert!(!shown.contains("hunter2"), "a credential in the text is masked: {seen}");
+    assert_eq!(seen["prompt_hidden_at_first"], true, "{seen}");
+    let msgs = seen["messages"].as_array().unwrap();
+    assert_eq!(msgs.iter().map(|m| m["role"].as_str().unwrap()).collect::<Vec<_>>(), ["system", "user"], "{seen}");
+    assert!(msgs.iter().all(|m| m["visible"] == true), "{seen}");
+    assert_eq!(msgs[1]["text"], reflection, "{seen}");
     assert_eq!(seen["errors"], json!([]), "{seen}");
 }
 
