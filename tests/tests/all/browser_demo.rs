@@ -62,6 +62,8 @@ fn demo_matches_native(env: &str, train_steps: u64, seed: u64, steps: usize, bac
         ExportOptions { runtime: runtime().to_owned(), seed, title: None, force: false, checkpoint: Checkpoint::Best };
     let report = export(&run, &out, &opts).unwrap();
     assert!(report.total_gzip_bytes > 0 && report.total_gzip_bytes < report.total_bytes);
+    // Issue 17: within 1.5 MB gzip by default (web profile opt-level "z", no name section).
+    assert!(report.total_gzip_bytes < 1_500_000, "{} bytes gzip", report.total_gzip_bytes);
     assert_eq!(report.config.run.checkpoint, Checkpoint::Best);
     let best = report.config.run.best.as_ref().expect("the best checkpoint's record");
     assert_eq!(
