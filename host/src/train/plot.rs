@@ -264,9 +264,12 @@ fn draw_panel(
         }
     }
     targets(&mut chart, &s.name, &points)?;
-    let base = PALETTE.iter().position(|c| *c == color).unwrap_or(0);
+    // Lines over points take the colours after the points'; a panel of lines alone (an
+    // overlay of candidates) gives line k colour k in every panel, so each candidate keeps
+    // its colour across the figure.
+    let base = if points.is_empty() { 0 } else { PALETTE.iter().position(|c| *c == color).map_or(0, |i| i + 1) };
     for (k, (line_name, line)) in lines.iter().enumerate().filter(|(_, (_, l))| !l.is_empty()) {
-        let other = PALETTE[(base + 1 + k) % PALETTE.len()];
+        let other = PALETTE[(base + k) % PALETTE.len()];
         let drawn = chart.draw_series(LineSeries::new(line.iter().copied(), other.stroke_width(2)))?;
         if lines.len() > 1 {
             drawn
@@ -452,6 +455,28 @@ mod tests {
         assert_eq!(s[0], (0.0, 0.0));
         // (0.6·0.4·0 + 0.4·1) / (1 − 0.36)
         assert!((s[1].1 - 0.4 / 0.64).abs() < 1e-12, "{s:?}");
+    }
+
+    /// Overlaid candidates keep one colour each across panels (a candidate without data in
+    /// a panel keeps its slot).
+    #[test]
+    fn overlay_lines_keep_their_colour_in_every_panel() {
+        let line = |n: usize| (0..n).map(|i| (i as f64, i as f64)).collect::<Vec<_>>();
+        let panel = |name: &str, a: Vec<(f64, f64)>, b: Vec<(f64, f64)>| {
+            Series::curve(name, Vec::new()).with_line("a", a).with_line("b", b)
+        };
+        let stroke_colours = |svg: &str| -> Vec<String> {
+            svg.split("<polyline")
+                .skip(1)
+                .filter(|p| p.split('>').next().unwrap().contains("stroke-width=\"2\""))
+                .filter_map(|p| Some(p.split_once("stroke=\"")?.1.split_once('"')?.0.to_owned()))
+                .collect()
+        };
+        let one = render_svg("t", &[panel("x", line(5), line(5))]).unwrap();
+        let later = render_svg("t", &[curve("first", 5), panel("x", Vec::new(), line(5))]).unwrap();
+        let (a, b) = (stroke_colours(&one)[0].clone(), stroke_colours(&one)[1].clone());
+        assert_ne!(a, b);
+        assert_eq!(stroke_colours(&later).last(), Some(&b), "b keeps its colour in a later panel without a");
     }
 
     #[test]
