@@ -26,6 +26,7 @@
 //   trainings <base> <want> <secs>      keeps / open until <want> single trainings are listed (no
 //                                       reload); reports the rows initially and then, and the page of
 //                                       the first `train/` one: status, fitness, replay, source lines
+//   envs <base>                         opens /envs: each env's id and the module path it names
 //   candidate-conversation <base> <run> <cid>
 //                                       opens an LLM candidate's page, reads its answer, opens the
 //                                       prompt and reports its messages' roles and texts as shown
@@ -270,7 +271,27 @@ const scenarios = {
         replay: await frame.evaluate(() => ({ status: document.body.dataset.status, error: document.body.dataset.error ?? null })),
         source_lines: await page.$$eval('table[data-source] tr[data-line]', (trs) => trs.length),
         curves: await page.$eval('img[data-train-diagnostics]', async (img) => { await img.decode().catch(() => {}); return img.naturalWidth; }),
+        // The figure opened by itself (the page links it): smoothing and hover titles.
+        figure: await page.evaluate(async () => {
+          const svg = new DOMParser().parseFromString(await (await fetch(document.querySelector('img[data-train-diagnostics]').src)).text(), 'image/svg+xml');
+          const titles = [...svg.querySelectorAll('circle > title')].map((t) => t.textContent);
+          return {
+            smoothed: [...svg.querySelectorAll('text')].map((t) => t.textContent.trim()).filter((t) => t.endsWith('· smoothed 0.6')),
+            titles: titles.length,
+            fitness_titles: titles.filter((t) => t.startsWith('charts/fitness · step ')).length,
+          };
+        }),
       },
+    };
+  },
+
+  async envs(page) {
+    await page.goto(`${base}/envs`);
+    return {
+      envs: await page.$$eval('section[data-env]', (ss) => ss.map((s) => ({
+        id: s.dataset.env,
+        paths: [...s.querySelectorAll('code')].map((c) => c.textContent).filter((t) => t.startsWith('rewardsmith_guest::')),
+      }))),
     };
   },
 

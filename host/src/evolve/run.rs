@@ -283,6 +283,21 @@ mod tests {
         assert_eq!(EvolveRun::resume(&st, id + 1).unwrap_err().kind(), "not_found");
     }
 
+    /// `best_episodes` reaches every candidate's training; a run stored before the field
+    /// existed resumes with the default.
+    #[test]
+    fn best_episodes_reach_the_trainings_and_older_configs_get_the_default() {
+        let default = crate::train::TrainConfig::new("cartpole").best_episodes;
+        let mut cfg = EvolveConfig::new("cartpole");
+        assert_eq!((cfg.best_episodes, cfg.train_config(3).best_episodes), (default, default));
+        cfg.best_episodes = 0;
+        assert_eq!(cfg.train_config(3).best_episodes, 0);
+        let mut stored = serde_json::to_value(&cfg).unwrap();
+        stored.as_object_mut().unwrap().remove("best_episodes");
+        let back: EvolveConfig = serde_json::from_value(stored).unwrap();
+        assert_eq!(back.best_episodes, default);
+    }
+
     #[test]
     fn a_run_with_an_unreadable_config_is_a_typed_error_and_stays_as_it_was() {
         let (_dir, st) = store();

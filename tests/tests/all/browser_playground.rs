@@ -278,6 +278,8 @@ fn train_folder(dir: &Path, steps: u64) -> rewardsmith::train::Trained {
     let module = sandbox.load(&compiled.wasm).unwrap();
     let mut cfg = TrainConfig::new("cartpole");
     cfg.ppo.total_steps = steps;
+    // Small rollouts: many logged iterations (more than the 30 past which curves are smoothed).
+    cfg.ppo.num_steps = 8;
     let job = Job {
         config: &cfg,
         source_name: "reward.rs",
@@ -297,7 +299,7 @@ fn train_folder(dir: &Path, steps: u64) -> rewardsmith::train::Trained {
 #[test]
 fn single_trainings_are_listed_as_runs_and_appear_live() {
     let (dir, db, _st) = fresh_store();
-    let first = train_folder(&dir.path().join("train/cartpole-v0-s0-1"), 4096);
+    let first = train_folder(&dir.path().join("train/cartpole-v0-s0-1"), 8192);
     let (_, base) = server(&db);
     let _browser = browser_lock();
     let page = {
@@ -332,6 +334,34 @@ fn single_trainings_are_listed_as_runs_and_appear_live() {
     let human = rewardsmith::evolve::baselines::human("cartpole-v0").unwrap();
     assert_eq!(p["source_lines"].as_u64(), Some(human.lines().count() as u64), "{seen}");
     assert!(p["curves"].as_u64() > Some(0), "curves.svg loaded: {seen}");
+    // Every logged point can be read on hover; long curves are smoothed.
+    let with_fitness = first.records.iter().filter(|r| r.get("charts/fitness").is_some()).count();
+    assert_eq!(p["figure"]["fitness_titles"].as_u64(), Some(with_fitness as u64), "{seen}");
+    assert!(first.records.len() > 30, "{}", first.records.len());
+    let smoothed = p["figure"]["smoothed"].as_array().unwrap();
+    assert!(smoothed.iter().any(|t| t == "losses/value_loss · smoothed 0.6"), "{seen}");
+    assert_eq!(seen["errors"], json!([]), "{seen}");
+}
+
+/// Issue 17: the envs page printed `rewardsmith_guest::envs::cartpole-v0::State`, not a
+/// Rust path.
+#[test]
+fn the_envs_page_names_real_module_paths() {
+    let (_dir, db, _st) = fresh_store();
+    let (_, base) = server(&db);
+    let seen = driver("envs", &base, &[]);
+    let envs = seen["envs"].as_array().unwrap();
+    assert_eq!(envs.len(), rewardsmith_envs::ids().len(), "{seen}");
+    for e in envs {
+        let id = e["id"].as_str().unwrap();
+        let paths = e["paths"].as_array().unwrap();
+        assert_eq!(paths.len(), 1, "{seen}");
+        // The path the human baseline of the env's rewards imports, which compiles.
+        let module = paths[0].as_str().unwrap().strip_suffix("::State").unwrap();
+        let reward_env = rewardsmith_envs::registry::find(id).unwrap().spec.reward_env;
+        let human = rewardsmith::evolve::baselines::human(reward_env).unwrap();
+        assert!(human.contains(&format!("use {module}::*;")), "{id}: {module} is not what its example imports");
+    }
     assert_eq!(seen["errors"], json!([]), "{seen}");
 }
 
