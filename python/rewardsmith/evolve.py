@@ -69,6 +69,7 @@ def evolve(
     base_url: Optional[str] = None,
     feedback: Optional[str] = None,
     candidate_seconds: float = 600.0,
+    best_episodes: int = 5,
     recheck_top: int = 2,
     recheck_seeds: int = 2,
     allow_unsandboxed: bool = False,
@@ -89,6 +90,9 @@ def evolve(
     seeds (there are no human or sparse rewards to compare with, so the human-normalised
     score is undefined and the summary says why). Resume such a run with ``resume=ID`` and
     the same ``train_fn``.
+
+    ``best_episodes``: held-out episodes of each training's best checkpoint (what the
+    playground replays; selection never reads it); 0 skips them.
 
     ``executor``: ``"local"`` (``threads`` threads here, default all cores), ``"ray"`` (one
     Ray task per training, ``cpus_per_task`` CPUs each, on the cluster at ``address``; see
@@ -140,6 +144,7 @@ def evolve(
         final_seeds=final_seeds,
         steps=steps,
         candidate_seconds=candidate_seconds,
+        best_episodes=best_episodes,
         recheck_top=recheck_top,
         recheck_seeds=recheck_seeds,
         threads=threads,

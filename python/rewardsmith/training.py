@@ -54,13 +54,17 @@ def train(
     out: Union[str, PathLike, None] = None,
     threads: Optional[int] = None,
     allow_unsandboxed: bool = False,
+    best_episodes: int = 5,
     **ppo: Any,
 ) -> TrainResult:
     """Trains a policy with rewardsmith's PPO on ``env`` with ``reward`` (a path, program
     text, or ``None`` for the env's human reward). ``steps`` env steps (default: the env's
     tuned budget); ``**ppo`` overrides tuned settings by name (``learning_rate=1e-3``; an
     unknown name raises ``ConfigError`` listing the known ones). The run folder is ``out``
-    (default ``runs/train/<env>-s<seed>-<unix time>``) and must not hold a run already."""
+    (default ``runs/train/<env>-s<seed>-<unix time>``) and must not hold a run already.
+    ``best_episodes`` held-out episodes choose the best checkpoint
+    (``policy-best.safetensors``, what :func:`evaluate` and :func:`load_policy` use by
+    default); 0 keeps none."""
     env_id = spec(env)["id"]
     if reward is None:
         reward = _native.baseline(env_id, "human")
@@ -72,7 +76,9 @@ def train(
             path = Path(tmp) / ("reward.md" if "```" in text else "reward.rs")
             path.write_text(text)
             text = str(path)
-        raw = _native.train(env_id, text, str(out_dir), steps, seed, threads, json.dumps(ppo), allow_unsandboxed)
+        raw = _native.train(
+            env_id, text, str(out_dir), steps, seed, threads, json.dumps(ppo), allow_unsandboxed, best_episodes
+        )
     return TrainResult(json.loads(raw), out_dir)
 
 

@@ -123,7 +123,7 @@ fn failed(kind: &str, e: impl std::fmt::Display) -> Failed {
 /// `{"run_id", "summary", "report", "report_md"}` as JSON.
 #[pyfunction]
 #[pyo3(signature = (env=None, *, store, schema=None, fitness=None, resume=None, proposer=None, model=None, base_url=None, iterations=5,
-    samples=16, final_seeds=5, steps=None, candidate_seconds=600.0, recheck_top=2, recheck_seeds=2,
+    samples=16, final_seeds=5, steps=None, candidate_seconds=600.0, best_episodes=5, recheck_top=2, recheck_seeds=2,
     threads=None, seed=0, feedback=None, executor=None, executor_name="custom".to_owned(), allow_unsandboxed=false,
     progress=true))]
 #[allow(clippy::too_many_arguments)]
@@ -142,6 +142,7 @@ pub fn evolve(
     final_seeds: u32,
     steps: Option<u64>,
     candidate_seconds: f64,
+    best_episodes: u32,
     recheck_top: u32,
     recheck_seeds: u32,
     threads: Option<usize>,
@@ -164,6 +165,7 @@ pub fn evolve(
     config.final_seeds = final_seeds;
     config.steps = steps;
     config.candidate_seconds = candidate_seconds;
+    config.best_episodes = best_episodes;
     config.recheck_top = recheck_top;
     config.recheck_seeds = recheck_seeds;
     config.seed = seed;

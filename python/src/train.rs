@@ -39,7 +39,7 @@ fn with_overrides(py: Python<'_>, cfg: &mut TrainConfig, overrides: &str) -> PyR
 /// Trains a policy on `env` with the reward at `reward` (a file) into `out`; returns the
 /// `TrainResult` as JSON.
 #[pyfunction]
-#[pyo3(signature = (env, reward, out, steps=None, seed=0, threads=None, ppo="{}", allow_unsandboxed=false))]
+#[pyo3(signature = (env, reward, out, steps=None, seed=0, threads=None, ppo="{}", allow_unsandboxed=false, best_episodes=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn train(
     py: Python<'_>,
@@ -51,9 +51,13 @@ pub fn train(
     threads: Option<usize>,
     ppo: &str,
     allow_unsandboxed: bool,
+    best_episodes: Option<u32>,
 ) -> PyResult<String> {
     let reg = rewardsmith_envs::registry::find(env).py(py)?;
     let mut cfg = TrainConfig::new(reg.spec.id);
+    if let Some(n) = best_episodes {
+        cfg.best_episodes = n;
+    }
     with_overrides(py, &mut cfg, ppo)?;
     if let Some(s) = steps {
         cfg.ppo.total_steps = s;

@@ -59,3 +59,19 @@ def test_a_broken_executor_stops_the_run_and_it_resumes_locally_to_the_same_resu
     resumed = rewardsmith.evolve(resume=1, store=store, progress=False)
     assert resumed.summary == reference.summary
     assert resumed.best_fitness is not None and resumed.report.exists()
+
+
+def test_best_episodes_reach_the_run_and_its_trainings(tmp_path):
+    """``best_episodes=0`` is stored with the run and its trainings keep no best checkpoint."""
+    res = rewardsmith.evolve("cartpole", store=tmp_path / "runs.db", threads=1, best_episodes=0, **SMALL)
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "runs.db") as db:
+        (config, artifacts) = db.execute("SELECT config_json, artifact_dir FROM runs WHERE id = ?", (res.run_id,)).fetchone()
+    assert json.loads(config)["best_episodes"] == 0
+    folders = [p for p in (tmp_path / artifacts).glob("c*") if (p / "result.json").exists()]
+    assert folders, "the candidates' run folders"
+    for f in folders:
+        assert not (f / "policy-best.safetensors").exists(), f
+        assert json.loads((f / "result.json").read_text())["best"] is None
+

@@ -117,3 +117,9 @@ def test_an_evolve_job_run_from_python_gives_the_bits_of_the_same_training_run_n
     assert {"manifest.json", "reward.rs", "reward.wasm", "metrics.jsonl", "result.json"} <= set(files)
     with pytest.raises(errors.of_kind("config"), match="not a train job"):
         rewardsmith.run_job({"candidate_id": 1}, tmp_path / "bad")
+
+
+def test_train_keeps_no_best_checkpoint_with_best_episodes_0(tmp_path):
+    rewardsmith.train("cartpole", steps=2048, out=tmp_path / "run", threads=1, best_episodes=0)
+    assert not (tmp_path / "run" / "policy-best.safetensors").exists()
+    assert rewardsmith.load_policy(tmp_path / "run").checkpoint == "last"
