@@ -59,7 +59,7 @@ pub struct EvolveConfig {
     /// Held-out episodes of each training's best checkpoint (`TrainConfig::best_episodes`:
     /// what replays play; selection never reads it). 0 skips them (+13–16 % wall per
     /// training at 5). Default 5.
-    #[serde(default = "default_best_episodes")]
+    #[serde(default = "crate::train::default_best_episodes")]
     pub best_episodes: u32,
     /// Worker threads shared by all trainings. Default: all cores.
     pub threads: usize,
@@ -91,7 +91,7 @@ impl EvolveConfig {
             final_seeds: 5,
             steps: None,
             candidate_seconds: 600.0,
-            best_episodes: default_best_episodes(),
+            best_episodes: crate::train::DEFAULT_BEST_EPISODES,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             seed: 0,
             retries: 2,
@@ -138,10 +138,6 @@ impl EvolveConfig {
         t.best_episodes = self.best_episodes;
         t
     }
-}
-
-fn default_best_episodes() -> u32 {
-    TrainConfig::new("cartpole").best_episodes
 }
 
 /// What can stop an evolve run (candidate failures never do: they are classified).

@@ -78,7 +78,7 @@ fn replay_seeded(state: &AppState, env: &str, files: &str, result: Option<&Train
     );
     let caption = match best {
         Some(b) => {
-            format!("best checkpoint: step {}, held-out fitness {}", b.step, fmt_pm(b.fitness.mean, b.fitness.std))
+            format!("best checkpoint: step {}, held-out fitness {:.3} ± {:.3}", b.step, b.fitness.mean, b.fitness.std)
         }
         None => "last policy (no best checkpoint kept)".into(),
     };
@@ -86,10 +86,6 @@ fn replay_seeded(state: &AppState, env: &str, files: &str, result: Option<&Train
         "<iframe data-replay src=\"{src}\" title=\"replay\" loading=\"lazy\"></iframe>\
          <p class=\"hint\" data-replay-checkpoint=\"{checkpoint}\">{caption}</p>"
     )
-}
-
-fn fmt_pm(mean: f64, std: f64) -> String {
-    format!("{mean:.3} ± {std:.3}")
 }
 
 pub async fn script() -> Response {

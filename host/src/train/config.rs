@@ -285,8 +285,11 @@ pub struct TrainConfig {
     pub best_episodes: u32,
 }
 
-fn default_best_episodes() -> u32 {
-    5
+/// [`TrainConfig::best_episodes`]' default (also what an evolve run gives its trainings).
+pub const DEFAULT_BEST_EPISODES: u32 = 5;
+
+pub(crate) fn default_best_episodes() -> u32 {
+    DEFAULT_BEST_EPISODES
 }
 
 impl TrainConfig {
@@ -301,7 +304,7 @@ impl TrainConfig {
             time_limit: None,
             checkpoints: 10,
             late_window: 0.2,
-            best_episodes: default_best_episodes(),
+            best_episodes: DEFAULT_BEST_EPISODES,
         }
     }
 }

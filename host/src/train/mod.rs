@@ -27,7 +27,8 @@ mod run_dir;
 pub mod run_files;
 
 pub use best::{Best, BestInfo, Checkpoint, HELD_OUT_SEED};
-pub use config::{PpoConfig, TrainConfig};
+pub(crate) use config::default_best_episodes;
+pub use config::{DEFAULT_BEST_EPISODES, PpoConfig, TrainConfig};
 pub use error::TrainError;
 pub use eval::{ActMode, Episode, EvalReport, Frame, Replay, evaluate, rollout};
 pub use job::{Done, Folder, Job, JobError, train_into};
